@@ -1,0 +1,89 @@
+"""The parsed corpus: the pydantic data that crosses module boundaries.
+
+Every passage keeps its exact character span in its document's source text, so
+anything downstream (chunks, citations) can be checked against the source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Role(StrEnum):
+    POST = "post"
+    COMMENT = "comment"
+    ESSAY = "essay"
+    FOOTNOTE = "footnote"
+
+
+class InferredBy(StrEnum):
+    QUOTE = "quote"
+    MENTION = "mention"
+
+
+class QuoteSpan(BaseModel):
+    """Text inside a passage that repeats earlier text: kept in place, but marked."""
+
+    start: int = Field(description="Char offset in the document's source text.")
+    end: int
+    source_passage_id: str = Field(description="The passage the quoted words come from.")
+    source_speaker: str | None = Field(description="Who originally wrote the quoted words.")
+    exact: bool = Field(description="False when the repeat is near-exact (edited).")
+
+
+class Passage(BaseModel):
+    """The smallest unit with one speaker: a paragraph, a footnote or a whole comment."""
+
+    id: str
+    role: Role
+    speaker: str | None = None
+    section: list[str] = Field(default_factory=list, description="Heading breadcrumb.")
+    start: int
+    end: int
+    text: str
+    footnote: str | None = Field(default=None, description="Footnote label, e.g. '3'.")
+    comment_index: int | None = Field(default=None, description="1-based order on the page.")
+    age: str | None = None
+    karma: int | None = None
+    af_karma: int | None = None
+    agreement: int | None = None
+    quotes: list[QuoteSpan] = Field(default_factory=list)
+    reply_to: str | None = None
+    replying_to_speaker: str | None = None
+    reply_inferred_by: InferredBy | None = None
+
+
+class Document(BaseModel):
+    id: str
+    title: str
+    author: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+    karma: int | None = None
+    crossposted_to: list[str] = Field(default_factory=list)
+    source_file: str = Field(description="File name relative to the corpus directory.")
+    format: str = Field(description="Which reader parsed it.")
+    content_hash: str = Field(description="sha256 of the raw file bytes.")
+    passages: list[Passage] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="What the reader had to guess.")
+    source_text: str = Field(default="", exclude=True, repr=False)
+
+    def cut(self, start: int, end: int) -> str:
+        return self.source_text[start:end]
+
+
+class CorpusProblem(BaseModel):
+    """A file that could not be read, and what the user should do about it."""
+
+    file: str
+    reason: str
+    hint: str
+
+
+class CorpusScan(BaseModel):
+    documents: list[Document]
+    problems: list[CorpusProblem]
+    skipped: list[str] = Field(default_factory=list, description="Hidden files and backups.")

@@ -1,0 +1,67 @@
+"""Bytes on disk to text, refusing what is not text and saying what to do about it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import NamedTuple
+
+from charset_normalizer import from_bytes
+
+BINARY_SNIFF_BYTES = 8192
+MAX_CONTROL_SHARE = 0.05
+
+
+class ReadError(Exception):
+    """A file that cannot be taken into the corpus, with the reason and a fix."""
+
+    def __init__(self, reason: str, hint: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+class SourceText(NamedTuple):
+    text: str
+    content_hash: str
+    notes: list[str]
+
+
+def read_source(path: Path, max_bytes: int) -> SourceText:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ReadError(
+            f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
+            "split it into smaller files, or raise ASKALIGN_MAX_FILE_MB",
+        )
+    raw = path.read_bytes()
+    if _looks_binary(raw[:BINARY_SNIFF_BYTES]):
+        raise ReadError(
+            "looks like a binary file, not text",
+            "corpus/ takes .txt, .md and .html files: export the text and add that instead",
+        )
+    text, notes = _decode(raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ReadError("the file is empty", "add its text, or remove it from corpus/")
+    return SourceText(text, hashlib.sha256(raw).hexdigest(), notes)
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    controls = sum(byte < 32 and byte not in b"\t\n\r\f\b" for byte in head)
+    return bool(head) and controls / len(head) > MAX_CONTROL_SHARE
+
+
+def _decode(raw: bytes) -> tuple[str, list[str]]:
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        guess = from_bytes(raw).best()
+        encoding = guess.encoding if guess else "latin-1"
+        note = (
+            f"not valid UTF-8 (byte {error.start}); decoded as {encoding}:"
+            " check the text and re-save the file as UTF-8"
+        )
+        return raw.decode(encoding, errors="replace"), [note]

@@ -1,0 +1,20 @@
+"""The one settings object, read at the edge (CLI, UI, Assistant.open) from ASKALIGN_* env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASKALIGN_", extra="ignore")
+
+    corpus_dir: Path = Field(default=Path("corpus"), description="Where the texts live.")
+    index_dir: Path = Field(default=Path("index"), description="Where the index is written.")
+    max_file_mb: float = Field(default=20.0, gt=0, description="Larger corpus files are refused.")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)
