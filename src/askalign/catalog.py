@@ -15,7 +15,10 @@ from askalign.models import CorpusProblem
 from askalign.readers import DocumentMeta
 
 CATALOG_NAME = "catalog.toml"
-HINT = f"fix the entry in corpus/{CATALOG_NAME} (fields: file, id, title, author, url, date, karma, crossposted_to)"
+HINT = (
+    f"fix the entry in corpus/{CATALOG_NAME}"
+    " (fields: file, id, title, author, url, date, karma, crossposted_to)"
+)
 
 
 class CatalogEntry(DocumentMeta):
@@ -35,21 +38,28 @@ def load_catalog(corpus_dir: Path) -> tuple[dict[str, DocumentMeta], list[Corpus
     raw_entries = data.get("document", [])
     if not isinstance(raw_entries, list):
         raw_entries = []
-        problems.append(CorpusProblem(file=CATALOG_NAME, reason="'document' must be [[document]] tables", hint=HINT))
+        problems.append(
+            CorpusProblem(
+                file=CATALOG_NAME, reason="'document' must be [[document]] tables", hint=HINT
+            )
+        )
     for number, raw in enumerate(raw_entries, 1):
         try:
             entry = CatalogEntry.model_validate(raw)
         except ValidationError as error:
             problems.append(_entry_problem(number, raw, error))
             continue
-        entries[entry.file] = DocumentMeta.model_validate(entry.model_dump(exclude={"file"}, exclude_unset=True))
+        entries[entry.file] = DocumentMeta.model_validate(
+            entry.model_dump(exclude={"file"}, exclude_unset=True)
+        )
     return entries, problems
 
 
 def _entry_problem(number: int, raw: object, error: ValidationError) -> CorpusProblem:
     name = raw.get("file", "?") if isinstance(raw, dict) else "?"
     details = "; ".join(
-        f"field '{'.'.join(str(part) for part in issue['loc']) or '?'}': {issue['msg']}" for issue in error.errors()
+        f"field '{'.'.join(str(part) for part in issue['loc']) or '?'}': {issue['msg']}"
+        for issue in error.errors()
     )
     return CorpusProblem(
         file=CATALOG_NAME,

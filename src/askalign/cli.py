@@ -36,7 +36,9 @@ def main() -> None:
 @app.command()
 def corpus(
     corpus_dir: CorpusOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print documents and passages as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print documents and passages as JSON.")
+    ] = False,
 ) -> None:
     """Parse the corpus and show its documents: who wrote what, and where."""
     settings = Settings()
@@ -79,4 +81,6 @@ def report_problems(scan: CorpusScan) -> None:
         for note in doc.notes:
             errors.print(f"[yellow]note:[/yellow] {doc.source_file}: {note}")
     for problem in scan.problems:
-        errors.print(f"[red]problem:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}.")
+        errors.print(
+            f"[red]problem:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
+        )

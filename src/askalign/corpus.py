@@ -32,7 +32,9 @@ def slug(stem: str) -> str:
 def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusScan:
     """Parse every text file under corpus_dir; a bad file is a problem, never an exception."""
     if not corpus_dir.is_dir():
-        raise FileNotFoundError(f"corpus directory {corpus_dir} does not exist: create it and add texts")
+        raise FileNotFoundError(
+            f"corpus directory {corpus_dir} does not exist: create it and add texts"
+        )
     limit = max_file_bytes or Settings().max_file_bytes
     catalog, problems = load_catalog(corpus_dir)
     documents: list[Document] = []
@@ -56,7 +58,11 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusSc
             continue
         except OSError as error:
             problems.append(
-                CorpusProblem(file=relative, reason=f"cannot be read: {error.strerror}", hint="check its permissions")
+                CorpusProblem(
+                    file=relative,
+                    reason=f"cannot be read: {error.strerror}",
+                    hint="check its permissions",
+                )
             )
             continue
         seen_ids.add(doc_id)

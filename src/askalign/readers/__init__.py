@@ -17,7 +17,7 @@ SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS
 __all__ = ["SUPPORTED_EXTENSIONS", "DocumentMeta", "ReadError", "read_document", "reader_for"]
 
 
-def reader_for(extension: str, text: str):  # noqa: ANN201 - a module with read()
+def reader_for(extension: str, text: str):
     if extension in HTML_EXTENSIONS or html.sniff(text):
         return html
     if extension in MARKDOWN_EXTENSIONS:

@@ -37,11 +37,12 @@ class ReadContext(NamedTuple):
     notes: list[str]
 
 
+ID_PREFIX = {Role.POST: "p", Role.ESSAY: "p", Role.COMMENT: "c", Role.FOOTNOTE: "fn"}
+
+
 class PassageBuilder:
     """Hands out stable passage ids (role prefix + 1-based ordinal, so `#fn3` is
     footnote 3 and `#c12` the 12th comment) and cuts text from spans."""
-
-    _PREFIX = {Role.POST: "p", Role.ESSAY: "p", Role.COMMENT: "c", Role.FOOTNOTE: "fn"}
 
     def __init__(self, doc_id: str, text: str) -> None:
         self.doc_id = doc_id
@@ -49,7 +50,7 @@ class PassageBuilder:
         self._counts: dict[str, int] = {}
 
     def make(self, role: Role, span: Span, **fields: object) -> Passage:
-        prefix = self._PREFIX[role]
+        prefix = ID_PREFIX[role]
         ordinal = self._counts.get(prefix, 0) + 1
         self._counts[prefix] = ordinal
         return Passage(

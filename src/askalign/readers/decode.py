@@ -10,6 +10,7 @@ from charset_normalizer import from_bytes
 
 BINARY_SNIFF_BYTES = 8192
 MAX_CONTROL_SHARE = 0.05
+FIRST_GUESS = "cp1252"
 
 
 class ReadError(Exception):
@@ -58,10 +59,20 @@ def _decode(raw: bytes) -> tuple[str, list[str]]:
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
-        guess = from_bytes(raw).best()
-        encoding = guess.encoding if guess else "latin-1"
+        encoding = _guess_encoding(raw)
         note = (
             f"not valid UTF-8 (byte {error.start}); decoded as {encoding}:"
             " check the text and re-save the file as UTF-8"
         )
         return raw.decode(encoding, errors="replace"), [note]
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """Windows-1252 first: it is what non-UTF-8 English text almost always is, and
+    statistical detection misreads short English text as Central European."""
+    try:
+        raw.decode(FIRST_GUESS)
+    except UnicodeDecodeError:
+        guess = from_bytes(raw).best()
+        return guess.encoding if guess else "latin-1"
+    return FIRST_GUESS

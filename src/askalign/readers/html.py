@@ -7,8 +7,9 @@ blank lines), which is what `Document.source_text` holds for this format.
 from __future__ import annotations
 
 import re
+import warnings
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
 from askalign.models import Document, Role
 from askalign.readers.base import (
@@ -22,7 +23,17 @@ from askalign.readers.base import (
 from askalign.spans import Span
 
 NAME = "html"
-NOT_CONTENT = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]
+NOT_CONTENT = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+]
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 BLOCKS = [*HEADINGS, "p", "li", "blockquote", "pre", "dd", "dt", "figcaption", "td", "th"]
 _SPACES = re.compile(r"\s+")
@@ -35,7 +46,11 @@ def sniff(text: str) -> bool:
 
 def extract(html: str) -> tuple[str, list[Block], DocumentMeta]:
     """The page's readable text, its blocks with spans into that text, and its metadata."""
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", MarkupResemblesLocatorWarning
+        )  # short pages are still pages
+        soup = BeautifulSoup(html, "lxml")
     meta = page_meta(soup)
     for tag in soup(NOT_CONTENT):
         tag.decompose()
@@ -59,7 +74,9 @@ def extract(html: str) -> tuple[str, list[Block], DocumentMeta]:
 
 
 def page_meta(soup: BeautifulSoup) -> DocumentMeta:
-    title = _meta_content(soup, "og:title") or (soup.title.get_text(strip=True) if soup.title else None)
+    title = _meta_content(soup, "og:title") or (
+        soup.title.get_text(strip=True) if soup.title else None
+    )
     heading = soup.find("h1")
     date_text = _meta_content(soup, "article:published_time") or ""
     return DocumentMeta(

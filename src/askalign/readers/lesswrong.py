@@ -25,11 +25,17 @@ from askalign.spans import Line, Span, blocks, iter_lines, trim
 
 NAME = "lesswrong"
 COMMENT_HEADER = re.compile(r"^\[[-+]\](?P<rest>\S.*)$")
-HEADER_TAIL = re.compile(r"^(?P<age>\d+(?:mo|[smhdwy]))(?P<star>\*)?(?P<omega>[\u03a9\u2126])?(?P<digits>[\d-]+)$")
-HEADER_FALLBACK = re.compile(r"^(?P<author>.+?)(?P<tail>\d+(?:mo|[smhdwy])\*?[\u03a9\u2126]?[\d-]+)$")
+HEADER_TAIL = re.compile(
+    r"^(?P<age>\d+(?:mo|[smhdwy]))(?P<star>\*)?(?P<omega>[\u03a9\u2126])?(?P<digits>[\d-]+)$"
+)
+HEADER_FALLBACK = re.compile(
+    r"^(?P<author>.+?)(?P<tail>\d+(?:mo|[smhdwy])\*?[\u03a9\u2126]?[\d-]+)$"
+)
 INDEX_ENTRY = re.compile(r"^(?P<karma>-?\d+)(?P<author>[^\d\s].*)$")
 FOOTNOTE_MARK = re.compile(r"^\s+(?P<label>\d+)\.\s*\^\s*$")
-DATE_LINE = re.compile(r"^(?P<day>\d{1,2})(?:st|nd|rd|th)\s+(?P<month>[A-Z][a-z]{2})\w*\s+(?P<year>\d{4})$")
+DATE_LINE = re.compile(
+    r"^(?P<day>\d{1,2})(?:st|nd|rd|th)\s+(?P<month>[A-Z][a-z]{2})\w*\s+(?P<year>\d{4})$"
+)
 BY_LINE = re.compile(r"^by (?P<author>.+)$")
 REPLY = re.compile(r"^Reply\d*$")  # "Reply1": the page appends a count of hidden replies
 END_OF_PAGE = "Mentioned in"
@@ -148,7 +154,9 @@ def parse_date(text: str) -> dt.date | None:
     if not match:
         return None
     try:
-        return dt.datetime.strptime(f"{match['day']} {match['month']} {match['year']}", "%d %b %Y").date()
+        return dt.datetime.strptime(
+            f"{match['day']} {match['month']} {match['year']}", "%d %b %Y"
+        ).date()
     except ValueError:
         return None
 
@@ -157,7 +165,9 @@ def is_link_list(span: Span, text: str) -> bool:
     """Tag and wiki links: several short lines in a row that do not read as prose."""
     rows = span.cut(text).split("\n")
     return len(rows) > 1 and all(
-        len(row) <= LINK_LIST_MAX_CHARS and not row.startswith(" ") and not row.rstrip().endswith((".", ":", "?", "!"))
+        len(row) <= LINK_LIST_MAX_CHARS
+        and not row.startswith(" ")
+        and not row.rstrip().endswith((".", ":", "?", "!"))
         for row in rows
     )
 
@@ -165,13 +175,17 @@ def is_link_list(span: Span, text: str) -> bool:
 def post_passages(builder: PassageBuilder, post: list[Line], author: str | None) -> list[Passage]:
     text = builder.text
     content = [line for line in post if not CHROME.match(line.text.strip())]
-    footnotes_at = next((i for i, line in enumerate(content) if FOOTNOTE_MARK.match(line.text)), len(content))
+    footnotes_at = next(
+        (i for i, line in enumerate(content) if FOOTNOTE_MARK.match(line.text)), len(content)
+    )
     units = [span for span in blocks(content[:footnotes_at], text) if not is_link_list(span, text)]
     passages = sectioned_passages(builder, shaped_blocks(units, text), Role.POST, author)
     return passages + footnote_passages(builder, content[footnotes_at:], author)
 
 
-def footnote_passages(builder: PassageBuilder, lines: list[Line], author: str | None) -> list[Passage]:
+def footnote_passages(
+    builder: PassageBuilder, lines: list[Line], author: str | None
+) -> list[Passage]:
     """`  N. ^` then indented text; the first unindented line ends the footnotes."""
     passages: list[Passage] = []
     label: str | None = None
@@ -181,7 +195,9 @@ def footnote_passages(builder: PassageBuilder, lines: list[Line], author: str | 
         if mark or not (line.blank or line.text.startswith(" ")):
             if label is not None and (span := _span_of(body, builder.text)):
                 passages.append(
-                    builder.make(Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label)
+                    builder.make(
+                        Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label
+                    )
                 )
             if not mark:
                 break

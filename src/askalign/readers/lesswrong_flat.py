@@ -23,8 +23,8 @@ NAME = "lesswrong-flat"
 POST_START = "TL;DR"
 FOOTNOTE_END = ("↩", "↩︎")
 MIN_COMMENT_LINES_BEFORE_POST = 3
-INTRO_REACH = 3
-POINT_BY_POINT_REACH = 4  # lines between two quotes of one source in one reply  # a line ending in ':' introduces the quote or list lines right after it
+INTRO_REACH = 3  # a line ending in ':' introduces the quote or list lines after it
+POINT_BY_POINT_REACH = 4  # lines between two quotes of one source in one reply
 
 
 def sniff(text: str) -> bool:
@@ -40,7 +40,9 @@ def line_span(line: Line, text: str) -> Span:
     return trim(text, line.start, line.end)
 
 
-def post_and_footnotes(builder: PassageBuilder, lines: list[Line], author: str | None) -> list[Passage]:
+def post_and_footnotes(
+    builder: PassageBuilder, lines: list[Line], author: str | None
+) -> list[Passage]:
     text = builder.text
     first_note = next(
         (i for i, line in enumerate(lines) if line.text.rstrip().endswith(FOOTNOTE_END)), len(lines)
@@ -53,7 +55,11 @@ def post_and_footnotes(builder: PassageBuilder, lines: list[Line], author: str |
         if line.text.rstrip().endswith(FOOTNOTE_END):
             span = trim(text, group[0].start, group[-1].end)
             label = str(sum(p.role is Role.FOOTNOTE for p in passages) + 1)
-            passages.append(builder.make(Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label))
+            passages.append(
+                builder.make(
+                    Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label
+                )
+            )
             group = []
     return passages
 
@@ -64,7 +70,10 @@ def split_comments(lines: list[Line], post: list[Passage]) -> list[list[Line]]:
     source the comment quoted last (a point-by-point reply)."""
     index = QuoteIndex()
     for passage in post:
-        index.add(passage.text, QuoteSource(passage.id, passage.speaker, passage.id, passage.speaker, "post"))
+        index.add(
+            passage.text,
+            QuoteSource(passage.id, passage.speaker, passage.id, passage.speaker, "post"),
+        )
     comments: list[list[Line]] = []
     last_quote: tuple[str, int] | None = None
     for number, line in enumerate(lines):
@@ -73,7 +82,11 @@ def split_comments(lines: list[Line], post: list[Passage]) -> list[list[Line]]:
         introduced = bool(comments) and any(
             earlier.text.rstrip().endswith(":") for earlier in comments[-1][-INTRO_REACH:]
         )
-        point_by_point = last_quote is not None and last_quote[0] == source and number - last_quote[1] <= POINT_BY_POINT_REACH
+        point_by_point = (
+            last_quote is not None
+            and last_quote[0] == source
+            and number - last_quote[1] <= POINT_BY_POINT_REACH
+        )
         if not comments or (source is not None and not introduced and not point_by_point):
             comments.append([])
             last_quote = None
@@ -107,4 +120,8 @@ def read(text: str, ctx: ReadContext) -> Document:
 
 
 def lines_of(passage: Passage, text: str) -> list[Span]:
-    return [line_span(line, text) for line in iter_lines(text, passage.start, passage.end) if not line.blank]
+    return [
+        line_span(line, text)
+        for line in iter_lines(text, passage.start, passage.end)
+        if not line.blank
+    ]

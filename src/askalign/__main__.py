@@ -1,0 +1,3 @@
+from askalign.cli import app
+
+app(prog_name="askalign")

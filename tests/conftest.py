@@ -1,0 +1,95 @@
+"""Every test gets its own corpus and index directories, so none touches the repo's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setenv("ASKALIGN_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("ASKALIGN_INDEX_DIR", str(tmp_path / "index"))
+    return corpus
+
+
+@pytest.fixture
+def corpus_dir(isolated_dirs: Path) -> Path:
+    return isolated_dirs
+
+
+LESSWRONG_PAGE = """LESSWRONG
+LW
+
+AI
+Frontpage
+
+42
+
+A Small Test Post
+
+by Ada Author
+3rd Feb 2024
+AI Alignment Forum
+5 min read
+3
+
+42
+
+A Small Test Post
+12bob_b
+3Carol C
+-1Dave
+New Comment
+3 comments, sorted by
+top scoring
+Click to highlight new comments since: Today at 8:42 AM
+[-]bob_b2dΩ4125
+
+Corrigibility is the property that an agent lets its overseers correct it.
+
+I think this definition misses the point about incentives entirely.
+Reply
+[-]Carol C1d30
+
+I think this definition misses the point about incentives entirely.
+
+Bob, incentives are exactly what the second section discusses at length.
+Reply1
+[-]Dave5h-1-3
+
+@Carol C is right, and the post is too long anyway.
+Reply
+Moderation Log
+Curated and popular this week
+3Comments
+some tag
+some tag
+
+1.1 Introduction
+
+Corrigibility is the property that an agent lets its overseers correct it.[1]
+
+1.2 Incentives matter
+
+An agent that prefers its goal will resist correction unless it is built not to.
+
+  1. ^
+
+    Footnote text about corrigibility literature.
+
+tag one
+tag two
+Mentioned in
+99Another post
+"""
