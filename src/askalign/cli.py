@@ -11,8 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from askalign.corpus import scan_corpus
+from askalign.embedding import Embedder
+from askalign.index import index_status
+from askalign.ingest import IngestHooks, IngestReport, ingest
+from askalign.lock import IngestBusyError
 from askalign.models import CorpusScan, Role
+from askalign.progress import embedding_progress
 from askalign.settings import Settings
+from askalign.store import IndexProblem
 
 app = typer.Typer(
     help="Ask questions of the AI-alignment debate and get answers you can check.",
@@ -26,6 +32,11 @@ CorpusOption = Annotated[
     Path | None,
     typer.Option("--corpus", help="Corpus directory [default: $ASKALIGN_CORPUS_DIR or ./corpus]."),
 ]
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index directory [default: $ASKALIGN_INDEX_DIR or ./index]."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 @app.callback()
@@ -84,3 +95,72 @@ def report_problems(scan: CorpusScan) -> None:
         errors.print(
             f"[red]problem:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
         )
+
+
+@app.command("ingest")
+def ingest_command(
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexOption = None,
+    as_json: JsonOption = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Discard the index and build it from scratch.")
+    ] = False,
+) -> None:
+    """Bring the index in line with the corpus: embed new text, drop what was deleted."""
+    settings = Settings()
+    with embedding_progress(console, enabled=console.is_terminal and not as_json) as progress:
+        hooks = IngestHooks(
+            on_wait=lambda message: errors.print(f"[yellow]{message}[/yellow]"),
+            on_embed_start=progress.start,
+            on_embed_batch=progress.advance,
+        )
+        try:
+            report = ingest(
+                corpus_dir or settings.corpus_dir,
+                index_dir or settings.index_dir,
+                embedder=Embedder(),
+                chunk_tokens=settings.chunk_tokens,
+                max_file_bytes=settings.max_file_bytes,
+                lock_timeout_s=settings.lock_timeout_s,
+                rebuild=rebuild,
+                hooks=hooks,
+            )
+        except (FileNotFoundError, IndexProblem, IngestBusyError) as error:
+            errors.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        print_report(report)
+    for problem in report.failed:
+        errors.print(
+            f"[red]failed:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def print_report(report: IngestReport) -> None:
+    docs, chunks = report.documents, report.chunks
+    console.print(
+        f"documents: {docs.added} added, {docs.updated} updated, {docs.removed} removed,"
+        f" {docs.unchanged} unchanged\n"
+        f"chunks:    {chunks.added} added, {chunks.removed} removed, {chunks.unchanged} unchanged\n"
+        f"embedded:  {report.embedded} chunks in {report.seconds:.1f} s"
+    )
+
+
+@app.command()
+def status(index_dir: IndexOption = None, as_json: JsonOption = False) -> None:
+    """Show what the index holds, which model built it, and whether it is in sync."""
+    directory = index_dir or Settings().index_dir
+    try:
+        found = index_status(directory)
+    except IndexProblem as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(found.model_dump_json(indent=2))
+        return
+    for field, value in found.model_dump().items():
+        console.print(f"{field.replace('_', ' ')}: {value}")

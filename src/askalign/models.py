@@ -87,3 +87,34 @@ class CorpusScan(BaseModel):
     documents: list[Document]
     problems: list[CorpusProblem]
     skipped: list[str] = Field(default_factory=list, description="Hidden files and backups.")
+
+
+class Chunk(BaseModel):
+    """What gets embedded and retrieved: one speaker's words from one place.
+
+    `text` is exactly `source_text[start:end]`; `embed_text` is what the model sees
+    (the text under its heading), and `text_hash` (of `embed_text`) keys the
+    embedding cache.
+    """
+
+    id: str
+    doc_id: str
+    doc_title: str
+    url: str | None = None
+    position: int = Field(description="Order of the chunk within its document.")
+    passage_ids: list[str]
+    role: Role
+    speaker: str | None = None
+    section: list[str] = Field(default_factory=list)
+    start: int
+    end: int
+    text: str
+    embed_text: str
+    text_hash: str
+    token_count: int
+    footnote: str | None = None
+    comment_index: int | None = None
+    karma: int | None = None
+    reply_to: str | None = None
+    replying_to_speaker: str | None = None
+    quotes: list[QuoteSpan] = Field(default_factory=list)
