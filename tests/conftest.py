@@ -93,3 +93,36 @@ tag two
 Mentioned in
 99Another post
 """
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """One real model for the whole run: loading it is the slow part."""
+    from askalign.embedding import Embedder
+
+    return Embedder()
+
+
+def run_ingest(corpus: Path, index: Path, embedder, **options):
+    from askalign.ingest import ingest
+
+    return ingest(
+        corpus, index, embedder=embedder, chunk_tokens=128, max_file_bytes=2**22, **options
+    )
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    """The shipped corpus, ingested once per test run."""
+    index = tmp_path_factory.mktemp("shipped") / "index"
+    run_ingest(SHIPPED_CORPUS, index, embedder)
+    return index
+
+
+@pytest.fixture(scope="session")
+def loaded_shipped(shipped_index: Path, embedder):
+    from askalign.index import LoadedIndex
+    from askalign.store import Catalog
+
+    catalog = Catalog.open(shipped_index, create=False)
+    return LoadedIndex(shipped_index, catalog, embedder.model_id, embedder.dimension)

@@ -46,7 +46,7 @@ class Embedder:
         self.texts_embedded = 0
 
     @cached_property
-    def _model(self):  # noqa: ANN202 - SentenceTransformer, imported lazily
+    def _model(self):
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 

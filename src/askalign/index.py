@@ -83,7 +83,7 @@ class LoadedIndex:
             )
 
 
-def _load(path: Path, loader):  # noqa: ANN001, ANN202 - loader returns the cache type
+def _load(path: Path, loader):
     try:
         return loader(path)
     except Exception as error:  # faiss raises RuntimeError, bm25s ValueError/OSError

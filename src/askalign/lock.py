@@ -28,7 +28,7 @@ class IngestLock:
 
     def __enter__(self) -> IngestLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held until __exit__
+        handle = open(self.path, "a+")
         deadline = time.monotonic() + self.timeout_s
         told = False
         while True:

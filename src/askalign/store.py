@@ -191,7 +191,8 @@ class Catalog:
             ),
         )
         self.db.executemany(
-            "INSERT INTO chunks(id, doc_id, position, text_hash, chunk_json) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO chunks(id, doc_id, position, text_hash, chunk_json)"
+            " VALUES (?, ?, ?, ?, ?)",
             [(c.id, c.doc_id, c.position, c.text_hash, c.model_dump_json()) for c in chunks],
         )
 

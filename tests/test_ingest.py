@@ -1,0 +1,217 @@
+"""Incremental, crash-safe ingest on real parts: the packaged model, FAISS, SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from askalign.index import LoadedIndex, index_status
+from askalign.lock import IngestLock
+from askalign.retrieve import ChunkRetriever, Filters, Searcher
+from askalign.store import Catalog, IndexMismatchError
+
+from .conftest import LESSWRONG_PAGE, run_ingest
+
+ESSAY_A = """On corrigibility
+
+An agent is corrigible when it lets its overseers correct it, even against its goals.
+
+A corrigible agent does not manipulate the people who oversee it.
+
+Shutdown buttons are the simplest test of this property.
+"""
+ESSAY_B = """Reward hacking
+
+Reward hacking is when a policy finds an unintended way to score well.
+
+Specification gaming examples include boats that spin in circles for points.
+"""
+
+
+def loaded(index: Path, embedder) -> LoadedIndex:
+    return LoadedIndex(
+        index, Catalog.open(index, create=False), embedder.model_id, embedder.dimension
+    )
+
+
+def doc_ids(index: Path, embedder) -> set[str]:
+    return {chunk.doc_id for chunk in loaded(index, embedder).chunks.values()}
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+def test_add_change_delete_rename(corpus_dir: Path, index_dir: Path, embedder) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    first = run_ingest(corpus_dir, index_dir, embedder)
+    assert (first.documents.added, first.embedded) == (1, first.chunks.added)
+
+    (corpus_dir / "b.txt").write_text(ESSAY_B, encoding="utf-8")
+    before = embedder.texts_embedded
+    added = run_ingest(corpus_dir, index_dir, embedder)
+    assert (added.documents.added, added.documents.unchanged) == (1, 1)
+    assert added.embedded == embedder.texts_embedded - before == added.chunks.added
+
+    changed_text = ESSAY_A.replace("Shutdown buttons are", "An off-switch is")
+    (corpus_dir / "a.txt").write_text(changed_text, encoding="utf-8")
+    changed = run_ingest(corpus_dir, index_dir, embedder)
+    assert changed.documents.updated == 1
+    assert 0 < changed.embedded <= changed.chunks.added < first.chunks.added + 1
+    assert changed.chunks.removed == changed.chunks.added
+
+    (corpus_dir / "b.txt").rename(corpus_dir / "b-renamed.txt")
+    renamed = run_ingest(corpus_dir, index_dir, embedder)
+    assert (renamed.documents.added, renamed.documents.removed, renamed.embedded) == (1, 1, 0)
+
+    (corpus_dir / "b-renamed.txt").unlink()
+    deleted = run_ingest(corpus_dir, index_dir, embedder)
+    assert deleted.documents.removed == 1
+    assert doc_ids(index_dir, embedder) == {"a"}
+    texts = " ".join(c.text for c in loaded(index_dir, embedder).chunks.values())
+    assert "off-switch" in texts and "Shutdown buttons" not in texts
+
+
+def test_noop_reingest_embeds_nothing_and_loads_no_model(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    from askalign.embedding import Embedder
+
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    fresh = Embedder()
+    report = run_ingest(corpus_dir, index_dir, fresh)
+    assert report.embedded == 0 and report.documents.unchanged == 1
+    assert "_model" not in fresh.__dict__
+    assert index_status(index_dir).caches_in_sync
+
+
+def test_failed_file_keeps_its_indexed_content(corpus_dir: Path, index_dir: Path, embedder) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    (corpus_dir / "b.txt").write_text(ESSAY_B, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    (corpus_dir / "b.txt").write_bytes(b"\x00\x01binary now")
+    (corpus_dir / "c.pdf").write_bytes(b"%PDF")
+    report = run_ingest(corpus_dir, index_dir, embedder)
+    assert {problem.file for problem in report.failed} == {"b.txt", "c.pdf"}
+    assert report.documents.removed == 0
+    assert doc_ids(index_dir, embedder) == {"a", "b"}
+
+
+def test_retriever_speaks_llama_index_and_filters_by_speaker(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    (corpus_dir / "page.txt").write_text(LESSWRONG_PAGE, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    searcher = Searcher(loaded(index_dir, embedder), embedder)
+    nodes = ChunkRetriever(searcher, k=3).retrieve("what is corrigibility?")
+    assert nodes and nodes[0].node.metadata["doc_id"] == "page"
+    filtered = ChunkRetriever(searcher, k=5, filters=Filters(speaker="Carol C")).retrieve(
+        "incentives"
+    )
+    assert filtered and {n.node.metadata["speaker"] for n in filtered} == {"Carol C"}
+
+
+def ingest_subprocess(corpus: Path, index: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = (
+        os.environ | {"ASKALIGN_CORPUS_DIR": str(corpus), "ASKALIGN_INDEX_DIR": str(index)} | env
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "askalign", "ingest", "--json"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("stage", ["embedded", "committed", "cached"])
+def test_kill_9_leaves_old_or_new_content_and_the_next_ingest_finishes(
+    stage: str,
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder,
+) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    (corpus_dir / "b.txt").write_text(ESSAY_B, encoding="utf-8")
+    crashed = ingest_subprocess(corpus_dir, index_dir, ASKALIGN_TEST_CRASH_AT=stage)
+    assert crashed.returncode == -9, crashed.stderr
+    assert doc_ids(index_dir, embedder) in ({"a"}, {"a", "b"})
+    hits = Searcher(loaded(index_dir, embedder), embedder).search("corrigible overseers", k=2)
+    assert hits and hits[0].chunk.doc_id == "a"
+    finished = run_ingest(corpus_dir, index_dir, embedder)
+    assert doc_ids(index_dir, embedder) == {"a", "b"}
+    assert finished.embedded == 0  # the crashed run's embeddings were kept
+    assert index_status(index_dir).caches_in_sync
+
+
+def test_a_second_ingest_waits_then_says_one_is_running(corpus_dir: Path, index_dir: Path) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    with IngestLock(index_dir, timeout_s=0):
+        result = ingest_subprocess(corpus_dir, index_dir, ASKALIGN_LOCK_TIMEOUT_S="0.5")
+    assert result.returncode == 2
+    assert "another ingest" in result.stderr and "is running" in result.stderr
+
+
+def test_corrupt_or_foreign_index_files_name_themselves(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    (index_dir / "vectors.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(IndexMismatchError, match=r"vectors\.faiss.*askalign ingest --rebuild"):
+        loaded(index_dir, embedder)
+
+    shutil.copy(corpus_dir / "a.txt", index_dir / "catalog.sqlite3")
+    with pytest.raises(IndexMismatchError, match=r"catalog\.sqlite3.*askalign ingest --rebuild"):
+        loaded(index_dir, embedder)
+
+    report = run_ingest(corpus_dir, index_dir, embedder, rebuild=True)
+    assert report.documents.added == 1
+    assert doc_ids(index_dir, embedder) == {"a"}
+
+
+def test_an_index_built_with_another_model_says_to_reingest(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    with sqlite3.connect(index_dir / "catalog.sqlite3") as db:
+        db.execute("UPDATE meta SET value = 'some/other-model' WHERE key = 'model_id'")
+    with pytest.raises(IndexMismatchError, match=r"some/other-model.*--rebuild"):
+        loaded(index_dir, embedder)
+
+
+def test_missing_caches_are_rebuilt_from_sqlite(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    (index_dir / "vectors.faiss").unlink()
+    shutil.rmtree(index_dir / "bm25")
+    assert len(loaded(index_dir, embedder).chunks) > 0
+    assert index_status(index_dir).caches_in_sync
+
+
+def test_cli_ingest_and_status_json(corpus_dir: Path, index_dir: Path) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    first = ingest_subprocess(corpus_dir, index_dir)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["documents"]["added"] == 1
+    status = subprocess.run(
+        [sys.executable, "-m", "askalign", "status", "--json", "--index", str(index_dir)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    payload = json.loads(status.stdout)
+    assert payload["documents"] == 1 and payload["caches_in_sync"] is True
+    assert payload["model_id"].startswith("sentence-transformers/all-MiniLM-L6-v2")

@@ -1,0 +1,67 @@
+"""One contract for both vector backends; FAISS agrees with brute force on real vectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from askalign.vectors import FaissVectors, NumpyVectors
+
+BACKENDS = [FaissVectors, NumpyVectors]
+
+
+def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(count, dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.fixture(params=BACKENDS, ids=lambda backend: backend.__name__)
+def backend(request: pytest.FixtureRequest):
+    return request.param
+
+
+def test_search_returns_best_first_and_survives_k_above_count(backend) -> None:
+    vectors = unit_vectors(10)
+    ids = np.arange(100, 110)
+    index = backend.build(ids, vectors)
+    scores, found = index.search(vectors[3], k=50)
+    assert len(found) == 10 and found[0] == 103
+    assert np.all(np.diff(scores) <= 1e-6)
+
+
+def test_filters_apply_inside_the_search(backend) -> None:
+    vectors = unit_vectors(50)
+    index = backend.build(np.arange(50), vectors)
+    allowed = np.array([7, 21, 33])
+    _, found = index.search(vectors[0], k=5, allowed=allowed)
+    assert sorted(found.tolist()) == [7, 21, 33]
+    _, none = index.search(vectors[0], k=5, allowed=np.array([], dtype=np.int64))
+    assert len(none) == 0
+
+
+def test_save_and_load_round_trip(backend, tmp_path: Path) -> None:
+    vectors = unit_vectors(20)
+    index = backend.build(np.arange(20) * 3, vectors)
+    index.save(tmp_path / "vectors")
+    loaded = backend.load(tmp_path / "vectors")
+    assert loaded.count == 20
+    assert index.search(vectors[5], 4)[1].tolist() == loaded.search(vectors[5], 4)[1].tolist()
+
+
+def test_empty_index(backend) -> None:
+    index = backend.build(np.zeros(0, np.int64), np.zeros((0, 16), np.float32))
+    assert index.count == 0
+    assert len(index.search(unit_vectors(1)[0], 5)[1]) == 0
+
+
+def test_faiss_top_k_equals_numpy_on_the_shipped_index(loaded_shipped, embedder) -> None:
+    ids, vectors = loaded_shipped.catalog.chunk_vectors(embedder.model_id, embedder.dimension)
+    reference = NumpyVectors.build(ids, vectors)
+    queries = [vectors[0], vectors[len(vectors) // 2], embedder.embed(["reward hacking"])[0]]
+    for query in queries:
+        faiss_scores, faiss_ids = loaded_shipped.vectors.search(query, 10)
+        numpy_scores, numpy_ids = reference.search(query, 10)
+        assert faiss_ids.tolist() == numpy_ids.tolist()
+        assert np.allclose(faiss_scores, numpy_scores, atol=1e-5)
