@@ -164,3 +164,42 @@ def status(index_dir: IndexOption = None, as_json: JsonOption = False) -> None:
         return
     for field, value in found.model_dump().items():
         console.print(f"{field.replace('_', ' ')}: {value}")
+
+
+bench_app = typer.Typer(help="Benchmarks, measured side by side in one run.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("ingest")
+def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = False) -> None:
+    """Full, no-op and one-paragraph ingests against raw encode and llama-index's default."""
+    from askalign.bench import bench_ingest
+
+    results = bench_ingest(corpus_dir or Settings().corpus_dir)
+    if as_json:
+        typer.echo(json.dumps([result.model_dump() for result in results], indent=2))
+        return
+    by_name = {result.name: result for result in results}
+    table = Table(title="Ingest benchmark (shipped corpus, this machine)")
+    for column in ("run", "seconds", "model load s", "chunks", "embedded", "peak RSS MB"):
+        table.add_column(column)
+    for result in results:
+        table.add_row(
+            result.name,
+            f"{result.seconds:.2f}",
+            f"{result.load_seconds:.2f}",
+            str(result.items),
+            "-" if result.embedded is None else str(result.embedded),
+            f"{result.peak_rss_mb:.0f}",
+        )
+    console.print(table)
+    ours, raw, peer = (
+        by_name["askalign ingest"],
+        by_name["raw encode"],
+        by_name["llama-index default"],
+    )
+    console.print(
+        f"ingest / raw encode: {ours.seconds / raw.seconds:.2f}x;"
+        f" ingest / llama-index default: {ours.seconds / peer.seconds:.2f}x time,"
+        f" {ours.peak_rss_mb / peer.peak_rss_mb:.2f}x peak memory"
+    )

@@ -61,18 +61,20 @@ class Embedder:
         return int(self._model.get_sentence_embedding_dimension())
 
     def embed(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text, in batches."""
+        """Unit-length float32 vectors, one row per text. Texts go through the model
+        sorted by length, so a batch pads to similar lengths; rows come back in order."""
         self.calls += 1
         self.texts_embedded += len(texts)
-        rows: list[np.ndarray] = []
-        for first in range(0, len(texts), BATCH_SIZE):
-            batch = texts[first : first + BATCH_SIZE]
-            vectors = self._model.encode(
-                batch, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda row: len(texts[row]), reverse=True)
+        for first in range(0, len(order), BATCH_SIZE):
+            rows = order[first : first + BATCH_SIZE]
+            vectors[rows] = self._model.encode(
+                [texts[row] for row in rows],
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
             )
-            rows.append(vectors.astype(np.float32))
             if on_batch:
-                on_batch(len(batch))
-        if not rows:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(rows)
+                on_batch(len(rows))
+        return vectors

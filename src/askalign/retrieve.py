@@ -8,6 +8,7 @@ by dropping results after a top-k, which could leave nothing. Exposed as a llama
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
@@ -17,6 +18,7 @@ from pydantic import BaseModel
 from askalign.embedding import Embedder
 from askalign.index import LoadedIndex
 from askalign.models import Chunk, Role
+from askalign.store import Catalog
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the top ranks' dominance
 CANDIDATES = 50
@@ -148,3 +150,13 @@ class ChunkRetriever(BaseRetriever):
             query_bundle.query_str, k=self.k, filters=self.filters, mode=self.mode
         )
         return [to_node(hit) for hit in hits]
+
+
+def open_searcher(index_dir: Path | str, embedder: Embedder | None = None) -> Searcher:
+    """Open a built index for searching; a missing or stale index says what to run."""
+    index_dir = Path(index_dir)
+    embedder = embedder or Embedder()
+    catalog = Catalog.open(index_dir, create=False)
+    return Searcher(
+        LoadedIndex(index_dir, catalog, embedder.model_id, embedder.dimension), embedder
+    )

@@ -1,0 +1,172 @@
+"""`askalign bench ingest`: ingest measured side by side with its ceiling and its peer.
+
+Each measurement runs in a fresh Python process, so peak memory is its own. The
+ceiling is `SentenceTransformer.encode` on the same chunk texts; the peer is
+llama-index's default path (SentenceSplitter, HuggingFaceEmbedding on the same model
+directory, VectorStoreIndex). Model loading is timed apart from the work itself.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from askalign.settings import Settings
+
+EDIT_FILE = "foom-and-doom-2-technical-alignment-is-hard.txt"
+EDIT_FROM = "From my perspective, the next step is obvious"
+EDIT_TO = "As I see it, the next step is obvious"
+
+
+class Measurement(BaseModel):
+    name: str
+    seconds: float
+    load_seconds: float = 0.0
+    items: int = 0
+    embedded: int | None = None
+    model_loaded: bool | None = None
+    peak_rss_mb: float = 0.0
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _chunk_texts(corpus: Path, settings: Settings) -> list[str]:
+    from askalign.chunking import Chunker
+    from askalign.corpus import scan_corpus
+    from askalign.embedding import packaged_model_dir
+    from askalign.tokens import TokenCounter
+
+    chunker = Chunker(TokenCounter(packaged_model_dir()), settings.chunk_tokens)
+    documents = scan_corpus(corpus, settings.max_file_bytes).documents
+    return [chunk.embed_text for doc in documents for chunk in chunker.chunk(doc)]
+
+
+def measure_raw_encode(corpus: Path, _index: Path) -> Measurement:
+    from sentence_transformers import SentenceTransformer
+
+    from askalign.embedding import BATCH_SIZE, packaged_model_dir
+
+    texts = _chunk_texts(corpus, Settings())
+    started = time.perf_counter()
+    model = SentenceTransformer(str(packaged_model_dir()), device="cpu")
+    loaded = time.perf_counter()
+    model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True)
+    done = time.perf_counter()
+    return Measurement(
+        name="raw encode", seconds=done - loaded, load_seconds=loaded - started, items=len(texts)
+    )
+
+
+def measure_ingest(corpus: Path, index: Path, *, preload: bool, name: str) -> Measurement:
+    if preload:  # imported before the clock starts, as in the other measurements
+        import sentence_transformers  # noqa: F401
+
+    from askalign.embedding import Embedder
+    from askalign.ingest import ingest
+
+    settings = Settings()
+    embedder = Embedder()
+    started = time.perf_counter()
+    if preload:
+        embedder.embed(["warm up"])
+    loaded = time.perf_counter()
+    report = ingest(
+        corpus,
+        index,
+        embedder=embedder,
+        chunk_tokens=settings.chunk_tokens,
+        max_file_bytes=settings.max_file_bytes,
+    )
+    done = time.perf_counter()
+    return Measurement(
+        name=name,
+        seconds=done - loaded,
+        load_seconds=loaded - started,
+        items=report.chunks.added + report.chunks.unchanged,
+        embedded=report.embedded,
+        model_loaded="_model" in embedder.__dict__,
+    )
+
+
+def measure_peer(corpus: Path, _index: Path) -> Measurement:
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from askalign.embedding import packaged_model_dir
+
+    started = time.perf_counter()
+    LlamaSettings.embed_model = HuggingFaceEmbedding(model_name=str(packaged_model_dir()))
+    loaded = time.perf_counter()
+    documents = SimpleDirectoryReader(
+        str(corpus), required_exts=[".txt", ".md", ".html"]
+    ).load_data()
+    index = VectorStoreIndex.from_documents(documents, transformations=[SentenceSplitter()])
+    done = time.perf_counter()
+    return Measurement(
+        name="llama-index default",
+        seconds=done - loaded,
+        load_seconds=loaded - started,
+        items=len(index.docstore.docs),
+    )
+
+
+WORKERS = {
+    "raw": measure_raw_encode,
+    "ours": lambda corpus, index: measure_ingest(
+        corpus, index, preload=True, name="askalign ingest"
+    ),
+    "noop": lambda corpus, index: measure_ingest(
+        corpus, index, preload=False, name="no-op re-ingest"
+    ),
+    "edit": lambda corpus, index: measure_ingest(
+        corpus, index, preload=True, name="one paragraph changed"
+    ),
+    "peer": measure_peer,
+}
+
+
+def run_worker(name: str, corpus: Path, index: Path) -> None:
+    """Entry point of one measuring process: prints its Measurement as JSON."""
+    measurement = WORKERS[name](corpus, index)
+    measurement.peak_rss_mb = _peak_rss_mb()
+    print(json.dumps(measurement.model_dump()))
+
+
+def _spawn(name: str, corpus: Path, index: Path) -> Measurement:
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign.bench", name, str(corpus), str(index)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Measurement.model_validate_json(result.stdout.strip().splitlines()[-1])
+
+
+def bench_ingest(corpus: Path) -> list[Measurement]:
+    with tempfile.TemporaryDirectory(prefix="askalign-bench-") as scratch:
+        work = Path(scratch)
+        shutil.copytree(corpus, work / "corpus")
+        index = work / "index"
+        results = [_spawn(name, work / "corpus", index) for name in ("raw", "ours", "noop")]
+        edited = work / "corpus" / EDIT_FILE
+        if edited.exists():
+            edited.write_text(edited.read_text("utf-8").replace(EDIT_FROM, EDIT_TO, 1), "utf-8")
+            results.append(_spawn("edit", work / "corpus", index))
+        results.append(_spawn("peer", corpus, work / "peer-index"))
+    return results
+
+
+if __name__ == "__main__":
+    run_worker(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
