@@ -31,9 +31,10 @@ class Segment(NamedTuple):
     tokens: int
 
 
-def sentence_spans(text: str, passage: Passage) -> list[Span]:
+def sentence_spans(text: str, start: int, end: int) -> list[Span]:
+    """Sentences and list lines of text[start:end], each a trimmed span."""
     spans: list[Span] = []
-    for line in iter_lines(text, passage.start, passage.end):
+    for line in iter_lines(text, start, end):
         cursor = line.start
         for match in _SENTENCE_END.finditer(text, line.start, line.end):
             spans.append(trim(text, cursor, match.end(1)))
@@ -84,7 +85,11 @@ class Chunker:
         return self._to_chunks(doc, windows)
 
     def _segments(self, text: str, group: list[Passage]) -> list[Segment]:
-        pairs = [(span, passage) for passage in group for span in sentence_spans(text, passage)]
+        pairs = [
+            (span, passage)
+            for passage in group
+            for span in sentence_spans(text, passage.start, passage.end)
+        ]
         counts = self.counter.count_many([span.cut(text) for span, _ in pairs])
         segments: list[Segment] = []
         for (span, passage), tokens in zip(pairs, counts, strict=True):

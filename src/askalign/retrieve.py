@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from askalign.embedding import Embedder
 from askalign.index import LoadedIndex
 from askalign.models import Chunk, Role
+from askalign.query import QueryIntent
 from askalign.store import Catalog
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the top ranks' dominance
@@ -48,6 +49,7 @@ class Filters(BaseModel):
 
 
 class Hit(BaseModel):
+    rowid: int
     chunk: Chunk
     score: float
     dense_rank: int | None = None
@@ -83,32 +85,62 @@ class Searcher:
         k: int = 5,
         filters: Filters | None = None,
         mode: Mode = Mode.HYBRID,
+        intent: QueryIntent | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        """Fused dense and BM25 ranks. Speakers and roles the question names add one
+        more ranking each: the same search restricted to them, a soft boost that can
+        lift their passages without hiding anyone else's."""
         allowed = self.allowed_ids(filters or Filters())
+        if mode == Mode.LEXICAL:
+            vector = None
+        elif vector is None:
+            vector = self.embedder.embed([query])[0]
         pool = max(k, CANDIDATES)
-        dense = self._dense(query, pool, allowed) if mode != Mode.LEXICAL else []
-        lexical = self._lexical(query, pool, allowed) if mode != Mode.DENSE else []
-        fused = fuse([ranking for ranking in (dense, lexical) if ranking], k)
+        dense, lexical = self._rank(query, vector, pool, allowed, mode)
+        rankings = [ranking for ranking in (dense, lexical) if ranking]
+        for focus in self._focus_sets(intent):
+            narrowed = focus if allowed is None else np.intersect1d(focus, allowed)
+            boosted = fuse([r for r in self._rank(query, vector, pool, narrowed, mode) if r], pool)
+            rankings.append([rowid for rowid, _ in boosted])
         dense_rank = {rowid: rank for rank, rowid in enumerate(dense, 1)}
         lexical_rank = {rowid: rank for rank, rowid in enumerate(lexical, 1)}
         return [
             Hit(
+                rowid=rowid,
                 chunk=self.index.chunks[rowid],
                 score=score,
                 dense_rank=dense_rank.get(rowid),
                 lexical_rank=lexical_rank.get(rowid),
             )
-            for rowid, score in fused
+            for rowid, score in fuse(rankings, k)
         ]
 
-    def _dense(self, query: str, k: int, allowed: np.ndarray | None) -> list[int]:
-        vector = self.embedder.embed([query])[0]
-        _, ids = self.index.vectors.search(vector, k, allowed)
-        return [int(rowid) for rowid in ids]
+    def _focus_sets(self, intent: QueryIntent | None) -> list[np.ndarray]:
+        if intent is None:
+            return []
+        speakers = set(intent.speakers)
+        sets = [
+            [r for r, c in self.index.chunks.items() if c.speaker in speakers] if speakers else [],
+            *([r for r, c in self.index.chunks.items() if c.role is role] for role in intent.roles),
+        ]
+        return [np.array(ids, dtype=np.int64) for ids in sets if ids]
 
-    def _lexical(self, query: str, k: int, allowed: np.ndarray | None) -> list[int]:
-        _, ids = self.index.lexical.search(query, k, allowed)
-        return [int(rowid) for rowid in ids]
+    def _rank(
+        self,
+        query: str,
+        vector: np.ndarray | None,
+        k: int,
+        allowed: np.ndarray | None,
+        mode: Mode,
+    ) -> tuple[list[int], list[int]]:
+        dense: list[int] = []
+        lexical: list[int] = []
+        if vector is not None:
+            dense = [int(rowid) for rowid in self.index.vectors.search(vector, k, allowed)[1]]
+        if mode != Mode.DENSE:
+            lexical = [int(rowid) for rowid in self.index.lexical.search(query, k, allowed)[1]]
+        return dense, lexical
 
 
 def to_node(hit: Hit) -> NodeWithScore:

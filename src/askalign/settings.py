@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(default=Path("index"), description="Where the index is written.")
     max_file_mb: float = Field(default=20.0, gt=0, description="Larger corpus files are refused.")
     chunk_tokens: int = Field(
-        default=128, ge=32, le=254, description="Target chunk size in the model's word pieces."
+        default=192, ge=32, le=254, description="Target chunk size in the model's word pieces."
     )
     lock_timeout_s: float = Field(
         default=600, ge=0, description="How long an ingest waits for another to finish."

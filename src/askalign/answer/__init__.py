@@ -1,0 +1,1 @@
+"""Answers with citations: composers behind one interface, citations checked before use."""

@@ -1,0 +1,189 @@
+"""The Python API: `Assistant.open()`, then `.ask(question)` or `.chat(messages)`.
+
+One Assistant is read-only after it opens, so a server can share it between threads.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from askalign.answer.extractive import compose, compose_text
+from askalign.answer.models import Answer, HitView
+from askalign.answer.strength import StrengthGauge
+from askalign.models import Document, Role
+from askalign.query import QueryIntent, SpeakerDirectory, read_intent
+from askalign.retrieve import Filters, Hit, Searcher, open_searcher
+from askalign.settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+NEAREST = 2
+ABSTAIN_TEXT = "The corpus does not seem to address this question."
+EMPTY_TEXT = "Ask a question about the essays or the comment threads under them."
+_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.I)
+_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|so|but|then|also)\b", re.I)
+SHORT_FOLLOW_UP_WORDS = 8
+
+
+class Message(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class SpeakerInfo(BaseModel):
+    name: str
+    passages: int
+    roles: list[Role]
+    documents: list[str]
+
+
+class UnknownFilterError(ValueError):
+    """A speaker or document filter that names nothing in the index."""
+
+
+class Assistant:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.documents: dict[str, Document] = {
+            doc.id: doc for doc in searcher.index.catalog.documents()
+        }
+        chunks = list(searcher.index.chunks.values())
+        self.directory = SpeakerDirectory([c.speaker for c in chunks if c.speaker])
+        self.gauge = StrengthGauge(chunks, self.directory.speakers)
+
+    @classmethod
+    def open(cls, index_dir: Path | str | None = None) -> Assistant:
+        """Open a built index (this builds nothing); a missing or stale one raises an
+        error that says to run `askalign ingest`."""
+        return cls(open_searcher(Path(index_dir) if index_dir else Settings().index_dir))
+
+    def speakers(self) -> list[SpeakerInfo]:
+        found: dict[str, SpeakerInfo] = {}
+        for chunk in self.searcher.index.chunks.values():
+            if not chunk.speaker:
+                continue
+            info = found.setdefault(
+                chunk.speaker, SpeakerInfo(name=chunk.speaker, passages=0, roles=[], documents=[])
+            )
+            if chunk.role not in info.roles:
+                info.roles.append(chunk.role)
+            if chunk.doc_id not in info.documents:
+                info.documents.append(chunk.doc_id)
+        for document in self.documents.values():
+            for passage in document.passages:
+                if passage.speaker in found:
+                    found[passage.speaker].passages += 1
+        return sorted(found.values(), key=lambda info: (-info.passages, info.name))
+
+    def filters(self, speaker: str | None, doc: str | None, role: Role | str | None) -> Filters:
+        resolved = None
+        if speaker:
+            resolved = self.directory.resolve(speaker)
+            if resolved is None:
+                known = ", ".join(self.directory.speakers)
+                raise UnknownFilterError(
+                    f"no speaker named {speaker!r} in the index; known: {known}"
+                )
+        if doc and doc not in self.documents:
+            raise UnknownFilterError(
+                f"no document {doc!r} in the index; known: {', '.join(self.documents)}"
+            )
+        return Filters(speaker=resolved, doc=doc, role=Role(role) if role else None)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        speaker: str | None = None,
+        doc: str | None = None,
+        role: Role | str | None = None,
+        k: int = 5,
+    ) -> Answer:
+        filters = self.filters(speaker, doc, role)
+        return self._answer(question, read_intent(question, self.directory), filters, max(k, 1))
+
+    def chat(self, messages: list[Message] | list[dict]) -> Answer:
+        """Answer the last user message; "he", "they" and short follow-ups ("and the
+        post's author?") are read against the turns before it."""
+        turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in messages]
+        asked = [m.content for m in turns if m.role == "user"]
+        if not asked:
+            return Answer(question="", text=EMPTY_TEXT, abstained=True)
+        question, earlier = asked[-1], asked[:-1]
+        replies = [m.content for m in turns if m.role == "assistant"]
+        intent = read_intent(question, self.directory)
+        query = question
+        if earlier and self._is_follow_up(question, intent):
+            query = f"{earlier[-1]} {question}"
+            if not intent.speakers and _PRONOUN.search(question):
+                intent.speakers = self._last_named(earlier, replies)
+        answer = self._answer(query, intent, Filters(), 5)
+        return answer.model_copy(update={"question": question})
+
+    def _is_follow_up(self, question: str, intent: QueryIntent) -> bool:
+        short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
+        return bool(
+            _PRONOUN.search(question)
+            or _FOLLOW_UP.match(question)
+            or (short and not intent.speakers)
+        )
+
+    def _last_named(self, earlier: list[str], replies: list[str]) -> list[str]:
+        for text in [earlier[-1], *(replies[-1:])]:
+            named = self.directory.mentioned(text)
+            if named:
+                return named[:1]
+        return []
+
+    def _answer(self, question: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not question:
+            return Answer(question="", text=EMPTY_TEXT, abstained=True)
+        embedder = self.searcher.embedder
+        vector = embedder.embed([question])[0]
+        hits = self.searcher.search(
+            question, k=max(k, 6), filters=filters, intent=intent, vector=vector
+        )
+        views = [_view(hit) for hit in hits[:k]]
+        if not hits:
+            return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
+        strength = self.gauge.measure(question, vector, [(h.chunk, self._vector(h)) for h in hits])
+        named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
+        items = compose(hits, self.documents, self.gauge.question_weights(question), named)
+        if strength.weak or not items:
+            nearest = items[:NEAREST]
+            text = ABSTAIN_TEXT + (
+                " The nearest material:\n\n" + compose_text(nearest) if nearest else ""
+            )
+            return Answer(
+                question=question,
+                text=text,
+                citations=[c for _, c in nearest],
+                abstained=True,
+                hits=views,
+            )
+        return Answer(
+            question=question, text=compose_text(items), citations=[c for _, c in items], hits=views
+        )
+
+    def _vector(self, hit: Hit) -> np.ndarray:
+        return self.searcher.index.vectors.index.reconstruct(hit.rowid)
+
+
+def _view(hit: Hit) -> HitView:
+    chunk = hit.chunk
+    return HitView(
+        chunk_id=chunk.id,
+        text=chunk.text,
+        score=hit.score,
+        speaker=chunk.speaker,
+        role=chunk.role,
+        doc_id=chunk.doc_id,
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
+    )
