@@ -105,9 +105,11 @@ def embedder():
 
 def run_ingest(corpus: Path, index: Path, embedder, **options):
     from askalign.ingest import ingest
+    from askalign.settings import Settings
 
+    chunk_tokens = Settings().chunk_tokens
     return ingest(
-        corpus, index, embedder=embedder, chunk_tokens=128, max_file_bytes=2**22, **options
+        corpus, index, embedder=embedder, chunk_tokens=chunk_tokens, max_file_bytes=2**22, **options
     )
 
 
@@ -126,3 +128,11 @@ def loaded_shipped(shipped_index: Path, embedder):
 
     catalog = Catalog.open(shipped_index, create=False)
     return LoadedIndex(shipped_index, catalog, embedder.model_id, embedder.dimension)
+
+
+@pytest.fixture(scope="session")
+def assistant(loaded_shipped, embedder):  # the shipped corpus behind the Python API
+    from askalign.assistant import Assistant
+    from askalign.retrieve import Searcher
+
+    return Assistant(Searcher(loaded_shipped, embedder))

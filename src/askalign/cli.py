@@ -26,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # messages stay whole, so they can be grepped
 
 CorpusOption = Annotated[
     Path | None,
@@ -203,3 +203,150 @@ def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = 
         f" ingest / llama-index default: {ours.seconds / peer.seconds:.2f}x time,"
         f" {ours.peak_rss_mb / peer.peak_rss_mb:.2f}x peak memory"
     )
+
+
+def open_assistant(index_dir: Path | None):
+    from askalign.assistant import Assistant
+
+    try:
+        return Assistant.open(index_dir or Settings().index_dir)
+    except IndexProblem as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+def print_answer(answer) -> None:
+    style = "yellow" if answer.abstained else "bold"
+    console.print(answer.text, style=style, markup=False, highlight=False, soft_wrap=True)
+    if answer.citations:
+        console.print("\nSources:", style="dim")
+    for citation in answer.citations:
+        where = " > ".join(citation.section) if citation.section else citation.role.value
+        who = citation.speaker or ("a commenter" if citation.role == "comment" else "the text")
+        console.print(
+            f"[{citation.n}] {who} ({citation.role.value}), “{citation.doc_title}”, {where},"
+            f" chars {citation.start}-{citation.end}",
+            markup=False,
+            highlight=False,
+        )
+        if citation.url:
+            console.print(f"    {citation.url}", style="dim", markup=False)
+
+
+SpeakerOption = Annotated[
+    str | None, typer.Option("--speaker", help="Only passages by this speaker (forgiving).")
+]
+DocOption = Annotated[str | None, typer.Option("--doc", help="Only this document id.")]
+RoleOption = Annotated[
+    Role | None, typer.Option("--role", help="Only post, comment, essay or footnote.")
+]
+KOption = Annotated[int, typer.Option("--k", min=1, max=50, help="How many hits to retrieve.")]
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    as_json: JsonOption = False,
+    speaker: SpeakerOption = None,
+    doc: DocOption = None,
+    role: RoleOption = None,
+    k: KOption = 5,
+    index_dir: IndexOption = None,
+) -> None:
+    """Answer one question from the corpus, with numbered, verified sources."""
+    from askalign.assistant import UnknownFilterError
+
+    assistant = open_assistant(index_dir)
+    try:
+        answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
+    except UnknownFilterError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+def chat(index_dir: IndexOption = None) -> None:
+    """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
+    from askalign.assistant import Message
+
+    assistant = open_assistant(index_dir)
+    history: list[Message] = []
+    console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = console.input("[bold]> [/bold]").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        history.append(Message(role="user", content=question))
+        answer = assistant.chat(history)
+        history.append(Message(role="assistant", content=answer.text))
+        print_answer(answer)
+        console.print()
+
+
+@app.command()
+def speakers(as_json: JsonOption = False, index_dir: IndexOption = None) -> None:
+    """Who is in the corpus, with how many passages each."""
+    found = open_assistant(index_dir).speakers()
+    if as_json:
+        typer.echo(json.dumps([info.model_dump(mode="json") for info in found], indent=2))
+        return
+    table = Table(title="Speakers")
+    for column in ("speaker", "passages", "roles", "documents"):
+        table.add_column(column, overflow="fold")
+    for info in found:
+        roles = ", ".join(role.value for role in info.roles)
+        table.add_row(info.name, str(info.passages), roles, ", ".join(info.documents))
+    console.print(table)
+
+
+@app.command("eval")
+def eval_command(
+    questions: Annotated[Path, typer.Option("--questions", help="A questions .jsonl file.")],
+    as_json: JsonOption = False,
+    k: KOption = 5,
+    index_dir: IndexOption = None,
+    corpus_dir: CorpusOption = None,
+) -> None:
+    """Recall@k, MRR, speakers, abstention, verbatim citations and latency, by kind."""
+    from askalign.evaluate import evaluate
+    from askalign.evaluation import QuestionsFileError, load_questions
+
+    try:
+        loaded = load_questions(questions)
+    except QuestionsFileError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    assistant = open_assistant(index_dir)
+    report = evaluate(assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    print_metrics(report)
+
+
+def print_metrics(report) -> None:
+    table = Table(title=f"Evaluation (k={report.k})")
+    columns = ("kind", "n", f"recall@{report.k}", "coverage", "MRR", "speaker", "abstained",
+               "false abst.", "verbatim", "cites/ans", "p50 ms", "max ms")  # fmt: skip
+    for column in columns:
+        table.add_column(column)
+    rows = [("all", report.overall), *report.by_kind.items()]
+    for kind, m in rows:
+        values = (m.questions, m.recall_at_k, m.evidence_coverage_at_k, m.mrr, m.speaker_named,
+                  m.abstained_unanswerable, m.false_abstention, m.citations_verbatim,
+                  m.citations_per_answer, m.latency_p50_ms, m.latency_max_ms)  # fmt: skip
+        table.add_row(kind, *("-" if v is None else str(v) for v in values))
+    console.print(table)
+    retrieval = Table(title="Retrieval alone")
+    for column in ("mode", f"recall@{report.k}", "coverage", "MRR"):
+        retrieval.add_column(column)
+    for r in report.retrieval:
+        retrieval.add_row(r.mode, str(r.recall_at_k), str(r.evidence_coverage_at_k), str(r.mrr))
+    console.print(retrieval)

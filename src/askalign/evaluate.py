@@ -1,0 +1,121 @@
+"""Runs an evaluation: every question through the Assistant, scored as evaluation.py says."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from askalign.assistant import Assistant
+from askalign.evaluation import (
+    SPEAKER_KINDS,
+    EvalQuestion,
+    EvalReport,
+    QuestionResult,
+    RetrievalMetrics,
+    evidence_recall,
+    expected_speakers,
+    first_rank,
+    names_speakers,
+    summarize,
+)
+from askalign.query import read_intent
+from askalign.readers.decode import ReadError, read_source
+from askalign.retrieve import Mode
+from askalign.settings import Settings
+
+
+def verbatim_in_files(
+    assistant: Assistant, corpus_dir: Path, quotes: list[tuple[str, int, int, str]]
+) -> int:
+    """Citations whose quote is the text at their span in the corpus file, re-read from
+    disk: independent of the index that produced them."""
+    good = 0
+    for doc_id, start, end, quote in quotes:
+        document = assistant.documents.get(doc_id)
+        if document is None:
+            continue
+        try:
+            source = read_source(corpus_dir / document.source_file, Settings().max_file_bytes).text
+        except (OSError, ReadError):
+            continue
+        if document.format == "html":
+            source = document.source_text  # spans of HTML point into its extracted text
+        good += source[start:end] == quote
+    return good
+
+
+def run_question(
+    assistant: Assistant, question: EvalQuestion, k: int, corpus_dir: Path
+) -> QuestionResult:
+    started = time.perf_counter()
+    answer = assistant.ask(question.question, k=k)
+    latency_ms = (time.perf_counter() - started) * 1000
+    texts = [hit.text for hit in answer.hits[:k]]
+    speakers = expected_speakers(question)
+    quotes = [(c.doc_id, c.start, c.end, c.quote) for c in answer.citations]
+    return QuestionResult(
+        id=question.id,
+        kind=question.kind,
+        first_rank=first_rank(texts, question.evidence) if question.evidence else None,
+        evidence_coverage=evidence_recall(texts, question.evidence) if question.evidence else None,
+        speakers_expected=speakers,
+        speakers_named=(
+            names_speakers(answer.text, [c.speaker for c in answer.citations], speakers)
+            if question.kind in SPEAKER_KINDS and speakers
+            else None
+        ),
+        abstained=answer.abstained,
+        citations=len(answer.citations),
+        citations_verbatim=verbatim_in_files(assistant, corpus_dir, quotes),
+        latency_ms=latency_ms,
+    )
+
+
+def retrieval_only(
+    assistant: Assistant, questions: list[EvalQuestion], k: int
+) -> list[RetrievalMetrics]:
+    found: list[RetrievalMetrics] = []
+    answerable = [q for q in questions if q.evidence]
+    for mode in Mode:
+        ranks, coverage = [], []
+        for question in answerable:
+            intent = read_intent(question.question, assistant.directory)
+            hits = assistant.searcher.search(question.question, k=k, mode=mode, intent=intent)
+            texts = [hit.chunk.text for hit in hits]
+            ranks.append(first_rank(texts, question.evidence))
+            coverage.append(evidence_recall(texts, question.evidence))
+        count = len(answerable) or 1
+        found.append(
+            RetrievalMetrics(
+                mode=mode.value,
+                recall_at_k=round(sum(r is not None for r in ranks) / count, 3),
+                evidence_coverage_at_k=round(sum(coverage) / count, 3),
+                mrr=round(sum(1 / r for r in ranks if r) / count, 3),
+            )
+        )
+    return found
+
+
+def evaluate(
+    assistant: Assistant,
+    questions: list[EvalQuestion],
+    *,
+    k: int,
+    corpus_dir: Path,
+    on_question: Callable[[], None] | None = None,
+) -> EvalReport:
+    assistant.ask("warm-up question about alignment")  # first-call costs are not latency
+    results = []
+    for question in questions:
+        results.append(run_question(assistant, question, k, corpus_dir))
+        if on_question:
+            on_question()
+    kinds = sorted({r.kind for r in results})
+    return EvalReport(
+        k=k,
+        overall=summarize(results),
+        by_kind={kind: summarize([r for r in results if r.kind == kind]) for kind in kinds},
+        retrieval=retrieval_only(assistant, questions, k),
+        results=results,
+    )
