@@ -14,10 +14,18 @@ from askalign.models import Chunk, CorpusProblem, CorpusScan, Document, Passage,
 from askalign.settings import Settings
 
 if TYPE_CHECKING:
+    from askalign.answer.models import Answer, Citation, HitView
+    from askalign.assistant import Assistant, Message, UnknownFilterError
     from askalign.retrieve import ChunkRetriever, Filters, Hit, Mode, Searcher, open_searcher
 
-_LAZY = {name: "askalign.retrieve" for name in ("ChunkRetriever", "Filters", "Hit", "Mode")}
-_LAZY |= {"Searcher": "askalign.retrieve", "open_searcher": "askalign.retrieve"}
+_LAZY = {
+    **dict.fromkeys(("Answer", "Citation", "HitView"), "askalign.answer.models"),
+    **dict.fromkeys(("Assistant", "Message", "UnknownFilterError"), "askalign.assistant"),
+    **dict.fromkeys(
+        ("ChunkRetriever", "Filters", "Hit", "Mode", "Searcher", "open_searcher"),
+        "askalign.retrieve",
+    ),
+}
 
 
 def __getattr__(name: str) -> object:
@@ -27,19 +35,25 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Answer",
+    "Assistant",
     "Chunk",
     "ChunkRetriever",
+    "Citation",
     "CorpusProblem",
     "CorpusScan",
     "Document",
     "Filters",
     "Hit",
+    "HitView",
+    "Message",
     "Mode",
     "Passage",
     "QuoteSpan",
     "Role",
     "Searcher",
     "Settings",
+    "UnknownFilterError",
     "load_corpus",
     "open_searcher",
     "scan_corpus",

@@ -168,5 +168,80 @@ def bench_ingest(corpus: Path) -> list[Measurement]:
     return results
 
 
+class RetrievalComparison(BaseModel):
+    system: str
+    recall_at_k: float
+    evidence_coverage_at_k: float
+    mrr: float
+    chunks: int
+
+
+def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalComparison:
+    """llama-index's default pipeline on the same model: SentenceSplitter nodes in a
+    VectorStoreIndex, its BM25Retriever, fused by reciprocal rank (its
+    QueryFusionRetriever would demand an LLM, so the fusion is `retrieve.fuse`)."""
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    from askalign.embedding import packaged_model_dir
+    from askalign.evaluation import evidence_recall, first_rank, load_questions
+    from askalign.retrieve import CANDIDATES, fuse
+
+    reader = SimpleDirectoryReader(str(corpus), required_exts=[".txt", ".md", ".html"])
+    nodes = SentenceSplitter().get_nodes_from_documents(reader.load_data())
+    embed_model = HuggingFaceEmbedding(model_name=str(packaged_model_dir()))
+    dense = VectorStoreIndex(nodes, embed_model=embed_model).as_retriever(
+        similarity_top_k=CANDIDATES
+    )
+    lexical = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(CANDIDATES, len(nodes)))
+    texts = {node.node_id: node.get_content() for node in nodes}
+    ranks, coverage = [], []
+    answerable = [q for q in load_questions(questions_file) if q.evidence]
+    for question in answerable:
+        rankings = [
+            [hit.node.node_id for hit in retriever.retrieve(question.question)]
+            for retriever in (dense, lexical)
+        ]
+        order = {node_id: n for n, node_id in enumerate(texts)}
+        fused = fuse([[order[i] for i in ranking] for ranking in rankings], k)
+        ids = list(texts)
+        top = [texts[ids[position]] for position, _ in fused]
+        ranks.append(first_rank(top, question.evidence))
+        coverage.append(evidence_recall(top, question.evidence))
+    count = len(answerable) or 1
+    return RetrievalComparison(
+        system="llama-index default (SentenceSplitter, VectorStoreIndex, BM25, RRF)",
+        recall_at_k=round(sum(r is not None for r in ranks) / count, 3),
+        evidence_coverage_at_k=round(sum(coverage) / count, 3),
+        mrr=round(sum(1 / r for r in ranks if r) / count, 3),
+        chunks=len(nodes),
+    )
+
+
+def bench_retrieval(
+    corpus: Path, index: Path, questions_file: Path, k: int
+) -> list[RetrievalComparison]:
+    """Ours (each retrieval mode) and the peer, on the same questions, in one run."""
+    from askalign.assistant import Assistant
+    from askalign.evaluate import retrieval_only
+    from askalign.evaluation import load_questions
+
+    assistant = Assistant.open(index)
+    chunks = len(assistant.searcher.index.chunks)
+    ours = [
+        RetrievalComparison(
+            system=f"askalign {metrics.mode}",
+            recall_at_k=metrics.recall_at_k,
+            evidence_coverage_at_k=metrics.evidence_coverage_at_k,
+            mrr=metrics.mrr,
+            chunks=chunks,
+        )
+        for metrics in retrieval_only(assistant, load_questions(questions_file), k)
+    ]
+    return [*ours, peer_retrieval(corpus, questions_file, k)]
+
+
 if __name__ == "__main__":
     run_worker(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))

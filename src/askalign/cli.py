@@ -350,3 +350,35 @@ def print_metrics(report) -> None:
     for r in report.retrieval:
         retrieval.add_row(r.mode, str(r.recall_at_k), str(r.evidence_coverage_at_k), str(r.mrr))
     console.print(retrieval)
+
+
+@bench_app.command("retrieval")
+def bench_retrieval_command(
+    questions: Annotated[Path, typer.Option("--questions", help="A questions .jsonl file.")],
+    k: KOption = 5,
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recall@k and MRR of askalign's retrieval against llama-index's default pipeline."""
+    from askalign.bench import bench_retrieval
+
+    settings = Settings()
+    results = bench_retrieval(
+        corpus_dir or settings.corpus_dir, index_dir or settings.index_dir, questions, k
+    )
+    if as_json:
+        typer.echo(json.dumps([result.model_dump() for result in results], indent=2))
+        return
+    table = Table(title=f"Retrieval benchmark (k={k}, {questions.name})")
+    for column in ("system", f"recall@{k}", "evidence coverage", "MRR", "chunks"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        table.add_row(
+            r.system, str(r.recall_at_k), str(r.evidence_coverage_at_k), str(r.mrr), str(r.chunks)
+        )
+    console.print(table)
+    peer, ours = results[-1], results[0]
+    if peer.recall_at_k:
+        console.print(f"askalign hybrid / llama-index default: {ours.recall_at_k / peer.recall_at_k:.2f}x recall@{k}, "
+                      f"{ours.mrr / peer.mrr:.2f}x MRR")  # fmt: skip

@@ -19,6 +19,7 @@ MIN_QUOTE_CHARS = 25
 MIN_QUOTE_WORDS = 5
 SHINGLE = 4
 NEAR_EXACT_CONTAINMENT = 0.8
+MIN_NEAR_EXACT_WORDS = 20  # shorter near-repeats are shared phrases (a paper title), not pastes
 
 
 class QuoteSource(NamedTuple):
@@ -75,7 +76,10 @@ class QuoteIndex:
         for unit in reversed(range(len(self._texts))):
             if needle in self._texts[unit]:
                 return QuoteMatch(self._sources[unit], exact=True)
-        return self._near_exact(_shingles(words(text)))
+        tokens = words(text)
+        if len(tokens) < MIN_NEAR_EXACT_WORDS:
+            return None
+        return self._near_exact(_shingles(tokens))
 
     def _near_exact(self, shingles: set[tuple[str, ...]]) -> QuoteMatch | None:
         if len(shingles) < 2:

@@ -44,8 +44,7 @@ class Selected(NamedTuple):
 
 
 def candidates(hits: list[Hit], documents: dict[str, Document]) -> list[Candidate]:
-    """Sentences of the top hits, leaving out text a commenter pasted verbatim from
-    elsewhere (a near-exact repeat may be their own paraphrase, so it stays)."""
+    """Sentences of the top hits, leaving out text a commenter pasted from elsewhere."""
     found: list[Candidate] = []
     for rank, hit in enumerate(hits[:MAX_HITS]):
         document = documents[hit.chunk.doc_id]
@@ -54,7 +53,7 @@ def candidates(hits: list[Hit], documents: dict[str, Document]) -> list[Candidat
             passage = next((p for p in passages.values() if p.start <= span.start < p.end), None)
             if passage is None or len(span.cut(document.source_text).split()) < MIN_WORDS:
                 continue
-            if any(q.exact and q.start <= span.start and span.end <= q.end for q in passage.quotes):
+            if any(q.start <= span.start and span.end <= q.end for q in passage.quotes):
                 continue  # pasted from earlier text: the original's author said it
             found.append(Candidate(span, hit.chunk, passage, rank))
     return found
