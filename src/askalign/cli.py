@@ -380,5 +380,8 @@ def bench_retrieval_command(
     console.print(table)
     peer, ours = results[-1], results[0]
     if peer.recall_at_k:
-        console.print(f"askalign hybrid / llama-index default: {ours.recall_at_k / peer.recall_at_k:.2f}x recall@{k}, "
-                      f"{ours.mrr / peer.mrr:.2f}x MRR")  # fmt: skip
+        recall_ratio, mrr_ratio = ours.recall_at_k / peer.recall_at_k, ours.mrr / peer.mrr
+        console.print(
+            f"askalign hybrid / llama-index default: {recall_ratio:.2f}x recall@{k},"
+            f" {mrr_ratio:.2f}x MRR"
+        )
