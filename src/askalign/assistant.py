@@ -106,9 +106,17 @@ class Assistant:
         filters = self.filters(speaker, doc, role)
         return self._answer(question, read_intent(question, self.directory), filters, max(k, 1))
 
-    def chat(self, messages: list[Message] | list[dict]) -> Answer:
+    def chat(
+        self,
+        messages: list[Message] | list[dict],
+        *,
+        speaker: str | None = None,
+        doc: str | None = None,
+        role: Role | str | None = None,
+    ) -> Answer:
         """Answer the last user message; "he", "they" and short follow-ups ("and the
         post's author?") are read against the turns before it."""
+        filters = self.filters(speaker, doc, role)
         turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in messages]
         asked = [m.content for m in turns if m.role == "user"]
         if not asked:
@@ -121,7 +129,7 @@ class Assistant:
             query = f"{earlier[-1]} {question}"
             if not intent.speakers and _PRONOUN.search(question):
                 intent.speakers = self._last_named(earlier, replies)
-        answer = self._answer(query, intent, Filters(), 5)
+        answer = self._answer(query, intent, filters, 5)
         return answer.model_copy(update={"question": question})
 
     def _is_follow_up(self, question: str, intent: QueryIntent) -> bool:

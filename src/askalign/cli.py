@@ -107,15 +107,32 @@ def ingest_command(
     ] = False,
 ) -> None:
     """Bring the index in line with the corpus: embed new text, drop what was deleted."""
+    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        print_report(report)
+    for problem in report.failed:
+        errors.print(
+            f"[red]failed:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def run_ingest(
+    corpus_dir: Path | None, index_dir: Path | None, *, rebuild: bool, quiet: bool
+) -> IngestReport:
+    """Ingest with a progress bar on a terminal; errors end the command with code 2."""
     settings = Settings()
-    with embedding_progress(console, enabled=console.is_terminal and not as_json) as progress:
+    with embedding_progress(console, enabled=console.is_terminal and not quiet) as progress:
         hooks = IngestHooks(
             on_wait=lambda message: errors.print(f"[yellow]{message}[/yellow]"),
             on_embed_start=progress.start,
             on_embed_batch=progress.advance,
         )
         try:
-            report = ingest(
+            return ingest(
                 corpus_dir or settings.corpus_dir,
                 index_dir or settings.index_dir,
                 embedder=Embedder(),
@@ -128,16 +145,6 @@ def ingest_command(
         except (FileNotFoundError, IndexProblem, IngestBusyError) as error:
             errors.print(f"[red]error:[/red] {error}")
             raise typer.Exit(2) from error
-    if as_json:
-        typer.echo(report.model_dump_json(indent=2))
-    else:
-        print_report(report)
-    for problem in report.failed:
-        errors.print(
-            f"[red]failed:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
-        )
-    if report.failed:
-        raise typer.Exit(1)
 
 
 def print_report(report: IngestReport) -> None:
@@ -385,3 +392,49 @@ def bench_retrieval_command(
             f"askalign hybrid / llama-index default: {recall_ratio:.2f}x recall@{k},"
             f" {mrr_ratio:.2f}x MRR"
         )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 7860,
+    index_dir: IndexOption = None,
+    corpus_dir: CorpusOption = None,
+    share: Annotated[
+        bool, typer.Option("--share", help="Also open a public Gradio share link.")
+    ] = False,
+) -> None:
+    """Serve the web UI on this machine (builds the index first if it is missing)."""
+    from askalign.store import CATALOG_FILE
+
+    settings = Settings()
+    overrides = {"index_dir": index_dir, "corpus_dir": corpus_dir}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
+    if not (settings.index_dir / CATALOG_FILE).exists():
+        console.print(f"No index at {settings.index_dir}: building it from {settings.corpus_dir}.")
+        print_report(
+            run_ingest(settings.corpus_dir, settings.index_dir, rebuild=False, quiet=False)
+        )
+    from askalign.web.app import launch
+
+    try:
+        launch(settings, host=host, port=port, share=share)
+    except IndexProblem as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+@app.command()
+def feedback(as_json: JsonOption = False, index_dir: IndexOption = None) -> None:
+    """Thumbs up / down given in the web UI, to turn bad answers into test questions."""
+    from askalign.feedback import FeedbackStore
+
+    found = FeedbackStore(index_dir or Settings().index_dir).all()
+    if as_json:
+        typer.echo(json.dumps([item.model_dump() for item in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        console.print("No feedback yet: use the thumbs under an answer in the web UI.")
+    for item in found:
+        mark = "[green]up[/green]" if item.liked else "[red]down[/red]"
+        console.print(f"{item.at} {mark} {item.question}", highlight=False)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from askalign.chunking import CHUNKER_VERSION, Chunker
 from askalign.corpus import scan_corpus
 from askalign.embedding import Embedder
+from askalign.feedback import FEEDBACK_FILE
 from askalign.index import caches_in_sync, check_model, rebuild_caches
 from askalign.lock import LOCK_FILE, IngestLock
 from askalign.models import Chunk, CorpusProblem, Document
@@ -107,9 +108,10 @@ def ingest(
 
 
 def clear_index(index_dir: Path) -> None:
-    """--rebuild: everything but the lock goes, including files askalign cannot read."""
+    """--rebuild: everything but the lock and the user's feedback goes, including files
+    askalign cannot read."""
     for entry in index_dir.iterdir():
-        if entry.name == LOCK_FILE:
+        if entry.name in (LOCK_FILE, FEEDBACK_FILE):
             continue
         if entry.is_dir():
             shutil.rmtree(entry)

@@ -1,0 +1,1 @@
+"""The Gradio web UI: rendering, feedback, uploads and the app itself."""

@@ -1,0 +1,260 @@
+"""The web UI: a chat whose every answer shows its sources, who said them and where.
+
+One Assistant serves every browser tab (it is read-only); after a text is added and
+re-ingested, a fresh one replaces it whole. The conversation lives in the browser
+(`BrowserState`), so it survives a reload.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves the machine
+
+import gradio as gr
+
+from askalign.answer.models import Answer
+from askalign.assistant import Assistant, Message
+from askalign.feedback import FeedbackStore
+from askalign.index import index_status
+from askalign.ingest import IngestHooks, ingest
+from askalign.settings import Settings
+from askalign.web.render import (
+    chat_markdown,
+    conversation_markdown,
+    escape_markdown,
+    example_questions,
+    follow_ups,
+    sources_html,
+)
+from askalign.web.uploads import UploadRejected, add_to_corpus
+
+CONCURRENCY = 4  # answers are ~30 ms of CPU; more at once only queue behind the GIL
+ANYONE = "Anyone"
+STORAGE_KEY = "askalign-conversation"
+CSS = """
+.sources blockquote { white-space: pre-wrap; margin: .4em 0; padding-left: .8em;
+  border-left: 3px solid #888; font-size: .92em; }
+.sources mark { background: #ffe58a; color: #111; }
+.sources.abstained { border: 2px dashed #c77d00; padding: .6em; border-radius: 8px; }
+.sources.abstained h3::before { content: "⚠ "; }
+.source { margin-bottom: 1em; }
+.source-head { font-size: .95em; }
+.copy-source { font-size: .8em; margin-top: .2em; }
+"""
+THEME = gr.themes.Default(
+    font=["ui-sans-serif", "system-ui", "sans-serif"],
+    font_mono=["ui-monospace", "monospace"],
+)
+
+
+class SharedAssistant:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index_dir = settings.index_dir
+        self._lock = threading.Lock()
+        self.assistant = Assistant.open(self.index_dir)
+
+    def reload(self) -> None:
+        fresh = Assistant.open(self.index_dir)
+        with self._lock:
+            self.assistant = fresh
+
+
+def history(turns: list[dict]) -> list[Message]:
+    messages: list[Message] = []
+    for turn in turns:
+        messages.append(Message(role="user", content=turn["question"]))
+        messages.append(Message(role="assistant", content=turn["answer"]["text"]))
+    return messages
+
+
+def chat_messages(turns: list[dict]) -> list[dict]:
+    messages: list[dict] = []
+    for turn in turns:
+        answer = Answer.model_validate(turn["answer"])
+        messages.append({"role": "user", "content": escape_markdown(turn["question"])})
+        messages.append({"role": "assistant", "content": chat_markdown(answer)})
+    return messages
+
+
+def status_markdown(index_dir: Path) -> str:
+    status = index_status(index_dir)
+    return (
+        f"**{status.documents} documents, {status.chunks} chunks** · built {status.last_ingest}"
+        f" · model `{status.model_id}`"
+    )
+
+
+def build_app(shared: SharedAssistant) -> gr.Blocks:
+    documents = shared.assistant.documents
+    speakers = [info.name for info in shared.assistant.speakers()]
+    doc_choices = [("All documents", "")] + [(doc.title, doc.id) for doc in documents.values()]
+    feedback = FeedbackStore(shared.index_dir)
+
+    def latest(turns: list[dict]) -> Answer | None:
+        return Answer.model_validate(turns[-1]["answer"]) if turns else None
+
+    def view(turns: list[dict]):
+        answer = latest(turns)
+        current = shared.assistant.documents
+        suggestions = follow_ups(answer, current) or example_questions(current)
+        return (
+            chat_messages(turns),
+            sources_html(answer, current),
+            gr.Dataset(samples=[[q] for q in suggestions]),
+        )
+
+    def respond(question: str, state: dict, speaker: str, doc: str):
+        turns = list(state.get("turns", []))
+        if question.strip():
+            messages = [*history(turns), Message(role="user", content=question)]
+            answer = shared.assistant.chat(
+                messages, speaker=None if speaker == ANYONE else speaker, doc=doc or None
+            )
+            turns.append({"question": question, "answer": answer.model_dump(mode="json")})
+        state = {"turns": turns}
+        return (*view(turns), state, "")
+
+    def restore(state: dict):
+        return view(list((state or {}).get("turns", [])))
+
+    def on_like(state: dict, data: gr.LikeData) -> None:
+        turns = (state or {}).get("turns", [])
+        turn = data.index[0] // 2 if isinstance(data.index, list | tuple) else data.index // 2
+        if 0 <= turn < len(turns):
+            feedback.add(turns[turn]["question"], turns[turn]["answer"], liked=bool(data.liked))
+
+    def export(state: dict) -> str:
+        path = Path(tempfile.mkdtemp(prefix="askalign-")) / "askalign-conversation.md"
+        path.write_text(conversation_markdown((state or {}).get("turns", [])), encoding="utf-8")
+        return str(path)
+
+    def add_text(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
+        if not upload:
+            return "Choose a .txt, .md or .html file first.", status_markdown(shared.index_dir)
+        settings = shared.settings
+        try:
+            added = add_to_corpus(
+                Path(upload), Path(upload).name, settings.corpus_dir, settings.max_file_bytes
+            )
+        except UploadRejected as error:
+            return f"❌ {error}. Nothing was changed.", status_markdown(shared.index_dir)
+        total = {"n": 0, "done": 0}
+
+        def start(count: int) -> None:
+            total["n"] = count
+            progress(0, desc="Embedding")
+
+        def advance(count: int) -> None:
+            total["done"] += count
+            progress(total["done"] / max(total["n"], 1), desc="Embedding")
+
+        report = ingest(
+            settings.corpus_dir,
+            shared.index_dir,
+            embedder=shared.assistant.searcher.embedder,
+            chunk_tokens=settings.chunk_tokens,
+            max_file_bytes=settings.max_file_bytes,
+            lock_timeout_s=settings.lock_timeout_s,
+            hooks=IngestHooks(on_embed_start=start, on_embed_batch=advance),
+        )
+        shared.reload()
+        message = (
+            f"✅ Added {added.name}: {report.chunks.added} chunks, {report.embedded} embedded."
+        )
+        return message, status_markdown(shared.index_dir)
+
+    def ask_api(question: str, speaker: str = "", doc: str = "") -> dict:
+        """One answer as JSON: text, citations (verified quotes with speaker and span),
+        abstained, hits. The same as `askalign ask --json`."""
+        answer = shared.assistant.ask(question, speaker=speaker or None, doc=doc or None)
+        return answer.model_dump(mode="json")
+
+    with gr.Blocks(title="askalign") as demo:
+        state = gr.BrowserState({"turns": []}, storage_key=STORAGE_KEY)
+        gr.Markdown(
+            "## askalign\nAsk about the alignment essays and the LessWrong debate under them."
+            " Every claim is a quote you can check: its number points at the passage, who"
+            " wrote it, and where."
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(
+                    label="Conversation", height=480, elem_id="chat", buttons=["copy"]
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Ask about the essays and the debate under them… (Enter to send)",
+                        show_label=False,
+                        scale=5,
+                        elem_id="question",
+                        max_length=2000,
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                suggestions = gr.Dataset(
+                    components=[gr.Textbox(visible=False)],
+                    samples=[[q] for q in example_questions(documents)],
+                    label="Try asking",
+                    elem_id="suggestions",
+                )
+                with gr.Row():
+                    speaker = gr.Dropdown(
+                        [ANYONE, *speakers], value=ANYONE, label="Speaker", elem_id="speaker-filter"
+                    )
+                    doc = gr.Dropdown(doc_choices, value="", label="Document", elem_id="doc-filter")
+                with gr.Row():
+                    download = gr.DownloadButton("Export conversation (Markdown)", size="sm")
+                    clear = gr.Button("New conversation", size="sm")
+            with gr.Column(scale=2, min_width=300):
+                sources = gr.HTML(sources_html(None, documents), elem_id="sources")
+        with gr.Accordion("Index: what the answers come from", open=False):
+            status = gr.Markdown(status_markdown(shared.index_dir), elem_id="index-status")
+            upload = gr.File(
+                label="Add a text (.txt, .md, .html)",
+                file_types=[".txt", ".md", ".html"],
+                type="filepath",
+            )
+            add = gr.Button("Add to corpus and re-ingest", elem_id="add-text")
+            upload_message = gr.Markdown(elem_id="upload-message")
+
+        outputs = [chatbot, sources, suggestions, state, question]
+        inputs = [question, state, speaker, doc]
+        question.submit(respond, inputs, outputs)
+        send.click(respond, inputs, outputs)
+        suggestions.click(lambda sample: sample[0], suggestions, question).then(
+            respond, inputs, outputs
+        )
+        clear.click(lambda: (*view([]), {"turns": []}, ""), None, outputs)
+        chatbot.like(on_like, state, None)
+        download.click(export, state, download)
+        add.click(add_text, upload, [upload_message, status])
+        demo.load(restore, state, [chatbot, sources, suggestions])
+        gr.api(ask_api, api_name="ask")
+    return demo.queue(default_concurrency_limit=CONCURRENCY)
+
+
+def launch(
+    settings: Settings, host: str, port: int, share: bool = False, block: bool = True
+) -> gr.Blocks:
+    demo = build_app(SharedAssistant(settings))
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        theme=THEME,
+        css=CSS,
+        prevent_thread_lock=not block,
+        footer_links=["api"],
+        show_error=True,
+    )
+    return demo
+
+
+def main() -> None:
+    """`python ui/app.py`: serve with the settings from the environment."""
+    settings = Settings()
+    launch(settings, host="127.0.0.1", port=int(os.environ.get("ASKALIGN_PORT", "7860")))

@@ -1,0 +1,198 @@
+"""Answers as the page shows them. Corpus text is always escaped: a passage that holds
+`<script>` shows those characters, it never runs them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from askalign.answer.models import Answer, Citation
+from askalign.models import Document, Passage, Role
+
+CONTEXT_CHARS = 420
+PARENT_CHARS = 600
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+ROLE_WORDS = {
+    Role.POST: "in the post",
+    Role.COMMENT: "comment",
+    Role.ESSAY: "essay",
+    Role.FOOTNOTE: "footnote",
+}
+
+
+def escape_markdown(text: str) -> str:
+    """Show text literally inside a Markdown chat bubble: no HTML, no emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def chat_markdown(answer: Answer) -> str:
+    body = escape_markdown(answer.text)
+    if answer.abstained:
+        return f"⚠️ **Not found in the corpus.**\n\n{body}"
+    return body
+
+
+def _passage(document: Document, passage_id: str) -> Passage | None:
+    return next((p for p in document.passages if p.id == passage_id), None)
+
+
+def highlighted_context(document: Document, passage: Passage, citations: list[Citation]) -> str:
+    """The passage around the quoted sentences, the quotes marked, everything escaped."""
+    start = max(passage.start, min(c.start for c in citations) - CONTEXT_CHARS)
+    end = min(passage.end, max(c.end for c in citations) + CONTEXT_CHARS)
+    pieces = ["…" if start > passage.start else ""]
+    cursor = start
+    for citation in sorted(citations, key=lambda c: c.start):
+        pieces.append(html.escape(document.source_text[cursor : citation.start]))
+        quote = html.escape(document.source_text[citation.start : citation.end])
+        pieces.append(f'<mark data-n="{citation.n}">{quote}</mark><sup>[{citation.n}]</sup>')
+        cursor = citation.end
+    pieces.append(html.escape(document.source_text[cursor:end]))
+    pieces.append("…" if end < passage.end else "")
+    return "".join(pieces)
+
+
+def source_markdown(citation: Citation) -> str:
+    """One source as Markdown, for the clipboard: quote, attribution, link."""
+    who = citation.speaker or ("A commenter" if citation.role is Role.COMMENT else "The text")
+    where = f" ({' > '.join(citation.section)})" if citation.section else ""
+    link = f"[{citation.doc_title}]({citation.url})" if citation.url else citation.doc_title
+    quote = " ".join(citation.quote.split())
+    return f"> {quote}\n\n— {who}, {ROLE_WORDS[citation.role]}, {link}{where}"
+
+
+def _who(citation: Citation) -> str:
+    name = citation.speaker or ("a commenter" if citation.role is Role.COMMENT else "the text")
+    return html.escape(name)
+
+
+def source_card(citations: list[Citation], documents: dict[str, Document]) -> str:
+    first = citations[0]
+    document = documents[first.doc_id]
+    passage = _passage(document, first.passage_id)
+    numbers = " ".join(f"[{c.n}]" for c in citations)
+    title = html.escape(first.doc_title)
+    link = (
+        f'<a href="{html.escape(first.url)}" target="_blank" rel="noopener">{title}</a>'
+        if first.url
+        else title
+    )
+    section = (
+        f' · <span class="section">{html.escape(" > ".join(first.section))}</span>'
+        if first.section
+        else ""
+    )
+    context = (
+        highlighted_context(document, passage, citations) if passage else html.escape(first.quote)
+    )
+    copy_text = html.escape("\n\n".join(source_markdown(c) for c in citations), quote=True)
+    parent = _parent_details(document, passage)
+    return (
+        f'<div class="source" data-speaker="{html.escape(first.speaker or "")}">'
+        f'<div class="source-head"><b>{numbers} <span class="speaker">{_who(first)}</span></b>'
+        f" · {ROLE_WORDS[first.role]} · {link}{section}</div>"
+        f'<blockquote class="context">{context}</blockquote>{parent}'
+        f'<button class="copy-source" data-md="{copy_text}"'
+        ' onclick="navigator.clipboard && navigator.clipboard.writeText(this.dataset.md);'
+        " this.textContent='Copied';\">Copy as Markdown</button></div>"
+    )
+
+
+def _parent_details(document: Document, passage: Passage | None) -> str:
+    if passage is None or not passage.reply_to:
+        return ""
+    parent = _passage(document, passage.reply_to)
+    if parent is None:
+        return ""
+    who = html.escape(
+        parent.speaker or ("a commenter" if parent.role is Role.COMMENT else "the post")
+    )
+    text = html.escape(parent.text[:PARENT_CHARS]) + (
+        "…" if len(parent.text) > PARENT_CHARS else ""
+    )
+    return (
+        f'<details class="parent"><summary>Replying to {who} — show what it answers</summary>'
+        f"<blockquote>{text}</blockquote></details>"
+    )
+
+
+def sources_html(answer: Answer | None, documents: dict[str, Document]) -> str:
+    """Sources grouped by passage, so one source is never listed twice."""
+    if answer is None or not answer.citations:
+        return '<div class="sources empty">Sources appear here, beside each answer.</div>'
+    groups: dict[str, list[Citation]] = {}
+    for citation in answer.citations:
+        groups.setdefault(citation.passage_id, []).append(citation)
+    cards = "".join(source_card(group, documents) for group in groups.values())
+    heading = "Nearest material (not an answer)" if answer.abstained else "Sources"
+    css = "sources abstained" if answer.abstained else "sources"
+    return f'<div class="{css}"><h3>{heading}</h3>{cards}</div>'
+
+
+def follow_ups(answer: Answer | None, documents: dict[str, Document], limit: int = 3) -> list[str]:
+    """Questions the thread structure suggests: the reply to a cited comment, the post
+    passage a comment answers, more from the same speaker."""
+    if answer is None or answer.abstained:
+        return []
+    found: list[str] = []
+    for citation in answer.citations:
+        document = documents[citation.doc_id]
+        passage = _passage(document, citation.passage_id)
+        if passage is None:
+            continue
+        replies = [p for p in document.passages if p.reply_to == passage.id and p.speaker]
+        if replies and citation.speaker:
+            found.append(f"How did {replies[0].speaker} reply to {citation.speaker}?")
+        if passage.role is Role.COMMENT and passage.replying_to_speaker:
+            found.append(
+                f"What did {passage.replying_to_speaker} say that {citation.speaker or 'the commenter'} answered?"
+            )
+        if citation.speaker:
+            found.append(f"What else did {citation.speaker} argue?")
+    return list(dict.fromkeys(found))[:limit]
+
+
+def example_questions(documents: dict[str, Document], limit: int = 4) -> list[str]:
+    """Starting points drawn from the corpus itself: its sections and its commenters."""
+    examples: list[str] = []
+    for document in documents.values():
+        headings = [
+            p.section[-1] for p in document.passages if p.section and p.role is not Role.FOOTNOTE
+        ]
+        if headings:
+            examples.append(
+                f"What does “{document.title}” say about {_clean_heading(headings[len(headings) // 3])}?"
+            )
+    commenters: dict[str, int] = {}
+    for document in documents.values():
+        for passage in document.passages:
+            if (
+                passage.role is Role.COMMENT
+                and passage.speaker
+                and passage.speaker != document.author
+            ):
+                commenters[passage.speaker] = commenters.get(passage.speaker, 0) + 1
+    for name in sorted(commenters, key=lambda n: -commenters[n])[:2]:
+        examples.append(f"What did {name} argue in the comments?")
+    return examples[:limit]
+
+
+def _clean_heading(heading: str) -> str:
+    return re.sub(r"^\d+(\.\d+)*\s+", "", heading).strip('“”"')
+
+
+def conversation_markdown(turns: list[dict]) -> str:
+    """The whole conversation, each answer followed by its sources, as Markdown."""
+    lines = ["# askalign conversation", ""]
+    for turn in turns:
+        lines += [f"## Q: {turn['question']}", "", turn["answer"]["text"], ""]
+        for raw in turn["answer"].get("citations", []):
+            citation = Citation.model_validate(raw)
+            lines += [f"[{citation.n}] {source_markdown(citation)}", ""]
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
