@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint bench
+.PHONY: setup run test lint bench browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,15 +19,21 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/askalign ingest
-	$(BIN)/askalign status
+	$(BIN)/askalign serve
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/askalign bench ingest
 
-test: setup
+# The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+	  echo "chromium is missing: install Debian's chromium package to run the browser tests"
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests ui
+	$(BIN)/ruff format --check src tests ui

@@ -188,7 +188,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
                 )
                 with gr.Row():
                     question = gr.Textbox(
-                        placeholder="Ask about the essays and the debate under them… (Enter to send)",
+                        placeholder="Ask about the essays and the debate… (Enter to send)",
                         show_label=False,
                         scale=5,
                         elem_id="question",

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from askalign.answer.models import Answer, Citation
@@ -146,9 +145,8 @@ def follow_ups(answer: Answer | None, documents: dict[str, Document], limit: int
         if replies and citation.speaker:
             found.append(f"How did {replies[0].speaker} reply to {citation.speaker}?")
         if passage.role is Role.COMMENT and passage.replying_to_speaker:
-            found.append(
-                f"What did {passage.replying_to_speaker} say that {citation.speaker or 'the commenter'} answered?"
-            )
+            answerer = citation.speaker or "the commenter"
+            found.append(f"What did {passage.replying_to_speaker} say that {answerer} answered?")
         if citation.speaker:
             found.append(f"What else did {citation.speaker} argue?")
     return list(dict.fromkeys(found))[:limit]
@@ -162,9 +160,9 @@ def example_questions(documents: dict[str, Document], limit: int = 4) -> list[st
             p.section[-1] for p in document.passages if p.section and p.role is not Role.FOOTNOTE
         ]
         if headings:
-            examples.append(
-                f"What does “{document.title}” say about {_clean_heading(headings[len(headings) // 3])}?"
-            )
+            topic = _clean_heading(headings[len(headings) // 3])
+            short_title = document.title.split(":")[0].split(" (")[0]
+            examples.append(f"What does “{short_title}” say about {topic}?")
     commenters: dict[str, int] = {}
     for document in documents.values():
         for passage in document.passages:
@@ -192,7 +190,3 @@ def conversation_markdown(turns: list[dict]) -> str:
             citation = Citation.model_validate(raw)
             lines += [f"[{citation.n}] {source_markdown(citation)}", ""]
     return "\n".join(lines)
-
-
-def answer_json(answer: Answer) -> str:
-    return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)

@@ -1,0 +1,221 @@
+"""The web UI, served for real and driven by a real browser (Debian's Chromium through
+Playwright) and by gradio_client over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .conftest import SHIPPED_CORPUS, run_ingest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INJECTION = """A note on prompt injection
+
+Some saved pages carry markup such as <script>window.__pwned = 1</script> inside their text, which a careful reader shows and never runs.
+"""
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("ASKALIGN_REQUIRE_BROWSER"),
+    reason="needs Debian's chromium (make browser); CI sets ASKALIGN_REQUIRE_BROWSER=1",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]:  # noqa: ANN001
+    root = tmp_path_factory.mktemp("web")
+    corpus, index = root / "corpus", root / "index"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    (corpus / "injection.txt").write_text(INJECTION, encoding="utf-8")
+    run_ingest(corpus, index, embedder)
+    port = free_port()
+    env = os.environ | {"ASKALIGN_CORPUS_DIR": str(corpus), "ASKALIGN_INDEX_DIR": str(index)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "askalign", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"server exited: {server.stdout.read()}")
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("server did not come up in 120 s")
+    yield {"url": url, "corpus": corpus, "index": index}
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(served["url"])
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> None:  # noqa: ANN001
+    before = page.locator("#chat .message").count()
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chat .message').length >= n + 2",
+        arg=before,
+        timeout=60_000,
+    )
+    page.wait_for_selector("#sources .source", timeout=60_000)
+
+
+def screenshot(page, name: str, tmp_path: Path) -> None:  # noqa: ANN001
+    target = SCREENSHOTS if os.environ.get("ASKALIGN_UPDATE_SCREENSHOTS") else tmp_path
+    target.mkdir(exist_ok=True)
+    page.screenshot(path=str(target / name), full_page=True)
+
+
+def test_ask_and_see_cited_speakers(page, tmp_path: Path) -> None:  # noqa: ANN001
+    ask(page, "What did ryan_greenblatt say about MuZero and LLMs?")
+    speakers = page.locator("#sources .source .speaker").all_inner_texts()
+    assert "ryan_greenblatt" in speakers
+    assert "[1]" in page.locator("#chat").inner_text()
+    assert page.locator("#sources mark").count() >= 1
+    screenshot(page, "answer.png", tmp_path)
+    page.reload()
+    page.wait_for_selector("#sources .source", timeout=60_000)
+    assert "MuZero" in page.locator("#chat").inner_text()
+
+
+def test_speaker_filter_narrows_the_sources(page) -> None:  # noqa: ANN001
+    page.click("#speaker-filter input")
+    page.fill("#speaker-filter input", "Seth Herd")
+    page.get_by_role("option", name="Seth Herd").click()
+    ask(page, "What is wrong with training on behavior?")
+    cited = page.locator("#sources .source").evaluate_all(
+        "cards => cards.map(c => c.dataset.speaker)"
+    )
+    assert cited and set(cited) == {"Seth Herd"}
+
+
+def test_off_topic_question_looks_abstained(page, tmp_path: Path) -> None:  # noqa: ANN001
+    ask(page, "How do I bake sourdough bread at home?")
+    assert page.locator("#sources .sources.abstained").count() == 1
+    assert "Not found in the corpus" in page.locator("#chat").inner_text()
+    screenshot(page, "abstained.png", tmp_path)
+
+
+def test_script_in_a_passage_shows_as_text(page) -> None:  # noqa: ANN001
+    ask(page, "What does the note on prompt injection say about markup in saved pages?")
+    assert "<script>window.__pwned = 1</script>" in page.locator("#sources").inner_text()
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("#sources script").count() == 0
+
+
+def test_thumbs_up_is_stored_locally(page, served) -> None:  # noqa: ANN001
+    from askalign.feedback import FeedbackStore
+
+    ask(page, "What is impure consequentialism?")
+    page.locator("#chat button[aria-label='Like']").last.click()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not FeedbackStore(served["index"]).all():
+        time.sleep(0.2)
+    [stored] = FeedbackStore(served["index"]).all()
+    assert stored.liked and stored.question == "What is impure consequentialism?"
+
+
+def verified(answer: dict, corpus: Path) -> bool:
+    from askalign.readers.decode import read_source
+
+    files = {p.name: p for p in corpus.iterdir()}
+    for citation in answer["citations"]:
+        matches = [
+            p for p in files.values()
+            if read_source(p, 2**24).text[citation["start"] : citation["end"]] == citation["quote"]
+        ]  # fmt: skip
+        if not matches:
+            return False
+    return True
+
+
+def test_gradio_client_gets_the_same_answer_as_json(served) -> None:  # noqa: ANN001
+    from gradio_client import Client
+
+    client = Client(served["url"], verbose=False)
+    answer = client.predict(
+        "Who said almost all possible 500 lines of python are bad?", "", "", api_name="/ask"
+    )
+    assert {"text", "citations", "abstained", "hits"} <= set(answer)
+    assert any(c["speaker"] == "plex" for c in answer["citations"])
+    assert verified(answer, served["corpus"])
+
+
+def test_eight_parallel_questions_all_come_back_verified(served) -> None:  # noqa: ANN001
+    from gradio_client import Client
+
+    questions = [
+        ("What did Seth Herd think about self-other overlap?", "Seth Herd"),
+        ("What did nostream want to discuss about reward functions?", "nostream"),
+        ("What did ryan_greenblatt say about MuZero?", "ryan_greenblatt"),
+        ("Which commenter talked about Python reward functions?", "plex"),
+        ("What is the Persona Selection Model?", "J Bostock"),
+        ("How did Jonas Hallgren engage with section 2.3?", "Jonas Hallgren"),
+        ("What does Byrnes think about amplified oversight?", "Steven Byrnes"),
+        ("What did Jeremy Gillen say about consequentialist preferences?", "Jeremy Gillen"),
+    ]
+
+    def one(item: tuple[str, str]) -> tuple[dict, str]:
+        client = Client(served["url"], verbose=False)
+        return client.predict(item[0], "", "", api_name="/ask"), item[1]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, questions))
+    for answer, speaker in results:
+        assert not answer["abstained"]
+        assert speaker in {c["speaker"] for c in answer["citations"]}
+        assert verified(answer, served["corpus"])
