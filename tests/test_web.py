@@ -30,7 +30,8 @@ CHROMIUM_ARGS = [
 ]
 INJECTION = """A note on prompt injection
 
-Some saved pages carry markup such as <script>window.__pwned = 1</script> inside their text, which a careful reader shows and never runs.
+Some saved pages carry markup such as <script>window.__pwned = 1</script> inside their
+text, which a careful reader shows and never runs.
 """
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -47,7 +48,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]:  # noqa: ANN001
+def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("web")
     corpus, index = root / "corpus", root / "index"
     shutil.copytree(SHIPPED_CORPUS, corpus)
@@ -81,7 +82,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -93,7 +94,7 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture
-def page(browser, served):  # noqa: ANN001, ANN201
+def page(browser, served):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(served["url"])
@@ -102,7 +103,7 @@ def page(browser, served):  # noqa: ANN001, ANN201
     context.close()
 
 
-def ask(page, question: str) -> None:  # noqa: ANN001
+def ask(page, question: str) -> None:
     before = page.locator("#chat .message").count()
     page.fill("#question textarea", question)
     page.keyboard.press("Enter")
@@ -114,13 +115,13 @@ def ask(page, question: str) -> None:  # noqa: ANN001
     page.wait_for_selector("#sources .source", timeout=60_000)
 
 
-def screenshot(page, name: str, tmp_path: Path) -> None:  # noqa: ANN001
+def screenshot(page, name: str, tmp_path: Path) -> None:
     target = SCREENSHOTS if os.environ.get("ASKALIGN_UPDATE_SCREENSHOTS") else tmp_path
     target.mkdir(exist_ok=True)
     page.screenshot(path=str(target / name), full_page=True)
 
 
-def test_ask_and_see_cited_speakers(page, tmp_path: Path) -> None:  # noqa: ANN001
+def test_ask_and_see_cited_speakers(page, tmp_path: Path) -> None:
     ask(page, "What did ryan_greenblatt say about MuZero and LLMs?")
     speakers = page.locator("#sources .source .speaker").all_inner_texts()
     assert "ryan_greenblatt" in speakers
@@ -132,7 +133,7 @@ def test_ask_and_see_cited_speakers(page, tmp_path: Path) -> None:  # noqa: ANN0
     assert "MuZero" in page.locator("#chat").inner_text()
 
 
-def test_speaker_filter_narrows_the_sources(page) -> None:  # noqa: ANN001
+def test_speaker_filter_narrows_the_sources(page) -> None:
     page.click("#speaker-filter input")
     page.fill("#speaker-filter input", "Seth Herd")
     page.get_by_role("option", name="Seth Herd").click()
@@ -143,21 +144,21 @@ def test_speaker_filter_narrows_the_sources(page) -> None:  # noqa: ANN001
     assert cited and set(cited) == {"Seth Herd"}
 
 
-def test_off_topic_question_looks_abstained(page, tmp_path: Path) -> None:  # noqa: ANN001
+def test_off_topic_question_looks_abstained(page, tmp_path: Path) -> None:
     ask(page, "How do I bake sourdough bread at home?")
     assert page.locator("#sources .sources.abstained").count() == 1
     assert "Not found in the corpus" in page.locator("#chat").inner_text()
     screenshot(page, "abstained.png", tmp_path)
 
 
-def test_script_in_a_passage_shows_as_text(page) -> None:  # noqa: ANN001
+def test_script_in_a_passage_shows_as_text(page) -> None:
     ask(page, "What does the note on prompt injection say about markup in saved pages?")
     assert "<script>window.__pwned = 1</script>" in page.locator("#sources").inner_text()
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("#sources script").count() == 0
 
 
-def test_thumbs_up_is_stored_locally(page, served) -> None:  # noqa: ANN001
+def test_thumbs_up_is_stored_locally(page, served) -> None:
     from askalign.feedback import FeedbackStore
 
     ask(page, "What is impure consequentialism?")
@@ -183,7 +184,7 @@ def verified(answer: dict, corpus: Path) -> bool:
     return True
 
 
-def test_gradio_client_gets_the_same_answer_as_json(served) -> None:  # noqa: ANN001
+def test_gradio_client_gets_the_same_answer_as_json(served) -> None:
     from gradio_client import Client
 
     client = Client(served["url"], verbose=False)
@@ -195,7 +196,7 @@ def test_gradio_client_gets_the_same_answer_as_json(served) -> None:  # noqa: AN
     assert verified(answer, served["corpus"])
 
 
-def test_eight_parallel_questions_all_come_back_verified(served) -> None:  # noqa: ANN001
+def test_eight_parallel_questions_all_come_back_verified(served) -> None:
     from gradio_client import Client
 
     questions = [
