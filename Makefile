@@ -21,9 +21,14 @@ run: setup
 	$(BIN)/askalign ingest
 	$(BIN)/askalign serve
 
+QUESTIONS ?= ../shared/eval/questions.jsonl
+
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/askalign ingest
 	$(BIN)/askalign bench ingest
+	$(BIN)/askalign bench retrieval --questions $(QUESTIONS)
+	$(BIN)/askalign eval --questions $(QUESTIONS)
 
 # The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
 browser:
