@@ -220,3 +220,49 @@ def test_eight_parallel_questions_all_come_back_verified(served) -> None:
         assert not answer["abstained"]
         assert speaker in {c["speaker"] for c in answer["citations"]}
         assert verified(answer, served["corpus"])
+
+
+def upload_through_the_page(page, path: Path) -> str:
+    page.get_by_text("Index: what the answers come from").click()
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_timeout(500)
+    page.click("#add-text")
+    page.wait_for_function(
+        "() => /Added|Nothing was changed/"
+        ".test(document.querySelector('#upload-message').innerText)",
+        timeout=120_000,
+    )
+    return page.locator("#upload-message").inner_text()
+
+
+def test_a_bad_upload_changes_nothing(page, served, tmp_path: Path) -> None:
+    before = sorted(p.name for p in served["corpus"].iterdir())
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    assert "Nothing was changed" in upload_through_the_page(page, binary)
+    assert sorted(p.name for p in served["corpus"].iterdir()) == before
+
+
+def test_an_added_text_is_ingested_and_answerable(page, served, tmp_path: Path) -> None:
+    text = tmp_path / "off-switch.md"
+    text.write_text(
+        "# The off-switch game\n\nAn agent that is uncertain about its objective lets a human"
+        " switch it off, because the human's choice is evidence about what it should want.\n",
+        encoding="utf-8",
+    )
+    assert "Added off-switch.md" in upload_through_the_page(page, text)
+    assert (served["corpus"] / "off-switch.md").exists()
+    ask(page, "Why would an agent uncertain about its objective let a human switch it off?")
+    assert "The off-switch game" in page.locator("#sources").inner_text()
+
+
+def test_readable_at_phone_width(browser, served, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    phone.goto(served["url"])
+    phone.wait_for_selector("#question textarea", timeout=60_000)
+    ask(phone, "What is the Persona Selection Model?")
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 400, f"page scrolls sideways at phone width ({width}px)"
+    screenshot(phone, "phone.png", tmp_path)
+    context.close()

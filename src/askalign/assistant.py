@@ -12,7 +12,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.answer.extractive import compose, compose_text
+from askalign.answer.compose import Composer
+from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.models import Answer, HitView
 from askalign.answer.strength import StrengthGauge
 from askalign.models import Document, Role
@@ -46,7 +47,7 @@ class UnknownFilterError(ValueError):
 
 
 class Assistant:
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, composer: Composer | None = None) -> None:
         self.searcher = searcher
         self.documents: dict[str, Document] = {
             doc.id: doc for doc in searcher.index.catalog.documents()
@@ -54,6 +55,7 @@ class Assistant:
         chunks = list(searcher.index.chunks.values())
         self.directory = SpeakerDirectory([c.speaker for c in chunks if c.speaker])
         self.gauge = StrengthGauge(chunks, self.directory.speakers)
+        self.composer = composer or ExtractiveComposer(self.documents, self.gauge)
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None) -> Assistant:
@@ -161,21 +163,23 @@ class Assistant:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
         strength = self.gauge.measure(question, vector, [(h.chunk, self._vector(h)) for h in hits])
         named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
-        items = compose(hits, self.documents, self.gauge.question_weights(question), named)
-        if strength.weak or not items:
-            nearest = items[:NEAREST]
+        if strength.weak:
+            nearest = self.composer.compose(question, hits, named, limit=NEAREST)
             text = ABSTAIN_TEXT + (
-                " The nearest material:\n\n" + compose_text(nearest) if nearest else ""
+                f" The nearest material:\n\n{nearest.text}" if nearest.text else ""
             )
             return Answer(
                 question=question,
                 text=text,
-                citations=[c for _, c in nearest],
+                citations=nearest.citations,
                 abstained=True,
                 hits=views,
             )
+        composed = self.composer.compose(question, hits, named)
+        if not composed.citations:
+            return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, hits=views)
         return Answer(
-            question=question, text=compose_text(items), citations=[c for _, c in items], hits=views
+            question=question, text=composed.text, citations=composed.citations, hits=views
         )
 
     def _vector(self, hit: Hit) -> np.ndarray:
@@ -194,4 +198,5 @@ def _view(hit: Hit) -> HitView:
         section=chunk.section,
         start=chunk.start,
         end=chunk.end,
+        quoted_by=hit.quoted_by,
     )

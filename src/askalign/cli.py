@@ -47,9 +47,7 @@ def main() -> None:
 @app.command()
 def corpus(
     corpus_dir: CorpusOption = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print documents and passages as JSON.")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Parse the corpus and show its documents: who wrote what, and where."""
     settings = Settings()

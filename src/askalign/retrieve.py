@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from askalign.embedding import Embedder
 from askalign.index import LoadedIndex
@@ -54,6 +54,78 @@ class Hit(BaseModel):
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    quoted_by: list[str] = Field(default_factory=list, description="Who pasted this text.")
+
+
+MOSTLY_QUOTED = 0.7
+
+
+def merge_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Overlapping chunks of one passage become one hit, at the better rank."""
+    kept: list[Hit] = []
+    for hit in hits:
+        into = next((k for k in kept if _overlapping(k.chunk, hit.chunk)), None)
+        if into is None:
+            kept.append(hit)
+            continue
+        index = kept.index(into)
+        kept[index] = into.model_copy(update={"chunk": _union(into.chunk, hit.chunk)})
+    return kept
+
+
+def _overlapping(first: Chunk, second: Chunk) -> bool:
+    return (
+        first.doc_id == second.doc_id
+        and bool(set(first.passage_ids) & set(second.passage_ids))
+        and first.start <= second.end
+        and second.start <= first.end
+    )
+
+
+def _union(first: Chunk, second: Chunk) -> Chunk:
+    """Both texts are exact slices of one source, so their union is too."""
+    head, tail = (first, second) if first.start <= second.start else (second, first)
+    text = (
+        head.text + tail.text[max(head.end - tail.start, 0) :] if tail.end > head.end else head.text
+    )
+    if tail.start > head.end:
+        return first  # touching but not overlapping: a gap would need the source text
+    quotes = {(q.start, q.end): q for q in [*head.quotes, *tail.quotes]}
+    return first.model_copy(
+        update={
+            "start": head.start,
+            "end": max(head.end, tail.end),
+            "text": text,
+            "passage_ids": list(dict.fromkeys([*head.passage_ids, *tail.passage_ids])),
+            "quotes": list(quotes.values()),
+        }
+    )
+
+
+def collapse_quotes(hits: list[Hit]) -> list[Hit]:
+    """A hit that is mostly text pasted from another hit's passage goes; the original
+    stays, marked as quoted by the one who pasted it."""
+    kept: list[Hit] = []
+    for hit in hits:
+        sources = _mostly_quoting(hit.chunk)
+        original = next((k for k in kept if sources & set(k.chunk.passage_ids)), None)
+        if (
+            original is not None
+            and hit.chunk.speaker
+            and hit.chunk.speaker not in original.quoted_by
+        ):
+            original.quoted_by.append(hit.chunk.speaker)
+        if original is None:
+            kept.append(hit)
+    return kept
+
+
+def _mostly_quoting(chunk: Chunk) -> set[str]:
+    inside = [q for q in chunk.quotes if q.start < chunk.end and q.end > chunk.start]
+    covered = sum(min(q.end, chunk.end) - max(q.start, chunk.start) for q in inside)
+    if not inside or covered < MOSTLY_QUOTED * (chunk.end - chunk.start):
+        return set()
+    return {q.source_passage_id for q in inside}
 
 
 def fuse(rankings: list[list[int]], k: int) -> list[tuple[int, float]]:
@@ -90,7 +162,8 @@ class Searcher:
     ) -> list[Hit]:
         """Fused dense and BM25 ranks. Speakers and roles the question names add one
         more ranking each: the same search restricted to them, a soft boost that can
-        lift their passages without hiding anyone else's."""
+        lift their passages without hiding anyone else's. Overlapping chunks of one
+        passage merge, and pasted copies give way to their originals."""
         allowed = self.allowed_ids(filters or Filters())
         if mode == Mode.LEXICAL:
             vector = None
@@ -105,7 +178,7 @@ class Searcher:
             rankings.append([rowid for rowid, _ in boosted])
         dense_rank = {rowid: rank for rank, rowid in enumerate(dense, 1)}
         lexical_rank = {rowid: rank for rank, rowid in enumerate(lexical, 1)}
-        return [
+        hits = [
             Hit(
                 rowid=rowid,
                 chunk=self.index.chunks[rowid],
@@ -113,8 +186,9 @@ class Searcher:
                 dense_rank=dense_rank.get(rowid),
                 lexical_rank=lexical_rank.get(rowid),
             )
-            for rowid, score in fuse(rankings, k)
+            for rowid, score in fuse(rankings, 2 * k)
         ]
+        return collapse_quotes(merge_overlaps(hits))[:k]
 
     def _focus_sets(self, intent: QueryIntent | None) -> list[np.ndarray]:
         if intent is None:

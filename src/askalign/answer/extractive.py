@@ -11,7 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from askalign.answer.compose import Composition
 from askalign.answer.models import Citation
+from askalign.answer.strength import StrengthGauge
 from askalign.answer.verify import verified
 from askalign.chunking import sentence_spans
 from askalign.lexical import terms
@@ -200,20 +202,26 @@ def citations_for(
     return kept
 
 
-def compose(
-    hits: list[Hit],
-    documents: dict[str, Document],
-    question_weights: dict[str, float],
-    named_speakers: list[str],
-) -> list[tuple[Selected, Citation]]:
-    """Pick, order, cite and verify the sentences that answer; `question_weights` maps
-    each content word of the question (stemmed) to its IDF in the corpus."""
-    found = candidates(hits, documents)
-    if not found:
-        return []
-    texts = [documents[c.chunk.doc_id].source_text[c.span.start : c.span.end] for c in found]
-    chosen = select(found, [set(t) for t in terms(texts)], question_weights, named_speakers)
-    hit_order: dict[str, int] = {}
-    for hit in hits:
-        hit_order.setdefault(hit.chunk.doc_id, len(hit_order))
-    return citations_for(reading_order(chosen, hit_order), documents)
+class ExtractiveComposer:
+    """Writes the answer from the retrieved text itself: no model, no invention."""
+
+    def __init__(self, documents: dict[str, Document], gauge: StrengthGauge) -> None:
+        self.documents = documents
+        self.gauge = gauge
+
+    def compose(
+        self, question: str, hits: list[Hit], named_speakers: list[str], limit: int | None = None
+    ) -> Composition:
+        found = candidates(hits, self.documents)
+        if not found:
+            return Composition(text="", citations=[])
+        texts = [
+            self.documents[c.chunk.doc_id].source_text[c.span.start : c.span.end] for c in found
+        ]
+        weights = self.gauge.question_weights(question)
+        chosen = select(found, [set(t) for t in terms(texts)], weights, named_speakers)
+        hit_order: dict[str, int] = {}
+        for hit in hits:
+            hit_order.setdefault(hit.chunk.doc_id, len(hit_order))
+        items = citations_for(reading_order(chosen, hit_order), self.documents)[:limit]
+        return Composition(text=compose_text(items), citations=[citation for _, citation in items])

@@ -36,6 +36,7 @@ class HitView(BaseModel):
     section: list[str] = Field(default_factory=list)
     start: int
     end: int
+    quoted_by: list[str] = Field(default_factory=list, description="Commenters who pasted it.")
 
 
 class Answer(BaseModel):

@@ -217,6 +217,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
                 label="Add a text (.txt, .md, .html)",
                 file_types=[".txt", ".md", ".html"],
                 type="filepath",
+                elem_id="upload",
             )
             add = gr.Button("Add to corpus and re-ingest", elem_id="add-text")
             upload_message = gr.Markdown(elem_id="upload-message")
