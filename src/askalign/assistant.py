@@ -13,8 +13,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from askalign.answer.compose import Composer
+from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import ExtractiveComposer
-from askalign.answer.models import Answer, HitView
+from askalign.answer.models import Answer, Citation, HitView
 from askalign.answer.strength import StrengthGauge
 from askalign.models import Document, Role
 from askalign.query import QueryIntent, SpeakerDirectory, read_intent
@@ -163,7 +164,8 @@ class Assistant:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
         strength = self.gauge.measure(question, vector, [(h.chunk, self._vector(h)) for h in hits])
         named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
-        if strength.weak:
+        composed = self.composer.compose(question, hits, named)
+        if strength.weak or not self._answers_what_is_asked(question, composed.citations):
             nearest = self.composer.compose(question, hits, named, limit=NEAREST)
             text = ABSTAIN_TEXT + (
                 f" The nearest material:\n\n{nearest.text}" if nearest.text else ""
@@ -175,12 +177,15 @@ class Assistant:
                 abstained=True,
                 hits=views,
             )
-        composed = self.composer.compose(question, hits, named)
         if not composed.citations:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, hits=views)
         return Answer(
             question=question, text=composed.text, citations=composed.citations, hits=views
         )
+
+    def _answers_what_is_asked(self, question: str, citations: list[Citation]) -> bool:
+        expected = expected_answer(question)
+        return expected is None or any(holds(c.quote, expected) for c in citations)
 
     def _vector(self, hit: Hit) -> np.ndarray:
         return self.searcher.index.vectors.index.reconstruct(hit.rowid)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from askalign.answer.compose import Composition
+from askalign.answer.expects import Expected, expected_answer, holds
 from askalign.answer.models import Citation
 from askalign.answer.strength import StrengthGauge
 from askalign.answer.verify import verified
@@ -27,6 +28,7 @@ MAX_PER_CHUNK = 2
 MIN_WORDS = 5
 RANK_PRIOR = 0.3  # a sentence from the first hit is worth this much more than from a late one
 NAMED_SPEAKER_BONUS = 0.1
+EXPECTED_BONUS = 0.3  # a year for "in what year", a number for "how many"
 REDUNDANCY = 0.5  # MMR: how much word overlap with a chosen sentence costs
 SHORT_PENALTY = 0.15
 SHORT_SENTENCE_TERMS = 5
@@ -51,7 +53,7 @@ def candidates(hits: list[Hit], documents: dict[str, Document]) -> list[Candidat
     for rank, hit in enumerate(hits[:MAX_HITS]):
         document = documents[hit.chunk.doc_id]
         passages = {p.id: p for p in document.passages if p.id in hit.chunk.passage_ids}
-        for span in sentence_spans(document.source_text, hit.chunk.start, hit.chunk.end):
+        for span in _whole_sentences(document.source_text, hit.chunk):
             passage = next((p for p in passages.values() if p.start <= span.start < p.end), None)
             if passage is None or len(span.cut(document.source_text).split()) < MIN_WORDS:
                 continue
@@ -61,23 +63,40 @@ def candidates(hits: list[Hit], documents: dict[str, Document]) -> list[Candidat
     return found
 
 
+def _whole_sentences(text: str, chunk: Chunk) -> list[Span]:
+    """Sentences of a chunk, with a short tail such as `(@tailcalled, 2023).)` kept on
+    the sentence it closes rather than dropped as a fragment."""
+    spans: list[Span] = []
+    for span in sentence_spans(text, chunk.start, chunk.end):
+        fragment = len(span.cut(text).split()) < MIN_WORDS
+        if fragment and spans and "\n" not in text[spans[-1].end : span.start]:
+            spans[-1] = Span(spans[-1].start, span.end)
+        else:
+            spans.append(span)
+    return spans
+
+
 def select(
     found: list[Candidate],
-    sentence_terms: list[set[str]],
+    texts: list[str],
     weight: dict[str, float],
     named_speakers: list[str],
+    expected: Expected | None,
 ) -> list[Candidate]:
     """Maximal marginal relevance over sentences: the question's words they carry
-    (IDF-weighted), the rank of the hit they come from, and no repeating each other.
-    Every speaker the question names gets a sentence if one was retrieved."""
+    (IDF-weighted), the rank of the hit they come from, holding the year or number the
+    question asks for, and no repeating each other. Every speaker the question names
+    gets a sentence if one was retrieved."""
+    sentence_terms = [set(t) for t in terms(texts)]
     total = sum(weight.values()) or 1.0
     relevance = np.array(
         [
             sum(weight.get(t, 0.0) for t in terms) / total
             + RANK_PRIOR * (1 - c.hit_rank / MAX_HITS)
             + NAMED_SPEAKER_BONUS * (c.passage.speaker in named_speakers)
+            + EXPECTED_BONUS * (expected is not None and holds(text, expected))
             - SHORT_PENALTY * (len(terms) < SHORT_SENTENCE_TERMS)
-            for c, terms in zip(found, sentence_terms, strict=True)
+            for c, terms, text in zip(found, sentence_terms, texts, strict=True)
         ]
     )
     chosen: list[int] = []
@@ -219,7 +238,7 @@ class ExtractiveComposer:
             self.documents[c.chunk.doc_id].source_text[c.span.start : c.span.end] for c in found
         ]
         weights = self.gauge.question_weights(question)
-        chosen = select(found, [set(t) for t in terms(texts)], weights, named_speakers)
+        chosen = select(found, texts, weights, named_speakers, expected_answer(question))
         hit_order: dict[str, int] = {}
         for hit in hits:
             hit_order.setdefault(hit.chunk.doc_id, len(hit_order))
