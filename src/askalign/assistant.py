@@ -164,9 +164,10 @@ class Assistant:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
         strength = self.gauge.measure(question, vector, [(h.chunk, self._vector(h)) for h in hits])
         named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
-        composed = self.composer.compose(question, hits, named)
+        intent = intent.model_copy(update={"speakers": named})
+        composed = self.composer.compose(question, hits, intent)
         if strength.weak or not self._answers_what_is_asked(question, composed.citations):
-            nearest = self.composer.compose(question, hits, named, limit=NEAREST)
+            nearest = self.composer.compose(question, hits, intent, limit=NEAREST)
             text = ABSTAIN_TEXT + (
                 f" The nearest material:\n\n{nearest.text}" if nearest.text else ""
             )

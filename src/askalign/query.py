@@ -1,5 +1,5 @@
-"""What a question says about where its answer lives: named speakers, and whether it
-asks about the essay, the post or the comments.
+"""What a question says about where its answer lives: named speakers, whether it asks
+about the essay, the post or the comments, and whether it spans several documents.
 
 Names are matched forgivingly against the speakers the index knows: "Ryan Greenblatt"
 finds `ryan_greenblatt`, "Byrnes" finds Steven Byrnes. Capitalised name parts must be
@@ -28,9 +28,20 @@ _ROLE_WORDS: list[tuple[Role, re.Pattern[str]]] = [
 ]
 
 
+_CROSS = re.compile(
+    r"\b(?:both|each of the|all (?:three|the)|across the|compare the)\s+"
+    r"(?:texts?|documents?|sources?|essays?|posts?|authors?|pieces?)\b",
+    re.I,
+)
+
+
+_BOTH_X_AND_Y = re.compile(r"\bboth\b.{3,80}\band\b", re.I)
+
+
 class QueryIntent(BaseModel):
     speakers: list[str] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
+    cross: bool = Field(False, description="The question spans several documents.")
 
 
 def _folded(name: str) -> str:
@@ -78,4 +89,5 @@ class SpeakerDirectory:
 
 def read_intent(question: str, directory: SpeakerDirectory) -> QueryIntent:
     roles = [role for role, pattern in _ROLE_WORDS if pattern.search(question)]
-    return QueryIntent(speakers=directory.mentioned(question), roles=roles)
+    cross = bool(_CROSS.search(question) or _BOTH_X_AND_Y.search(question))
+    return QueryIntent(speakers=directory.mentioned(question), roles=roles, cross=cross)

@@ -102,6 +102,16 @@ def _union(first: Chunk, second: Chunk) -> Chunk:
     )
 
 
+def spread_over_documents(hits: list[Hit]) -> list[Hit]:
+    """For a question about several texts: the best hit of each document first, in
+    rank order, then the rest; otherwise one document can fill the whole top k."""
+    leaders: dict[str, Hit] = {}
+    for hit in hits:
+        leaders.setdefault(hit.chunk.doc_id, hit)
+    firsts = list(leaders.values())
+    return firsts + [hit for hit in hits if hit not in firsts]
+
+
 def collapse_quotes(hits: list[Hit]) -> list[Hit]:
     """A hit that is mostly text pasted from another hit's passage goes; the original
     stays, marked as quoted by the one who pasted it."""
@@ -188,7 +198,8 @@ class Searcher:
             )
             for rowid, score in fuse(rankings, 2 * k)
         ]
-        return collapse_quotes(merge_overlaps(hits))[:k]
+        hits = collapse_quotes(merge_overlaps(hits))
+        return (spread_over_documents(hits) if intent and intent.cross else hits)[:k]
 
     def _focus_sets(self, intent: QueryIntent | None) -> list[np.ndarray]:
         if intent is None:

@@ -9,6 +9,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from askalign.answer.models import Citation
+from askalign.query import QueryIntent
 from askalign.retrieve import Hit
 
 
@@ -21,7 +22,7 @@ class Composition(BaseModel):
 
 class Composer(Protocol):
     def compose(
-        self, question: str, hits: list[Hit], named_speakers: list[str], limit: int | None = None
+        self, question: str, hits: list[Hit], intent: QueryIntent, limit: int | None = None
     ) -> Composition:
         """Citations must be verified against the source before they are returned."""
         ...

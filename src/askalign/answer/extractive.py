@@ -19,6 +19,7 @@ from askalign.answer.verify import verified
 from askalign.chunking import sentence_spans
 from askalign.lexical import terms
 from askalign.models import Chunk, Document, Passage, Role
+from askalign.query import QueryIntent
 from askalign.retrieve import Hit
 from askalign.spans import Span
 
@@ -28,6 +29,7 @@ MAX_PER_CHUNK = 2
 MIN_WORDS = 5
 RANK_PRIOR = 0.3  # a sentence from the first hit is worth this much more than from a late one
 NAMED_SPEAKER_BONUS = 0.1
+CROSS_DOCUMENTS = 2
 EXPECTED_BONUS = 0.3  # a year for "in what year", a number for "how many"
 REDUNDANCY = 0.5  # MMR: how much word overlap with a chosen sentence costs
 SHORT_PENALTY = 0.15
@@ -80,13 +82,15 @@ def select(
     found: list[Candidate],
     texts: list[str],
     weight: dict[str, float],
-    named_speakers: list[str],
+    intent: QueryIntent,
     expected: Expected | None,
 ) -> list[Candidate]:
     """Maximal marginal relevance over sentences: the question's words they carry
     (IDF-weighted), the rank of the hit they come from, holding the year or number the
     question asks for, and no repeating each other. Every speaker the question names
-    gets a sentence if one was retrieved."""
+    gets a sentence if one was retrieved, and so does each of the first documents when
+    the question spans several."""
+    named_speakers = intent.speakers
     sentence_terms = [set(t) for t in terms(texts)]
     total = sum(weight.values()) or 1.0
     relevance = np.array(
@@ -100,8 +104,8 @@ def select(
         ]
     )
     chosen: list[int] = []
-    for speaker in named_speakers:
-        theirs = [i for i, c in enumerate(found) if c.passage.speaker == speaker]
+    for group in _must_cover(found, intent):
+        theirs = [i for i in group if i not in chosen]
         if theirs and len(chosen) < MAX_SENTENCES:
             chosen.append(max(theirs, key=lambda i: relevance[i]))
     while len(chosen) < min(MAX_SENTENCES, len(found)):
@@ -119,6 +123,16 @@ def select(
             break
         chosen.append(best)
     return [found[i] for i in chosen]
+
+
+def _must_cover(found: list[Candidate], intent: QueryIntent) -> list[list[int]]:
+    """Candidate groups the answer should each quote once: named speakers, and for a
+    question across texts, the documents retrieval ranked first."""
+    groups = [[i for i, c in enumerate(found) if c.passage.speaker == s] for s in intent.speakers]
+    if intent.cross:
+        documents = list(dict.fromkeys(c.chunk.doc_id for c in found))[:CROSS_DOCUMENTS]
+        groups += [[i for i, c in enumerate(found) if c.chunk.doc_id == d] for d in documents]
+    return groups
 
 
 def _jaccard(first: set[str], second: set[str]) -> float:
@@ -229,7 +243,7 @@ class ExtractiveComposer:
         self.gauge = gauge
 
     def compose(
-        self, question: str, hits: list[Hit], named_speakers: list[str], limit: int | None = None
+        self, question: str, hits: list[Hit], intent: QueryIntent, limit: int | None = None
     ) -> Composition:
         found = candidates(hits, self.documents)
         if not found:
@@ -238,7 +252,7 @@ class ExtractiveComposer:
             self.documents[c.chunk.doc_id].source_text[c.span.start : c.span.end] for c in found
         ]
         weights = self.gauge.question_weights(question)
-        chosen = select(found, texts, weights, named_speakers, expected_answer(question))
+        chosen = select(found, texts, weights, intent, expected_answer(question))
         hit_order: dict[str, int] = {}
         for hit in hits:
             hit_order.setdefault(hit.chunk.doc_id, len(hit_order))

@@ -1,0 +1,66 @@
+"""Hit post-processing: overlapping chunks merge, pasted copies give way, texts spread."""
+
+from __future__ import annotations
+
+import itertools
+
+from askalign.assistant import Assistant
+from askalign.models import Chunk, QuoteSpan, Role
+from askalign.query import SpeakerDirectory, read_intent
+from askalign.retrieve import Hit, collapse_quotes, merge_overlaps
+
+
+def test_overlapping_chunks_of_one_passage_merge_into_an_exact_slice(loaded_shipped) -> None:
+    chunks = sorted(loaded_shipped.chunks.items(), key=lambda item: (item[1].doc_id, item[1].start))
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(chunks)
+        if a[1].passage_ids == b[1].passage_ids and b[1].start < a[1].end
+    ]
+    assert pairs, "the chunker overlaps long passages by a sentence"
+    (first_id, first), (second_id, second) = pairs[0]
+    hits = [
+        Hit(rowid=second_id, chunk=second, score=0.9),
+        Hit(rowid=first_id, chunk=first, score=0.5),
+    ]
+    [merged] = merge_overlaps(hits)
+    document = loaded_shipped.catalog.document(first.doc_id)
+    assert (merged.chunk.start, merged.chunk.end) == (first.start, second.end)
+    assert merged.chunk.text == document.source_text[first.start : second.end]
+    assert merged.rowid == second_id and merged.score == 0.9
+
+
+def chunk(chunk_id: str, speaker: str, passage: str, start: int, end: int, quotes=()) -> Chunk:
+    return Chunk(
+        id=chunk_id, doc_id="d", doc_title="T", position=0, passage_ids=[passage],
+        role=Role.COMMENT, speaker=speaker, start=start, end=end, text="x" * (end - start),
+        embed_text="x", text_hash=chunk_id, token_count=1, quotes=list(quotes),
+    )  # fmt: skip
+
+
+def test_a_pasted_copy_gives_way_to_its_original() -> None:
+    original = chunk("a", "bob", "d#c1", 0, 100)
+    paste = QuoteSpan(
+        start=200, end=290, source_passage_id="d#c1", source_speaker="bob", exact=True
+    )
+    copy = chunk("b", "carol", "d#c2", 200, 300, [paste])
+    own = chunk("c", "dave", "d#c3", 400, 500)
+    hits = [Hit(rowid=2, chunk=copy, score=0.9), Hit(rowid=1, chunk=original, score=0.8)]
+    hits.append(Hit(rowid=3, chunk=own, score=0.1))
+    kept = collapse_quotes(hits)
+    assert [h.chunk.id for h in kept] == [
+        "b",
+        "a",
+        "c",
+    ]  # the copy came first: nothing to yield to yet
+    kept = collapse_quotes([hits[1], hits[0], hits[2]])
+    assert [h.chunk.id for h in kept] == ["a", "c"]
+    assert kept[0].quoted_by == ["carol"]
+
+
+def test_a_question_across_texts_quotes_each_of_them(assistant: Assistant) -> None:
+    question = "Do both the essay and the personas post discuss how training shapes an AI's values?"
+    intent = read_intent(question, SpeakerDirectory(assistant.directory.speakers))
+    assert intent.cross
+    answer = assistant.ask(question)
+    assert len({c.doc_id for c in answer.citations}) >= 2
