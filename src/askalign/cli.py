@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +19,11 @@ from askalign.models import CorpusScan, Role
 from askalign.progress import embedding_progress
 from askalign.settings import Settings
 from askalign.store import IndexProblem
+
+if TYPE_CHECKING:  # imported lazily at run time: they pull in llama-index and the model
+    from askalign.answer.models import Answer
+    from askalign.assistant import Assistant
+    from askalign.evaluation import EvalReport
 
 app = typer.Typer(
     help="Ask questions of the AI-alignment debate and get answers you can check.",
@@ -210,7 +215,7 @@ def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = 
     )
 
 
-def open_assistant(index_dir: Path | None):
+def open_assistant(index_dir: Path | None) -> Assistant:
     from askalign.assistant import Assistant
 
     try:
@@ -220,7 +225,7 @@ def open_assistant(index_dir: Path | None):
         raise typer.Exit(2) from error
 
 
-def print_answer(answer) -> None:
+def print_answer(answer: Answer) -> None:
     style = "yellow" if answer.abstained else "bold"
     console.print(answer.text, style=style, markup=False, highlight=False, soft_wrap=True)
     if answer.citations:
@@ -336,7 +341,7 @@ def eval_command(
     print_metrics(report)
 
 
-def print_metrics(report) -> None:
+def print_metrics(report: EvalReport) -> None:
     table = Table(title=f"Evaluation (k={report.k})")
     columns = ("kind", "n", f"recall@{report.k}", "coverage", "MRR", "speaker", "abstained",
                "false abst.", "verbatim", "cites/ans", "p50 ms", "max ms")  # fmt: skip

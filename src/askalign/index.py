@@ -7,7 +7,9 @@ read is an error that names it, since something outside askalign wrote it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -18,6 +20,7 @@ from askalign.models import Chunk
 from askalign.store import Catalog, IndexMismatchError
 from askalign.vectors import FaissVectors
 
+Cache = TypeVar("Cache", FaissVectors, LexicalIndex)
 CACHES_FILE = "caches.json"
 VECTORS_FILE = "vectors.faiss"
 LEXICAL_DIR = "bm25"
@@ -83,7 +86,7 @@ class LoadedIndex:
             )
 
 
-def _load(path: Path, loader):
+def _load(path: Path, loader: Callable[[Path], Cache]) -> Cache:
     try:
         return loader(path)
     except Exception as error:  # faiss raises RuntimeError, bm25s ValueError/OSError

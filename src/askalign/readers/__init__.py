@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from askalign.models import Document
 from askalign.readers import essay, html, lesswrong, lesswrong_flat, markdown
@@ -17,7 +18,15 @@ SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS
 __all__ = ["SUPPORTED_EXTENSIONS", "DocumentMeta", "ReadError", "read_document", "reader_for"]
 
 
-def reader_for(extension: str, text: str):
+class Reader(Protocol):
+    """A reader module: `read(text, ctx) -> Document`."""
+
+    NAME: str
+
+    def read(self, text: str, ctx: ReadContext) -> Document: ...
+
+
+def reader_for(extension: str, text: str) -> Reader:
     if extension in HTML_EXTENSIONS or html.sniff(text):
         return html
     if extension in MARKDOWN_EXTENSIONS:

@@ -98,7 +98,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
     def latest(turns: list[dict]) -> Answer | None:
         return Answer.model_validate(turns[-1]["answer"]) if turns else None
 
-    def view(turns: list[dict]):
+    def view(turns: list[dict]) -> tuple[list[dict], str, gr.Dataset]:
         answer = latest(turns)
         current = shared.assistant.documents
         suggestions = follow_ups(answer, current) or example_questions(current)
@@ -108,7 +108,9 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
             gr.Dataset(samples=[[q] for q in suggestions]),
         )
 
-    def respond(question: str, state: dict, speaker: str, doc: str):
+    def respond(
+        question: str, state: dict, speaker: str, doc: str
+    ) -> tuple[list[dict], str, gr.Dataset, dict, str]:
         turns = list(state.get("turns", []))
         if question.strip():
             messages = [*history(turns), Message(role="user", content=question)]
@@ -119,7 +121,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
         state = {"turns": turns}
         return (*view(turns), state, "")
 
-    def restore(state: dict):
+    def restore(state: dict) -> tuple[list[dict], str, gr.Dataset]:
         return view(list((state or {}).get("turns", [])))
 
     def on_like(state: dict, data: gr.LikeData) -> None:
