@@ -78,6 +78,10 @@ def test_add_change_delete_rename(corpus_dir: Path, index_dir: Path, embedder) -
     assert doc_ids(index_dir, embedder) == {"a"}
     texts = " ".join(c.text for c in loaded(index_dir, embedder).chunks.values())
     assert "off-switch" in texts and "Shutdown buttons" not in texts
+    with sqlite3.connect(index_dir / "catalog.sqlite3") as db:  # vectors nobody uses are pruned
+        cached = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+        used = db.execute("SELECT COUNT(DISTINCT text_hash) FROM chunks").fetchone()[0]
+    assert cached == used
 
 
 def test_noop_reingest_embeds_nothing_and_loads_no_model(

@@ -46,7 +46,6 @@ class Embedder:
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir or packaged_model_dir()
         self.model_id = model_id(self.model_dir)
-        self.calls = 0
         self.texts_embedded = 0
 
     @cached_property
@@ -67,7 +66,6 @@ class Embedder:
     def embed(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Unit-length float32 vectors, one row per text. Texts go through the model
         sorted by length, so a batch pads to similar lengths; rows come back in order."""
-        self.calls += 1
         self.texts_embedded += len(texts)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda row: len(texts[row]), reverse=True)

@@ -85,7 +85,6 @@ def evidence_recall(texts: list[str], evidence: list[Evidence]) -> float:
     return found / len(evidence)
 
 
-VERBATIM_NOTE = "each citation's quote is compared with the corpus file itself, re-read from disk"
 SPEAKER_KINDS = frozenset({"who", "thread", "disagreement"})
 UNANSWERABLE = "unanswerable"
 

@@ -97,6 +97,7 @@ def ingest(
             _checkpoint("committed")
             if not caches_in_sync(index_dir, catalog):
                 rebuild_caches(index_dir, catalog, embedder.model_id, embedder.dimension)
+                catalog.prune_embeddings(embedder.model_id)
             _checkpoint("cached")
             report.generation = catalog.generation
         finally:

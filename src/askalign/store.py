@@ -255,8 +255,8 @@ class Catalog:
         return ids, vectors.reshape(len(rows), dimension)
 
     def prune_embeddings(self, model_id: str) -> int:
-        """Drop cached vectors no chunk uses any more (kept until now so that a revert
-        or rename costs nothing)."""
+        """Drop cached vectors no chunk uses any more, once a new generation is live:
+        a rename within one ingest still finds its vectors, and the cache stays bounded."""
         with self.transaction():
             cursor = self.db.execute(
                 "DELETE FROM embeddings WHERE model_id = ? AND text_hash NOT IN"

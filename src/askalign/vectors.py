@@ -7,25 +7,11 @@ save and load), and the tests hold FAISS to the numpy answer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
 
 import faiss
 import numpy as np
 
 from askalign.files import write_atomic
-
-
-class VectorIndex(Protocol):
-    @property
-    def count(self) -> int: ...
-
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the best k, best first; allowed limits which ids may come back."""
-        ...
-
-    def save(self, path: Path) -> None: ...
 
 
 class FaissVectors:
