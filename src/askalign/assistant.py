@@ -165,8 +165,8 @@ class Assistant:
         strength = self.gauge.measure(question, vector, [(h.chunk, self._vector(h)) for h in hits])
         named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
         intent = intent.model_copy(update={"speakers": named})
-        composed = self.composer.compose(question, hits, intent)
-        if strength.weak or not self._answers_what_is_asked(question, composed.citations):
+        composed = None if strength.weak else self.composer.compose(question, hits, intent)
+        if composed is None or not self._answers_what_is_asked(question, composed.citations):
             nearest = self.composer.compose(question, hits, intent, limit=NEAREST)
             text = ABSTAIN_TEXT + (
                 f" The nearest material:\n\n{nearest.text}" if nearest.text else ""

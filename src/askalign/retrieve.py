@@ -153,6 +153,12 @@ class Searcher:
     def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
+        self._by_speaker: dict[str, list[int]] = {}
+        self._by_role: dict[Role, list[int]] = {}
+        for rowid, chunk in index.chunks.items():  # once, not on every question
+            if chunk.speaker:
+                self._by_speaker.setdefault(chunk.speaker, []).append(rowid)
+            self._by_role.setdefault(chunk.role, []).append(rowid)
 
     def allowed_ids(self, filters: Filters) -> np.ndarray | None:
         if not filters.active:
@@ -204,11 +210,10 @@ class Searcher:
     def _focus_sets(self, intent: QueryIntent | None) -> list[np.ndarray]:
         if intent is None:
             return []
-        speakers = set(intent.speakers)
-        sets = [
-            [r for r, c in self.index.chunks.items() if c.speaker in speakers] if speakers else [],
-            *([r for r, c in self.index.chunks.items() if c.role is role] for role in intent.roles),
+        speaker_ids = [
+            r for s in dict.fromkeys(intent.speakers) for r in self._by_speaker.get(s, [])
         ]
+        sets = [speaker_ids, *(self._by_role.get(role, []) for role in intent.roles)]
         return [np.array(ids, dtype=np.int64) for ids in sets if ids]
 
     def _rank(
