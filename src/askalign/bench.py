@@ -178,8 +178,8 @@ class RetrievalComparison(BaseModel):
 
 def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalComparison:
     """llama-index's default pipeline on the same model: SentenceSplitter nodes in a
-    VectorStoreIndex, its BM25Retriever, fused by reciprocal rank (its
-    QueryFusionRetriever would demand an LLM, so the fusion is `retrieve.fuse`)."""
+    VectorStoreIndex, its BM25Retriever, fused by reciprocal rank as its
+    QueryFusionRetriever does (which would demand an LLM, so the fusion is done here)."""
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
@@ -187,7 +187,7 @@ def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalCompa
 
     from askalign.embedding import packaged_model_dir
     from askalign.evaluation import evidence_recall, first_rank, load_questions
-    from askalign.retrieve import CANDIDATES, fuse
+    from askalign.retrieve import CANDIDATES
 
     reader = SimpleDirectoryReader(str(corpus), required_exts=[".txt", ".md", ".html"])
     nodes = SentenceSplitter().get_nodes_from_documents(reader.load_data())
@@ -204,10 +204,7 @@ def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalCompa
             [hit.node.node_id for hit in retriever.retrieve(question.question)]
             for retriever in (dense, lexical)
         ]
-        order = {node_id: n for n, node_id in enumerate(texts)}
-        fused = fuse([[order[i] for i in ranking] for ranking in rankings], k)
-        ids = list(texts)
-        top = [texts[ids[position]] for position, _ in fused]
+        top = [texts[node_id] for node_id in reciprocal_rank_fusion(rankings)[:k]]
         ranks.append(first_rank(top, question.evidence))
         coverage.append(evidence_recall(top, question.evidence))
     count = len(answerable) or 1
@@ -218,6 +215,17 @@ def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalCompa
         mrr=round(sum(1 / r for r in ranks if r) / count, 3),
         chunks=len(nodes),
     )
+
+
+RRF_K = 60  # llama-index's QueryFusionRetriever default, from Cormack et al. (2009)
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]]) -> list[str]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(scores, key=lambda item: -scores[item])
 
 
 def bench_retrieval(
