@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint bench browser
+.PHONY: setup run test lint bench calibrate browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: setup
 	$(BIN)/askalign bench retrieval --questions $(QUESTIONS)
 	$(BIN)/askalign eval --questions $(QUESTIONS)
 
+# Refit the abstention model (src/askalign/answer/answerability.json) on our own questions.
+calibrate: setup
+	$(BIN)/askalign ingest
+	$(BIN)/python benchmarks/calibrate_abstention.py
+
 # The browser tests drive Debian's Chromium; nothing downloads a browser of its own.
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
@@ -40,5 +45,5 @@ test: setup browser
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check src tests ui
-	$(BIN)/ruff format --check src tests ui
+	$(BIN)/ruff check src tests ui benchmarks
+	$(BIN)/ruff format --check src tests ui benchmarks

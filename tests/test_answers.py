@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askalign.answer.models import Answer
+from askalign.answer.strength import answerability_model
 from askalign.assistant import ABSTAIN_TEXT, Assistant, UnknownFilterError
 from askalign.readers.decode import read_source
 from askalign.settings import Settings
@@ -89,7 +90,22 @@ def test_abstention_is_calibrated_on_our_own_questions(assistant: Assistant) -> 
     false = sum(assistant.ask(r["question"]).abstained for r in answerable)
     caught = sum(assistant.ask(r["question"]).abstained for r in unanswerable)
     assert false <= 0.05 * len(answerable) + 1e-9
-    assert caught >= 0.7 * len(unanswerable)
+    assert caught >= 0.65 * len(unanswerable)
+
+
+def test_the_shipped_abstention_model_reads_every_signal(assistant: Assistant) -> None:
+    model = answerability_model()
+    strength = assistant.assess("What did Seth Herd say about self-other overlap?")
+    assert set(model.weights) == set(strength.signals())
+    assert not strength.weak and strength.speaker_coverage > 0.5
+
+
+def test_a_named_speaker_must_have_said_it(assistant: Assistant) -> None:
+    """The topic is in the corpus, but not in Seth Herd's words."""
+    asked = assistant.assess("What did Seth Herd say about chicks and object permanence?")
+    anyone = assistant.assess("What did anyone say about chicks and object permanence?")
+    assert asked.speaker_coverage < anyone.speaker_coverage
+    assert asked.weak and not anyone.weak
 
 
 def test_named_speakers_come_back_in_the_answer(assistant: Assistant) -> None:

@@ -203,7 +203,7 @@ def test_eight_parallel_questions_all_come_back_verified(served) -> None:
         ("What did Seth Herd think about self-other overlap?", "Seth Herd"),
         ("What did nostream want to discuss about reward functions?", "nostream"),
         ("What did ryan_greenblatt say about MuZero?", "ryan_greenblatt"),
-        ("Which commenter talked about Python reward functions?", "plex"),
+        ("Which commenter said most 500-line Python reward functions would be bad?", "plex"),
         ("What is the Persona Selection Model?", "J Bostock"),
         ("How did Jonas Hallgren engage with section 2.3?", "Jonas Hallgren"),
         ("What does Byrnes think about amplified oversight?", "Steven Byrnes"),

@@ -16,7 +16,7 @@ from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.models import Answer, Citation, HitView
-from askalign.answer.strength import StrengthGauge
+from askalign.answer.strength import Strength, StrengthGauge
 from askalign.models import Document, Role
 from askalign.query import QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieve import Filters, Hit, Searcher, open_searcher
@@ -154,17 +154,11 @@ class Assistant:
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not question:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
-        embedder = self.searcher.embedder
-        vector = embedder.embed([question])[0]
-        hits = self.searcher.search(
-            question, k=max(k, 6), filters=filters, intent=intent, vector=vector
-        )
+        vector, hits, intent = self._evidence(question, intent, filters, k)
         views = [_view(hit) for hit in hits[:k]]
         if not hits:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
-        strength = self.gauge.measure(question, vector, [(h.chunk, self._vector(h)) for h in hits])
-        named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
-        intent = intent.model_copy(update={"speakers": named})
+        strength = self.measure(question, vector, hits, intent.speakers)
         composed = None if strength.weak else self.composer.compose(question, hits, intent)
         if composed is None or not self._answers_what_is_asked(question, composed.citations):
             nearest = self.composer.compose(question, hits, intent, limit=NEAREST)
@@ -183,6 +177,31 @@ class Assistant:
         return Answer(
             question=question, text=composed.text, citations=composed.citations, hits=views
         )
+
+    def assess(self, question: str) -> Strength:
+        """The evidence signals abstention decides on (see `answer/strength.py`), for
+        calibrating it on labelled questions."""
+        intent = read_intent(question, self.directory)
+        vector, hits, intent = self._evidence(question, intent, Filters(), 5)
+        return self.measure(question, vector, hits, intent.speakers)
+
+    def _evidence(
+        self, question: str, intent: QueryIntent, filters: Filters, k: int
+    ) -> tuple[np.ndarray, list[Hit], QueryIntent]:
+        """The question's vector, its hits (at least 6, for the composer to choose
+        from), and its intent with a speaker filter counted as a named speaker."""
+        vector = self.searcher.embedder.embed([question])[0]
+        hits = self.searcher.search(
+            question, k=max(k, 6), filters=filters, intent=intent, vector=vector
+        )
+        named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
+        return vector, hits, intent.model_copy(update={"speakers": named})
+
+    def measure(
+        self, question: str, vector: np.ndarray, hits: list[Hit], named: list[str]
+    ) -> Strength:
+        pairs = [(hit.chunk, self._vector(hit)) for hit in hits]
+        return self.gauge.measure(question, vector, pairs, named)
 
     def _answers_what_is_asked(self, question: str, citations: list[Citation]) -> bool:
         expected = expected_answer(question)

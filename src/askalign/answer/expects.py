@@ -15,9 +15,14 @@ class Expected(StrEnum):
 
 
 _ASKS_YEAR = re.compile(r"\b(?:in )?(?:what|which) (?:year|month|date|decade)\b", re.I)
+_QUANTITY = (
+    r"(?:numbers?|percentages?|percent|probabilit(?:y|ies)|share|fraction|scores?|figures?|"
+    r"statistics?|amounts?|counts?)"
+)
+# "what number", and with up to two words between: "what exact number", "what benchmark
+# scores", "which accuracy figures"
 _ASKS_NUMBER = re.compile(
-    r"\b(?:how many|how much|what (?:exact )?(?:number|percentage|percent|probability|share|"
-    r"fraction|scores?|figures?)|which (?:number|percentage|scores?))\b",
+    rf"\b(?:how many|how much|(?:what|which)(?: [\w-]+){{0,2}} {_QUANTITY})\b",
     re.I,
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|"

@@ -88,8 +88,8 @@ def select(
     """Maximal marginal relevance over sentences: the question's words they carry
     (IDF-weighted), the rank of the hit they come from, holding the year or number the
     question asks for, and no repeating each other. Every speaker the question names
-    gets a sentence if one was retrieved, and so does each of the first documents when
-    the question spans several."""
+    gets a sentence if one was retrieved, as does each role the question asks about and
+    each of the first documents when the question spans several."""
     named_speakers = intent.speakers
     sentence_terms = [set(t) for t in terms(texts)]
     total = sum(weight.values()) or 1.0
@@ -126,9 +126,11 @@ def select(
 
 
 def _must_cover(found: list[Candidate], intent: QueryIntent) -> list[list[int]]:
-    """Candidate groups the answer should each quote once: named speakers, and for a
+    """Candidate groups the answer should each quote once: named speakers, the roles
+    the question asks about ("which commenter…" needs a comment quoted), and for a
     question across texts, the documents retrieval ranked first."""
     groups = [[i for i, c in enumerate(found) if c.passage.speaker == s] for s in intent.speakers]
+    groups += [[i for i, c in enumerate(found) if c.passage.role is r] for r in intent.roles]
     if intent.cross:
         documents = list(dict.fromkeys(c.chunk.doc_id for c in found))[:CROSS_DOCUMENTS]
         groups += [[i for i, c in enumerate(found) if c.chunk.doc_id == d] for d in documents]

@@ -1,14 +1,24 @@
-"""Is there evidence for an answer at all? One score from three signals, calibrated on
-`tests/data/calibration.jsonl` (questions written for this, never the evaluation set):
+"""Is there evidence for an answer at all? A logistic model over six signals, fitted by
+`benchmarks/calibrate_abstention.py` on questions we wrote ourselves
+(`tests/data/calibration.jsonl`, and the unanswerable ones of
+`tests/data/dev_questions.jsonl`), never on the evaluation set. Its weights and its
+threshold live in `answerability.json` beside this file.
 
 - `dense`: the best cosine between the question and a retrieved chunk;
 - `coverage`: the share of the question's content words (IDF-weighted; speaker names
   and question framing such as "did", "essay", "commenter" left out) that the top
   hits contain;
-- `unknown`: content words the corpus never uses at all ("sourdough", "bitcoin").
+- `speaker_coverage`: the same share within the passages of the speakers the question
+  names, so "what did Seth Herd say about climate change?" is not answered by someone
+  else's words about climate;
+- `unknown`: content words the corpus never uses at all ("sourdough", "bitcoin");
+- `missing_weight`: the summed IDF of the content words the top hits lack, which
+  weighs a rare missing word ("neuromorphic") above a common one;
+- `content_terms`: how many content words the question has, since a long, paraphrased
+  question misses some words however well it is answered.
 
-An off-topic question fails all three; an on-topic question the corpus does not
-answer usually shares few of its rare words with the passages retrieved for it.
+An off-topic question fails them all; an on-topic question the corpus does not answer
+usually leaves its most specific words, or its named speaker's words, unmatched.
 """
 
 from __future__ import annotations
@@ -16,6 +26,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
@@ -23,8 +35,7 @@ from pydantic import BaseModel
 from askalign.lexical import terms
 from askalign.models import Chunk
 
-THRESHOLD = 0.75
-UNKNOWN_PENALTY = 0.1
+MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2
 COVERAGE_HITS = 3
 FRAMING = (
@@ -34,18 +45,42 @@ FRAMING = (
 )
 
 
+class AnswerabilityModel(BaseModel):
+    """Logistic weights over `Strength`'s signals; below `threshold` means abstain."""
+
+    weights: dict[str, float]
+    intercept: float
+    threshold: float
+    fitted_on: str
+
+
+@cache
+def answerability_model() -> AnswerabilityModel:
+    return AnswerabilityModel.model_validate_json(MODEL_FILE.read_text(encoding="utf-8"))
+
+
 class Strength(BaseModel):
     dense: float
     coverage: float
+    speaker_coverage: float
     unknown: int
+    missing_weight: float
+    content_terms: int
+
+    def signals(self) -> dict[str, float]:
+        values = self.model_dump()
+        values["unknown"] = min(self.unknown, MAX_UNKNOWN_COUNTED)
+        return values
 
     @property
     def score(self) -> float:
-        return self.dense + self.coverage - UNKNOWN_PENALTY * min(self.unknown, MAX_UNKNOWN_COUNTED)
+        model = answerability_model()
+        signals = self.signals()
+        return model.intercept + sum(w * signals[name] for name, w in model.weights.items())
 
     @property
     def weak(self) -> bool:
-        return self.score < THRESHOLD
+        return self.score < answerability_model().threshold
 
 
 class StrengthGauge:
@@ -67,16 +102,35 @@ class StrengthGauge:
         return {t: self.idf(t) for t in wanted if t not in self.ignored}
 
     def measure(
-        self, question: str, vector: np.ndarray, hits: list[tuple[Chunk, np.ndarray]]
+        self,
+        question: str,
+        vector: np.ndarray,
+        hits: list[tuple[Chunk, np.ndarray]],
+        named_speakers: list[str],
     ) -> Strength:
         weights = self.question_weights(question)
         unknown = sum(self.document_frequency.get(t, 0) == 0 for t in weights)
-        if not hits:
-            return Strength(dense=0.0, coverage=0.0, unknown=unknown)
-        dense = max(float(np.dot(vector, chunk_vector)) for _, chunk_vector in hits)
-        total = sum(weights.values())
-        if not total:
-            return Strength(dense=dense, coverage=1.0, unknown=unknown)
-        found = set(terms([" ".join(chunk.text for chunk, _ in hits[:COVERAGE_HITS])])[0])
-        covered = sum(weight for term, weight in weights.items() if term in found)
-        return Strength(dense=dense, coverage=covered / total, unknown=unknown)
+        top_terms = _terms_of(chunk for chunk, _ in hits[:COVERAGE_HITS])
+        coverage = _share(weights, top_terms)
+        own = [chunk for chunk, _ in hits if chunk.speaker in named_speakers]
+        return Strength(
+            dense=max((float(np.dot(vector, v)) for _, v in hits), default=0.0),
+            coverage=coverage,
+            speaker_coverage=_share(weights, _terms_of(own)) if named_speakers else coverage,
+            unknown=unknown,
+            missing_weight=sum(w for t, w in weights.items() if t not in top_terms),
+            content_terms=len(weights),
+        )
+
+
+def _terms_of(chunks: Iterable[Chunk]) -> set[str]:
+    return set(terms([" ".join(chunk.text for chunk in chunks)])[0])
+
+
+def _share(weights: dict[str, float], found: set[str]) -> float:
+    """IDF-weighted share of the question's words in `found`; a question with no
+    content words left (all names and framing) counts as fully covered."""
+    total = sum(weights.values())
+    if not total:
+        return 1.0
+    return sum(w for t, w in weights.items() if t in found) / total
