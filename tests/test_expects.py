@@ -29,3 +29,9 @@ def test_holds_needs_the_kind_of_answer_asked_for() -> None:
     assert not holds("It was written recently.", Expected.YEAR)
     assert holds("About 35% of the time.", Expected.NUMBER)
     assert not holds("Rarely, if ever.", Expected.NUMBER)
+
+
+def test_footnote_markers_and_the_pronoun_one_are_not_quantities() -> None:
+    assert not holds("as the post argues.[14] It would be nice", Expected.NUMBER)
+    assert not holds("a branch that is also one that the persona would take", Expected.NUMBER)
+    assert holds("a two-post series", Expected.NUMBER)

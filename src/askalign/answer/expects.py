@@ -27,8 +27,10 @@ _ASKS_NUMBER = re.compile(
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")  # fmt: skip
+# Footnote markers ("[14]") are not quantities, and "one" is mostly a pronoun ("one that",
+# "no one"), so neither counts as a number an answer could give.
 _NUMBER = re.compile(
-    r"(?<![\w.-])\d+(?:[.,]\d+)?\s?%?(?![\w-])|\b(?:one|two|three|four|five|six|seven|eight|"
+    r"(?<![\w.\[-])\d+(?:[.,]\d+)?\s?%?(?![\w\]-])|\b(?:two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|"
     r"half|twice|dozen)\b",
     re.I,
