@@ -57,7 +57,7 @@ def test_empty_index(backend) -> None:
 
 
 def test_faiss_top_k_equals_numpy_on_the_shipped_index(loaded_shipped, embedder) -> None:
-    ids, vectors = loaded_shipped.catalog.chunk_vectors(embedder.model_id, embedder.dimension)
+    ids, vectors = loaded_shipped.catalog.vectors("chunks", embedder.model_id, embedder.dimension)
     reference = NumpyVectors.build(ids, vectors)
     queries = [vectors[0], vectors[len(vectors) // 2], embedder.embed(["reward hacking"])[0]]
     for query in queries:

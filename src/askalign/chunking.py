@@ -9,18 +9,16 @@ are measured with the model's own tokenizer.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import NamedTuple
 
 from askalign.models import Chunk, Document, Passage, Role
-from askalign.spans import Span, iter_lines, trim
+from askalign.sentences import sentence_spans, text_hash
+from askalign.spans import Span, trim
 from askalign.tokens import SPECIAL_TOKENS, TokenCounter
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: documents carry their sentences
 MODEL_MAX_TOKENS = 256
 MERGEABLE_ROLES = frozenset({Role.POST, Role.ESSAY})
-_SENTENCE_END = re.compile(r"([.!?…][\"”’')\]]*)\s+(?=[A-Z0-9\"“‘(\[•@§])")
 
 
 class Segment(NamedTuple):
@@ -29,18 +27,6 @@ class Segment(NamedTuple):
     span: Span
     passage: Passage
     tokens: int
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[Span]:
-    """Sentences and list lines of text[start:end], each a trimmed span."""
-    spans: list[Span] = []
-    for line in iter_lines(text, start, end):
-        cursor = line.start
-        for match in _SENTENCE_END.finditer(text, line.start, line.end):
-            spans.append(trim(text, cursor, match.end(1)))
-            cursor = match.end()
-        spans.append(trim(text, cursor, line.end))
-    return [span for span in spans if span.end > span.start]
 
 
 def passage_groups(doc: Document) -> list[list[Passage]]:
@@ -166,11 +152,11 @@ class Chunker:
         span = Span(window[0].span.start, window[-1].span.end)
         text = span.cut(doc.source_text)
         embed_text = heading_prefix(first) + text
-        text_hash = hashlib.sha256(embed_text.encode()).hexdigest()
-        chunk_id = f"{doc.id}:{text_hash[:16]}"
+        embed_hash = text_hash(embed_text)
+        chunk_id = f"{doc.id}:{embed_hash[:16]}"
         duplicate = 2
         while chunk_id in seen:
-            chunk_id, duplicate = f"{doc.id}:{text_hash[:16]}-{duplicate}", duplicate + 1
+            chunk_id, duplicate = f"{doc.id}:{embed_hash[:16]}-{duplicate}", duplicate + 1
         passages = list(dict.fromkeys(segment.passage.id for segment in window))
         return Chunk(
             id=chunk_id,
@@ -186,7 +172,7 @@ class Chunker:
             end=span.end,
             text=text,
             embed_text=embed_text,
-            text_hash=text_hash,
+            text_hash=embed_hash,
             token_count=self.counter.count(embed_text),
             footnote=first.footnote,
             comment_index=first.comment_index,

@@ -7,6 +7,7 @@ read is an error that names it, since something outside askalign wrote it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,12 +18,14 @@ from pydantic import BaseModel
 from askalign.files import read_json, write_json_atomic
 from askalign.lexical import LexicalIndex
 from askalign.models import Chunk
+from askalign.sentences import Sentence
 from askalign.store import Catalog, IndexMismatchError
 from askalign.vectors import FaissVectors
 
 Cache = TypeVar("Cache", FaissVectors, LexicalIndex)
 CACHES_FILE = "caches.json"
 VECTORS_FILE = "vectors.faiss"
+SENTENCE_VECTORS_FILE = "sentences.faiss"
 LEXICAL_DIR = "bm25"
 REBUILD_HINT = "run `askalign ingest --rebuild`"
 
@@ -31,6 +34,7 @@ class CacheStamp(BaseModel):
     generation: int
     model_id: str
     chunks: int
+    sentences: int = 0
 
 
 def check_model(catalog: Catalog, model_id: str) -> None:
@@ -48,23 +52,31 @@ def caches_in_sync(index_dir: Path, catalog: Catalog) -> bool:
         stamp is not None
         and stamp.get("generation") == catalog.generation
         and (index_dir / VECTORS_FILE).exists()
+        and (index_dir / SENTENCE_VECTORS_FILE).exists()
         and (index_dir / LEXICAL_DIR).is_dir()
     )
 
 
 def rebuild_caches(index_dir: Path, catalog: Catalog, model_id: str, dimension: int) -> None:
     chunks = catalog.chunks()
-    ids, vectors = catalog.chunk_vectors(model_id, dimension)
-    if len(ids) != len(chunks):
-        raise IndexMismatchError(
-            f"{len(chunks) - len(ids)} chunks in {catalog.path} have no embedding: {REBUILD_HINT}"
-        )
-    FaissVectors.build(ids, vectors).save(index_dir / VECTORS_FILE)
+    sentences = catalog.count_sentences()
+    for table, count, file in (
+        ("chunks", len(chunks), VECTORS_FILE),
+        ("sentences", sentences, SENTENCE_VECTORS_FILE),
+    ):
+        ids, vectors = catalog.vectors(table, model_id, dimension)
+        if len(ids) != count:
+            raise IndexMismatchError(
+                f"{count - len(ids)} {table} in {catalog.path} have no embedding: {REBUILD_HINT}"
+            )
+        FaissVectors.build(ids, vectors).save(index_dir / file)
     lexical_ids = np.array([rowid for rowid, _ in chunks], dtype=np.int64)
     LexicalIndex.build(lexical_ids, [chunk.text for _, chunk in chunks]).save(
         index_dir / LEXICAL_DIR
     )
-    stamp = CacheStamp(generation=catalog.generation, model_id=model_id, chunks=len(chunks))
+    stamp = CacheStamp(
+        generation=catalog.generation, model_id=model_id, chunks=len(chunks), sentences=sentences
+    )
     write_json_atomic(index_dir / CACHES_FILE, stamp.model_dump())
 
 
@@ -80,10 +92,78 @@ class LoadedIndex:
         self.chunks: dict[int, Chunk] = dict(catalog.chunks())
         self.vectors = _load(index_dir / VECTORS_FILE, FaissVectors.load)
         self.lexical = _load(index_dir / LEXICAL_DIR, LexicalIndex.load)
-        if self.vectors.count != len(self.chunks) or self.lexical.count != len(self.chunks):
+        self.sentences = SentenceTable(
+            catalog.sentences(), _load(index_dir / SENTENCE_VECTORS_FILE, FaissVectors.load)
+        )
+        if (
+            self.vectors.count != len(self.chunks)
+            or self.lexical.count != len(self.chunks)
+            or self.sentences.vectors.count != len(self.sentences.rows)
+        ):
             raise IndexMismatchError(
                 f"{index_dir / CACHES_FILE} does not match {catalog.path}: {REBUILD_HINT}"
             )
+        self.sentences.attach(self.chunks)
+
+
+class SentenceTable:
+    """Every sentence with its vector, and which chunks each one lies in."""
+
+    def __init__(self, rows: list[tuple[int, Sentence]], vectors: FaissVectors) -> None:
+        self.rows: dict[int, Sentence] = dict(rows)
+        self.vectors = vectors
+        self.by_span: dict[tuple[str, int, int], int] = {
+            (s.doc_id, s.start, s.end): rowid for rowid, s in rows
+        }
+        self._by_doc: dict[str, list[int]] = {}
+        self._starts: dict[str, list[int]] = {}
+        self._position: dict[int, int] = {}
+        for rowid, sentence in rows:  # rows come sorted by (doc, start)
+            in_doc = self._by_doc.setdefault(sentence.doc_id, [])
+            self._position[rowid] = len(in_doc)
+            in_doc.append(rowid)
+            self._starts.setdefault(sentence.doc_id, []).append(sentence.start)
+        self.chunk_of: dict[int, list[int]] = {}
+        self.of_chunk: dict[int, list[int]] = {}
+
+    def attach(self, chunks: dict[int, Chunk]) -> None:
+        """Link sentences and the chunks they overlap (a long sentence may span two)."""
+        for chunk_rowid, chunk in chunks.items():
+            inside = self.overlapping(chunk.doc_id, chunk.start, chunk.end)
+            self.of_chunk[chunk_rowid] = inside
+            for rowid in inside:
+                self.chunk_of.setdefault(rowid, []).append(chunk_rowid)
+
+    def overlapping(self, doc_id: str, start: int, end: int) -> list[int]:
+        rowids = self._by_doc.get(doc_id, [])
+        first = max(bisect_right(self._starts.get(doc_id, []), start) - 1, 0)
+        found = []
+        for rowid in rowids[first:]:
+            sentence = self.rows[rowid]
+            if sentence.start >= end:
+                break
+            if sentence.end > start:
+                found.append(rowid)
+        return found
+
+    def neighbours(self, rowid: int) -> tuple[int | None, int | None]:
+        """The sentences before and after this one in its passage."""
+        sentence = self.rows[rowid]
+        rowids = self._by_doc[sentence.doc_id]
+        at = self._position[rowid]
+        before = rowids[at - 1] if at > 0 else None
+        after = rowids[at + 1] if at + 1 < len(rowids) else None
+        return self._same_passage(before, sentence), self._same_passage(after, sentence)
+
+    def _same_passage(self, rowid: int | None, sentence: Sentence) -> int | None:
+        if rowid is None or self.rows[rowid].passage_id != sentence.passage_id:
+            return None
+        return rowid
+
+    def vectors_of(self, rowids: list[int]) -> np.ndarray:
+        if not rowids:
+            return np.zeros((0, self.vectors.index.d), np.float32)
+        return np.vstack([self.vectors.index.reconstruct(int(r)) for r in rowids])
 
 
 def _load(path: Path, loader: Callable[[Path], Cache]) -> Cache:

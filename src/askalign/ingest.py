@@ -24,7 +24,8 @@ from askalign.feedback import FEEDBACK_FILE
 from askalign.index import caches_in_sync, check_model, rebuild_caches
 from askalign.lock import LOCK_FILE, IngestLock
 from askalign.models import Chunk, CorpusProblem, Document
-from askalign.store import Catalog, StoredDocument, now
+from askalign.sentences import document_sentences
+from askalign.store import Catalog, StoredDocument, Written, now
 from askalign.tokens import TokenCounter
 
 CRASH_HOOK = "ASKALIGN_TEST_CRASH_AT"  # tests: SIGKILL this process at a named stage
@@ -46,6 +47,7 @@ class IngestReport(BaseModel):
     documents: Counts = Field(default_factory=Counts)
     chunks: ChunkCounts = Field(default_factory=ChunkCounts)
     embedded: int = Field(0, description="Chunk embeddings computed by this run.")
+    embedded_sentences: int = Field(0, description="Sentence embeddings computed by this run.")
     failed: list[CorpusProblem] = Field(default_factory=list)
     generation: int = 0
     model_id: str = ""
@@ -133,7 +135,7 @@ def _sync(
     stored = catalog.stored_documents()
     stored_chunks = catalog.chunk_ids_by_doc()
     chunker: Chunker | None = None
-    changed: list[tuple[Document, list[Chunk], str, str]] = []
+    changed: list[Written] = []
     for document in documents:
         doc_print = fingerprint(document, chunker_id)
         before = stored.get(document.source_file)
@@ -143,7 +145,8 @@ def _sync(
             continue
         chunker = chunker or Chunker(TokenCounter(embedder.model_dir), chunk_tokens)
         chunks = chunker.chunk(document)
-        changed.append((document, chunks, doc_print, chunker_id))
+        sentences = document_sentences(document)
+        changed.append(Written(document, chunks, sentences, doc_print, chunker_id))
         _count_chunks(report, stored_chunks.get(before.id, set()) if before else set(), chunks)
         if before is None:
             report.documents.added += 1
@@ -153,7 +156,7 @@ def _sync(
     for doc_id in removed:
         report.documents.removed += 1
         report.chunks.removed += len(stored_chunks.get(doc_id, ()))
-    report.embedded = _embed_missing(catalog, embedder, changed, hooks)
+    report.embedded, report.embedded_sentences = _embed_missing(catalog, embedder, changed, hooks)
     _checkpoint("embedded")
     if changed or removed or catalog.get_meta("model_id") is None:
         meta = {"model_id": embedder.model_id, "dimension": str(embedder.dimension)}
@@ -177,17 +180,22 @@ def _removed(
 
 
 def _embed_missing(
-    catalog: Catalog,
-    embedder: Embedder,
-    changed: list[tuple[Document, list[Chunk], str, str]],
-    hooks: IngestHooks,
-) -> int:
-    texts = {chunk.text_hash: chunk.embed_text for _, chunks, *_ in changed for chunk in chunks}
+    catalog: Catalog, embedder: Embedder, changed: list[Written], hooks: IngestHooks
+) -> tuple[int, int]:
+    """Chunks and sentences the cache lacks, embedded in one pass; (chunks, sentences)."""
+    chunk_texts = {c.text_hash: c.embed_text for written in changed for c in written.chunks}
+    sentence_texts = {
+        s.text_hash: written.document.source_text[s.start : s.end]
+        for written in changed
+        for s in written.sentences
+    }
+    texts = sentence_texts | chunk_texts
     missing = sorted(catalog.missing_embeddings(embedder.model_id, texts))
     if not missing:
-        return 0
+        return 0, 0
     if hooks.on_embed_start:
         hooks.on_embed_start(len(missing))
     vectors = embedder.embed([texts[text_hash] for text_hash in missing], hooks.on_embed_batch)
     catalog.save_embeddings(embedder.model_id, missing, vectors)
-    return len(missing)
+    chunks = sum(text_hash in chunk_texts for text_hash in missing)
+    return chunks, len(missing) - chunks

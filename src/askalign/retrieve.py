@@ -28,6 +28,7 @@ from askalign.query import QueryIntent
 from askalign.store import Catalog
 
 CANDIDATES = 50
+SENTENCE_CANDIDATES = 200  # sentences searched to rank chunks by their best sentence
 
 
 class Mode(StrEnum):
@@ -59,6 +60,7 @@ class Hit(BaseModel):
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    sentence_rank: int | None = None
     quoted_by: list[str] = Field(default_factory=list, description="Who pasted this text.")
 
 
@@ -200,20 +202,20 @@ class Searcher:
         elif vector is None:
             vector = self.embedder.embed([query])[0]
         pool = max(k, CANDIDATES)
-        dense, lexical = self._rank(query, vector, pool, allowed, mode)
-        rankings = [ranking for ranking in (dense, lexical) if ranking]
+        dense, lexical, sentence = self._rank(query, vector, pool, allowed, mode)
+        rankings = [ranking for ranking in (dense, lexical, sentence) if ranking]
         for focus in self._focus_sets(intent):
             narrowed = focus if allowed is None else np.intersect1d(focus, allowed)
             rankings.append(fuse(list(self._rank(query, vector, pool, narrowed, mode)), pool))
-        dense_rank = {rowid: rank for rank, (rowid, _) in enumerate(dense, 1)}
-        lexical_rank = {rowid: rank for rank, (rowid, _) in enumerate(lexical, 1)}
+        ranks = [_ranks(ranking) for ranking in (dense, lexical, sentence)]
         hits = [
             Hit(
                 rowid=rowid,
                 chunk=self.index.chunks[rowid],
                 score=score,
-                dense_rank=dense_rank.get(rowid),
-                lexical_rank=lexical_rank.get(rowid),
+                dense_rank=ranks[0].get(rowid),
+                lexical_rank=ranks[1].get(rowid),
+                sentence_rank=ranks[2].get(rowid),
             )
             for rowid, score in fuse(rankings, 2 * k)
         ]
@@ -236,14 +238,44 @@ class Searcher:
         k: int,
         allowed: np.ndarray | None,
         mode: Mode,
-    ) -> tuple[Scored, Scored]:
+    ) -> tuple[Scored, Scored, Scored]:
+        """Three rankings: chunk vectors, BM25, and chunks by their best sentence."""
         dense: Scored = []
         lexical: Scored = []
+        sentence: Scored = []
         if vector is not None:
             dense = _scored(*self.index.vectors.search(vector, k, allowed))
+        if mode == Mode.HYBRID:
+            sentence = self._by_best_sentence(vector, k, allowed)
         if mode != Mode.DENSE:
             lexical = _scored(*self.index.lexical.search(query, k, allowed))
-        return dense, lexical
+        return dense, lexical, sentence
+
+    def _by_best_sentence(
+        self, vector: np.ndarray | None, k: int, allowed: np.ndarray | None
+    ) -> Scored:
+        """A light multi-vector search: a chunk scores as its best-matching sentence, so
+        a paraphrase can find the one sentence that answers inside a chunk about more."""
+        table = self.index.sentences
+        if vector is None or not table.rows:
+            return []
+        allowed_sentences = None
+        if allowed is not None:
+            allowed_sentences = np.array(
+                [s for c in allowed.tolist() for s in table.of_chunk.get(c, [])], dtype=np.int64
+            )
+        scores, ids = table.vectors.search(vector, SENTENCE_CANDIDATES, allowed_sentences)
+        admitted = None if allowed is None else set(allowed.tolist())
+        best: dict[int, float] = {}
+        for score, rowid in zip(scores.tolist(), ids.tolist(), strict=True):
+            for chunk_rowid in table.chunk_of.get(rowid, []):
+                if admitted is None or chunk_rowid in admitted:
+                    best.setdefault(chunk_rowid, score)
+        return sorted(best.items(), key=lambda pair: -pair[1])[:k]
+
+
+def _ranks(ranking: Scored) -> dict[int, int]:
+    return {rowid: rank for rank, (rowid, _) in enumerate(ranking, 1)}
 
 
 def _scored(scores: np.ndarray, ids: np.ndarray) -> Scored:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from askalign.models import Chunk, Document
+from askalign.sentences import Sentence
 
 CATALOG_FILE = "catalog.sqlite3"
 
@@ -68,7 +69,25 @@ def _m001_create_tables(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_m001_create_tables]
+def _m002_sentences(db: sqlite3.Connection) -> None:
+    """Sentences of every passage, their vectors in `embeddings` under their text hash."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE sentences (
+            rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            passage_id TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text_hash TEXT NOT NULL
+        );
+        CREATE INDEX sentences_by_doc ON sentences(doc_id, start);
+        """,
+    )
+
+
+MIGRATIONS = [_m001_create_tables, _m002_sentences]
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -80,6 +99,16 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Written(NamedTuple):
+    """A new or changed document with everything derived from it."""
+
+    document: Document
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    fingerprint: str
+    chunker: str
 
 
 class StoredDocument(NamedTuple):
@@ -156,7 +185,7 @@ class Catalog:
 
     def replace_documents(
         self,
-        documents: list[tuple[Document, list[Chunk], str, str]],
+        documents: list[Written],
         removed_ids: Iterable[str],
         meta: dict[str, str],
     ) -> None:
@@ -165,15 +194,14 @@ class Catalog:
         with self.transaction():
             for doc_id in removed_ids:
                 self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            for document, chunks, fingerprint, chunker in documents:
-                self._write_document(document, chunks, fingerprint, chunker)
+            for written in documents:
+                self._write_document(written)
             for key, value in meta.items():
                 self.set_meta(key, value)
             self.set_meta("generation", str(self.generation + 1))
 
-    def _write_document(
-        self, document: Document, chunks: list[Chunk], fingerprint: str, chunker: str
-    ) -> None:
+    def _write_document(self, written: Written) -> None:
+        document = written.document
         self.db.execute(
             "DELETE FROM documents WHERE id = ? OR source_file = ?",
             (document.id, document.source_file),
@@ -183,8 +211,8 @@ class Catalog:
             (
                 document.id,
                 document.source_file,
-                fingerprint,
-                chunker,
+                written.fingerprint,
+                written.chunker,
                 document.model_dump_json(),
                 document.source_text,
                 now(),
@@ -193,7 +221,15 @@ class Catalog:
         self.db.executemany(
             "INSERT INTO chunks(id, doc_id, position, text_hash, chunk_json)"
             " VALUES (?, ?, ?, ?, ?)",
-            [(c.id, c.doc_id, c.position, c.text_hash, c.model_dump_json()) for c in chunks],
+            [
+                (c.id, c.doc_id, c.position, c.text_hash, c.model_dump_json())
+                for c in written.chunks
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO sentences(doc_id, passage_id, start, end, text_hash)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(s.doc_id, s.passage_id, s.start, s.end, s.text_hash) for s in written.sentences],
         )
 
     def chunk_ids_by_doc(self) -> dict[str, set[str]]:
@@ -206,6 +242,21 @@ class Catalog:
         rows = self.db.execute("SELECT rowid, chunk_json FROM chunks ORDER BY rowid")
         return [(rowid, Chunk.model_validate_json(payload)) for rowid, payload in rows]
 
+    def sentences(self) -> list[tuple[int, Sentence]]:
+        rows = self.db.execute(
+            "SELECT rowid, doc_id, passage_id, start, end, text_hash FROM sentences"
+            " ORDER BY doc_id, start"
+        )
+        return [
+            (
+                row[0],
+                Sentence(
+                    doc_id=row[1], passage_id=row[2], start=row[3], end=row[4], text_hash=row[5]
+                ),
+            )
+            for row in rows
+        ]
+
     def documents(self) -> list[Document]:
         rows = self.db.execute("SELECT document_json, source_text FROM documents ORDER BY id")
         return [_document(payload, text) for payload, text in rows]
@@ -215,6 +266,9 @@ class Catalog:
             "SELECT document_json, source_text FROM documents WHERE id = ?", (doc_id,)
         ).fetchone()
         return _document(*row) if row else None
+
+    def count_sentences(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
 
     def counts(self) -> tuple[int, int]:
         documents = self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -243,11 +297,13 @@ class Catalog:
                 ],
             )
 
-    def chunk_vectors(self, model_id: str, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """(chunk rowids, their vectors) for every chunk, in rowid order."""
+    def vectors(self, table: str, model_id: str, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids, their vectors) for every row of `chunks` or `sentences`, in rowid order."""
+        if table not in ("chunks", "sentences"):
+            raise ValueError(f"no vectors for table {table!r}")
         rows = self.db.execute(
-            "SELECT c.rowid, e.vector FROM chunks c JOIN embeddings e"
-            " ON e.text_hash = c.text_hash AND e.model_id = ? ORDER BY c.rowid",
+            f"SELECT t.rowid, e.vector FROM {table} t JOIN embeddings e"
+            " ON e.text_hash = t.text_hash AND e.model_id = ? ORDER BY t.rowid",
             (model_id,),
         ).fetchall()
         ids = np.array([row[0] for row in rows], dtype=np.int64)
@@ -255,12 +311,12 @@ class Catalog:
         return ids, vectors.reshape(len(rows), dimension)
 
     def prune_embeddings(self, model_id: str) -> int:
-        """Drop cached vectors no chunk uses any more, once a new generation is live:
+        """Drop cached vectors no chunk or sentence uses any more, once a new generation is live:
         a rename within one ingest still finds its vectors, and the cache stays bounded."""
         with self.transaction():
             cursor = self.db.execute(
                 "DELETE FROM embeddings WHERE model_id = ? AND text_hash NOT IN"
-                " (SELECT text_hash FROM chunks)",
+                " (SELECT text_hash FROM chunks UNION SELECT text_hash FROM sentences)",
                 (model_id,),
             )
         return cursor.rowcount

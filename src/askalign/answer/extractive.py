@@ -16,17 +16,16 @@ from askalign.answer.expects import Expected, expected_answer, holds
 from askalign.answer.models import Citation
 from askalign.answer.strength import StrengthGauge
 from askalign.answer.verify import verified
-from askalign.chunking import sentence_spans
 from askalign.lexical import terms
 from askalign.models import Chunk, Document, Passage, Role
 from askalign.query import QueryIntent
 from askalign.retrieve import Hit
+from askalign.sentences import MIN_WORDS, whole_sentences
 from askalign.spans import Span
 
 MAX_HITS = 6
 MAX_SENTENCES = 3
 MAX_PER_CHUNK = 2
-MIN_WORDS = 5
 RANK_PRIOR = 0.3  # a sentence from the first hit is worth this much more than from a late one
 NAMED_SPEAKER_BONUS = 0.1
 CROSS_DOCUMENTS = 2
@@ -55,7 +54,7 @@ def candidates(hits: list[Hit], documents: dict[str, Document]) -> list[Candidat
     for rank, hit in enumerate(hits[:MAX_HITS]):
         document = documents[hit.chunk.doc_id]
         passages = {p.id: p for p in document.passages if p.id in hit.chunk.passage_ids}
-        for span in _whole_sentences(document.source_text, hit.chunk):
+        for span in whole_sentences(document.source_text, hit.chunk.start, hit.chunk.end):
             passage = next((p for p in passages.values() if p.start <= span.start < p.end), None)
             if passage is None or len(span.cut(document.source_text).split()) < MIN_WORDS:
                 continue
@@ -63,19 +62,6 @@ def candidates(hits: list[Hit], documents: dict[str, Document]) -> list[Candidat
                 continue  # pasted from earlier text: the original's author said it
             found.append(Candidate(span, hit.chunk, passage, rank))
     return found
-
-
-def _whole_sentences(text: str, chunk: Chunk) -> list[Span]:
-    """Sentences of a chunk, with a short tail such as `(@tailcalled, 2023).)` kept on
-    the sentence it closes rather than dropped as a fragment."""
-    spans: list[Span] = []
-    for span in sentence_spans(text, chunk.start, chunk.end):
-        fragment = len(span.cut(text).split()) < MIN_WORDS
-        if fragment and spans and "\n" not in text[spans[-1].end : span.start]:
-            spans[-1] = Span(spans[-1].start, span.end)
-        else:
-            spans.append(span)
-    return spans
 
 
 def select(

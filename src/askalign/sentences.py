@@ -1,0 +1,79 @@
+"""Sentences: the unit an answer quotes, embedded once at ingest like chunks.
+
+A paraphrased question often matches one sentence inside a chunk about several
+things; scoring sentences by meaning at question time is then a matrix product over
+cached vectors, not a model call (the sentence-window idea of llama-index's
+`SentenceWindowNodeParser`). Sentences are cut per passage, so one never crosses two
+speakers, and a short tail such as `(@tailcalled, 2023).)` stays on the sentence it
+closes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pydantic import BaseModel
+
+from askalign.models import Document
+from askalign.spans import Span, iter_lines, trim
+
+MIN_WORDS = 5
+_SENTENCE_END = re.compile(r"([.!?…][\"”’')\]]*)\s+(?=[A-Z0-9\"“‘(\[•@§])")
+
+
+class Sentence(BaseModel):
+    """One sentence of a passage, located in its document's source text."""
+
+    doc_id: str
+    passage_id: str
+    start: int
+    end: int
+    text_hash: str
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[Span]:
+    """Sentences and list lines of text[start:end], each a trimmed span."""
+    spans: list[Span] = []
+    for line in iter_lines(text, start, end):
+        cursor = line.start
+        for match in _SENTENCE_END.finditer(text, line.start, line.end):
+            spans.append(trim(text, cursor, match.end(1)))
+            cursor = match.end()
+        spans.append(trim(text, cursor, line.end))
+    return [span for span in spans if span.end > span.start]
+
+
+def whole_sentences(text: str, start: int, end: int) -> list[Span]:
+    """Sentences with a short tail on the same line kept on the sentence it closes."""
+    spans: list[Span] = []
+    for span in sentence_spans(text, start, end):
+        fragment = len(span.cut(text).split()) < MIN_WORDS
+        if fragment and spans and "\n" not in text[spans[-1].end : span.start]:
+            spans[-1] = Span(spans[-1].start, span.end)
+        else:
+            spans.append(span)
+    return spans
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def document_sentences(document: Document) -> list[Sentence]:
+    text = document.source_text
+    return [
+        Sentence(
+            doc_id=document.id,
+            passage_id=passage.id,
+            start=span.start,
+            end=span.end,
+            text_hash=text_hash(span.cut(text)),
+        )
+        for passage in document.passages
+        for span in whole_sentences(text, passage.start, passage.end)
+    ]
