@@ -4,6 +4,8 @@ Each measurement runs in a fresh Python process, so peak memory is its own. The
 ceiling is `SentenceTransformer.encode` on the same chunk texts; the peer is
 llama-index's default path (SentenceSplitter, HuggingFaceEmbedding on the same model
 directory, VectorStoreIndex). Model loading is timed apart from the work itself.
+`askalign bench retrieval` scores our retrieval against llama-index's pipeline twice:
+as shipped, and with chunks sized to what the model embeds.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from askalign.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: llama-index's peers need the bench extra
+    from llama_index.core.node_parser import SentenceSplitter
 
 EDIT_FILE = "foom-and-doom-2-technical-alignment-is-hard.txt"
 EDIT_FROM = "From my perspective, the next step is obvious"
@@ -170,18 +176,51 @@ def bench_ingest(corpus: Path) -> list[Measurement]:
 
 class RetrievalComparison(BaseModel):
     system: str
+    setup: str = ""
     recall_at_k: float
     evidence_coverage_at_k: float
     mrr: float
     chunks: int
 
 
-def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalComparison:
-    """llama-index's default pipeline on the same model: SentenceSplitter nodes in a
-    VectorStoreIndex, its BM25Retriever, fused by reciprocal rank as its
+class RetrievalBench(BaseModel):
+    ours: list[RetrievalComparison]  # one per retrieval mode, hybrid (what `ask` uses) first
+    peer_sized: RetrievalComparison  # the fair peer: chunks the model embeds whole
+    peer_default: RetrievalComparison  # llama-index as shipped: 1,024-token chunks
+
+
+PEER_CHUNK_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length: it embeds no more
+PEER_CHUNK_OVERLAP = 32  # about a sentence, as askalign's chunks overlap by one
+
+
+def _peer_splitter(chunk_tokens: int | None) -> SentenceSplitter:
+    """llama-index's SentenceSplitter as shipped (`None`: 1,024 tiktoken tokens, its
+    encoding read from the cache llama-index bundles, so nothing is fetched), or sized in
+    the embedding model's own word pieces, so that a chunk (with the file-path metadata
+    llama-index counts into it) is what the model embeds, bar the last two word pieces
+    of the fullest chunks, which [CLS] and [SEP] push out."""
+    from llama_index.core.node_parser import SentenceSplitter
+
+    from askalign.embedding import packaged_model_dir
+    from askalign.tokens import load_tokenizer
+
+    if chunk_tokens is None:
+        return SentenceSplitter()
+    word_pieces = load_tokenizer(packaged_model_dir())
+    return SentenceSplitter(
+        chunk_size=chunk_tokens,
+        chunk_overlap=PEER_CHUNK_OVERLAP,
+        tokenizer=lambda text: word_pieces.encode(text, add_special_tokens=False).ids,
+    )
+
+
+def peer_retrieval(
+    corpus: Path, questions_file: Path, k: int, chunk_tokens: int | None = None
+) -> RetrievalComparison:
+    """llama-index's pipeline on the same model: SentenceSplitter nodes (`_peer_splitter`)
+    in a VectorStoreIndex, its BM25Retriever, fused by reciprocal rank as its
     QueryFusionRetriever does (which would demand an LLM, so the fusion is done here)."""
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
-    from llama_index.core.node_parser import SentenceSplitter
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.retrievers.bm25 import BM25Retriever
 
@@ -190,7 +229,8 @@ def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalCompa
     from askalign.retrieve import CANDIDATES
 
     reader = SimpleDirectoryReader(str(corpus), required_exts=[".txt", ".md", ".html"])
-    nodes = SentenceSplitter().get_nodes_from_documents(reader.load_data())
+    splitter = _peer_splitter(chunk_tokens)
+    nodes = splitter.get_nodes_from_documents(reader.load_data())
     embed_model = HuggingFaceEmbedding(model_name=str(packaged_model_dir()))
     dense = VectorStoreIndex(nodes, embed_model=embed_model).as_retriever(
         similarity_top_k=CANDIDATES
@@ -208,8 +248,11 @@ def peer_retrieval(corpus: Path, questions_file: Path, k: int) -> RetrievalCompa
         ranks.append(first_rank(top, question.evidence))
         coverage.append(evidence_recall(top, question.evidence))
     count = len(answerable) or 1
+    unit = "model word pieces" if chunk_tokens else "tiktoken tokens, its default"
+    sizes = f"chunk_size={splitter.chunk_size}, chunk_overlap={splitter.chunk_overlap} ({unit})"
     return RetrievalComparison(
-        system="llama-index default (SentenceSplitter, VectorStoreIndex, BM25, RRF)",
+        system=f"llama-index {chunk_tokens}-token" if chunk_tokens else "llama-index default",
+        setup=f"SentenceSplitter {sizes}; same model, VectorStoreIndex, BM25, RRF",
         recall_at_k=round(sum(r is not None for r in ranks) / count, 3),
         evidence_coverage_at_k=round(sum(coverage) / count, 3),
         mrr=round(sum(1 / r for r in ranks if r) / count, 3),
@@ -228,10 +271,8 @@ def reciprocal_rank_fusion(rankings: list[list[str]]) -> list[str]:
     return sorted(scores, key=lambda item: -scores[item])
 
 
-def bench_retrieval(
-    corpus: Path, index: Path, questions_file: Path, k: int
-) -> list[RetrievalComparison]:
-    """Ours (each retrieval mode) and the peer, on the same questions, in one run."""
+def bench_retrieval(corpus: Path, index: Path, questions_file: Path, k: int) -> RetrievalBench:
+    """Ours (each retrieval mode) and both peers, on the same questions, in one run."""
     from askalign.assistant import Assistant
     from askalign.evaluate import retrieval_only
     from askalign.evaluation import load_questions
@@ -248,7 +289,11 @@ def bench_retrieval(
         )
         for metrics in retrieval_only(assistant, load_questions(questions_file), k)
     ]
-    return [*ours, peer_retrieval(corpus, questions_file, k)]
+    return RetrievalBench(
+        ours=ours,
+        peer_sized=peer_retrieval(corpus, questions_file, k, PEER_CHUNK_TOKENS),
+        peer_default=peer_retrieval(corpus, questions_file, k),
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -23,7 +24,7 @@ from askalign.store import IndexProblem
 if TYPE_CHECKING:  # imported lazily at run time: they pull in llama-index and the model
     from askalign.answer.models import Answer
     from askalign.assistant import Assistant
-    from askalign.evaluation import EvalReport
+    from askalign.evaluation import EvalReport, Metrics
 
 app = typer.Typer(
     help="Ask questions of the AI-alignment debate and get answers you can check.",
@@ -319,41 +320,91 @@ def speakers(as_json: JsonOption = False, index_dir: IndexOption = None) -> None
 @app.command("eval")
 def eval_command(
     questions: Annotated[Path, typer.Option("--questions", help="A questions .jsonl file.")],
+    grades: Annotated[
+        Path | None,
+        typer.Option(
+            "--grades",
+            help="A .jsonl file of {id, grade (full, partial, miss, wrong_abstention,"
+            " right_abstention), lead (true/false)}, from a reader of `eval --json`.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     k: KOption = 5,
     index_dir: IndexOption = None,
     corpus_dir: CorpusOption = None,
 ) -> None:
-    """Recall@k, MRR, speakers, abstention, verbatim citations and latency, by kind."""
+    """Recall@k, MRR, cited evidence, speakers, abstention, verbatim citations, latency, grades."""
     from askalign.evaluate import evaluate
-    from askalign.evaluation import QuestionsFileError, load_questions
+    from askalign.evaluation import EvalFileError, load_grades, load_questions
 
     try:
         loaded = load_questions(questions)
-    except QuestionsFileError as error:
+        graded = load_grades(grades) if grades else None
+    except EvalFileError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
+    if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
+        errors.print(f"[yellow]note:[/yellow] {grades}: ids not in {questions}: {unknown}")
     assistant = open_assistant(index_dir)
-    report = evaluate(assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir)
+    report = evaluate(
+        assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
+    )
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
     print_metrics(report)
 
 
+def _metric_columns(k: int, graded: bool) -> list[tuple[str, str, str]]:
+    """(short header, full name, Metrics field) of each reported metric: the overall list
+    and the per-kind table show the same ones, in the same order, so that the full names
+    explain the short headers."""
+    columns = [
+        ("n", "questions", "questions"),
+        (f"R@{k}", f"recall@{k} (any evidence in the top {k})", "recall_at_k"),
+        (f"cov@{k}", f"coverage@{k} (evidence quotes in the top {k})", "evidence_coverage_at_k"),
+        ("MRR", "MRR of the evidence", "mrr"),
+        ("cited", "cited evidence (the answer quotes it)", "cited_evidence"),
+        ("spkr", "right speaker named", "speaker_named"),
+        ("unans", "abstained on unanswerable", "abstained_unanswerable"),
+        ("false", "false abstention", "false_abstention"),
+        ("verb", "citations verbatim in the source file", "citations_verbatim"),
+        ("p50/max", "latency p50 / max (ms)", "latency_p50_ms"),
+    ]
+    if graded:
+        columns += [
+            ("graded", "graded answerable questions", "graded"),
+            ("full", "answered fully (graded)", "answered_fully"),
+            ("≥part", "answered at least partly (graded)", "answered_at_least_partly"),
+            ("leads", "leads with its most useful sentence (graded)", "leads_with_most_useful"),
+        ]
+    return columns
+
+
+def _cell(metrics: Metrics, field: str) -> str:
+    value = getattr(metrics, field)
+    if value is None:
+        return "-"
+    if field == "latency_p50_ms":  # one cell for both latencies
+        return f"{value:.0f}/{metrics.latency_max_ms:.0f}"
+    return str(value)
+
+
 def print_metrics(report: EvalReport) -> None:
-    table = Table(title=f"Evaluation (k={report.k})")
-    columns = ("kind", "n", f"recall@{report.k}", "coverage", "MRR", "speaker", "abstained",
-               "false abst.", "verbatim", "cites/ans", "p50 ms", "max ms")  # fmt: skip
-    for column in columns:
-        table.add_column(column)
-    rows = [("all", report.overall), *report.by_kind.items()]
-    for kind, m in rows:
-        values = (m.questions, m.recall_at_k, m.evidence_coverage_at_k, m.mrr, m.speaker_named,
-                  m.abstained_unanswerable, m.false_abstention, m.citations_verbatim,
-                  m.citations_per_answer, m.latency_p50_ms, m.latency_max_ms)  # fmt: skip
-        table.add_row(kind, *("-" if v is None else str(v) for v in values))
-    console.print(table)
+    columns = _metric_columns(report.k, graded=report.overall.graded is not None)
+    overall = Table(title=f"Evaluation (k={report.k}), all questions")
+    overall.add_column("metric")
+    overall.add_column("value", justify="right")
+    for _, name, field in columns:
+        overall.add_row(name, _cell(report.overall, field))
+    console.print(overall)
+    by_kind = Table(title="By kind", box=box.SIMPLE_HEAD, padding=0)  # fits 100 columns
+    by_kind.add_column("kind")
+    for header, _, _ in columns:
+        by_kind.add_column(header, justify="right")
+    for kind, m in report.by_kind.items():
+        by_kind.add_row(kind, *(_cell(m, field) for _, _, field in columns))
+    console.print(by_kind)
     retrieval = Table(title="Retrieval alone")
     for column in ("mode", f"recall@{report.k}", "coverage", "MRR"):
         retrieval.add_column(column)
@@ -370,31 +421,37 @@ def bench_retrieval_command(
     index_dir: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recall@k and MRR of askalign's retrieval against llama-index's default pipeline."""
+    """Recall@k and MRR of askalign's retrieval against llama-index at 256 and 1,024 tokens."""
     from askalign.bench import bench_retrieval
 
     settings = Settings()
-    results = bench_retrieval(
+    bench = bench_retrieval(
         corpus_dir or settings.corpus_dir, index_dir or settings.index_dir, questions, k
     )
     if as_json:
-        typer.echo(json.dumps([result.model_dump() for result in results], indent=2))
+        typer.echo(bench.model_dump_json(indent=2))
         return
     table = Table(title=f"Retrieval benchmark (k={k}, {questions.name})")
     for column in ("system", f"recall@{k}", "evidence coverage", "MRR", "chunks"):
         table.add_column(column, overflow="fold")
-    for r in results:
+    peers = (bench.peer_sized, bench.peer_default)
+    for r in [*bench.ours, *peers]:
         table.add_row(
             r.system, str(r.recall_at_k), str(r.evidence_coverage_at_k), str(r.mrr), str(r.chunks)
         )
     console.print(table)
-    peer, ours = results[-1], results[0]
-    if peer.recall_at_k:
-        recall_ratio, mrr_ratio = ours.recall_at_k / peer.recall_at_k, ours.mrr / peer.mrr
-        console.print(
-            f"askalign hybrid / llama-index default: {recall_ratio:.2f}x recall@{k},"
-            f" {mrr_ratio:.2f}x MRR"
-        )
+    for peer in peers:
+        console.print(f"{peer.system}: {peer.setup}", style="dim", highlight=False)
+    hybrid = bench.ours[0]
+    for peer in peers:
+        if peer.recall_at_k:
+            console.print(
+                f"{hybrid.system} / {peer.system}:"
+                f" {hybrid.recall_at_k / peer.recall_at_k:.2f}x recall@{k},"
+                f" {hybrid.evidence_coverage_at_k / peer.evidence_coverage_at_k:.2f}x coverage,"
+                f" {hybrid.mrr / peer.mrr:.2f}x MRR",
+                style="bold" if peer is bench.peer_sized else None,
+            )
 
 
 @app.command()

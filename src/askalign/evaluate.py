@@ -11,8 +11,10 @@ from askalign.evaluation import (
     SPEAKER_KINDS,
     EvalQuestion,
     EvalReport,
+    Grade,
     QuestionResult,
     RetrievalMetrics,
+    cited_evidence,
     evidence_recall,
     expected_speakers,
     first_rank,
@@ -46,7 +48,11 @@ def verbatim_in_files(
 
 
 def run_question(
-    assistant: Assistant, question: EvalQuestion, k: int, corpus_dir: Path
+    assistant: Assistant,
+    question: EvalQuestion,
+    k: int,
+    corpus_dir: Path,
+    grade: Grade | None = None,
 ) -> QuestionResult:
     started = time.perf_counter()
     answer = assistant.ask(question.question, k=k)
@@ -57,8 +63,19 @@ def run_question(
     return QuestionResult(
         id=question.id,
         kind=question.kind,
+        question=question.question,
+        reference=question.answer,
+        answer_text=answer.text,
         first_rank=first_rank(texts, question.evidence) if question.evidence else None,
         evidence_coverage=evidence_recall(texts, question.evidence) if question.evidence else None,
+        cited_evidence=(  # an abstention shows the nearest material, not an answer
+            (
+                not answer.abstained
+                and cited_evidence([c.quote for c in answer.citations], question.evidence)
+            )
+            if question.evidence
+            else None
+        ),
         speakers_expected=speakers,
         speakers_named=(
             names_speakers(answer.text, [c.speaker for c in answer.citations], speakers)
@@ -69,6 +86,7 @@ def run_question(
         citations=len(answer.citations),
         citations_verbatim=verbatim_in_files(assistant, corpus_dir, quotes),
         latency_ms=latency_ms,
+        grade=grade,
     )
 
 
@@ -103,12 +121,16 @@ def evaluate(
     *,
     k: int,
     corpus_dir: Path,
+    grades: dict[str, Grade] | None = None,
     on_question: Callable[[], None] | None = None,
 ) -> EvalReport:
+    """Every question asked and scored; `grades` (by question id) are carried into the
+    results, so that the report summarises them beside the measured metrics."""
     assistant.ask("warm-up question about alignment")  # first-call costs are not latency
     results = []
     for question in questions:
-        results.append(run_question(assistant, question, k, corpus_dir))
+        grade = grades.get(question.id) if grades else None
+        results.append(run_question(assistant, question, k, corpus_dir, grade))
         if on_question:
             on_question()
     kinds = sorted({r.kind for r in results})
