@@ -6,7 +6,6 @@ import itertools
 
 from askalign.assistant import Assistant
 from askalign.models import Chunk, QuoteSpan, Role
-from askalign.query import SpeakerDirectory, read_intent
 from askalign.retrieve import Hit, collapse_quotes, merge_overlaps
 
 
@@ -60,7 +59,7 @@ def test_a_pasted_copy_gives_way_to_its_original() -> None:
 
 def test_a_question_across_texts_quotes_each_of_them(assistant: Assistant) -> None:
     question = "Do both the essay and the personas post discuss how training shapes an AI's values?"
-    intent = read_intent(question, SpeakerDirectory(assistant.directory.speakers))
+    intent = assistant.intent(question)
     assert intent.cross
     answer = assistant.ask(question)
     assert len({c.doc_id for c in answer.citations}) >= 2

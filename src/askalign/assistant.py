@@ -18,7 +18,7 @@ from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.models import Answer, Citation, HitView
 from askalign.answer.strength import Strength, StrengthGauge
 from askalign.models import Document, Role
-from askalign.query import QueryIntent, SpeakerDirectory, read_intent
+from askalign.query import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieve import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
 
@@ -55,6 +55,9 @@ class Assistant:
         }
         chunks = list(searcher.index.chunks.values())
         self.directory = SpeakerDirectory([c.speaker for c in chunks if c.speaker])
+        self.document_names = DocumentDirectory(
+            [(doc.id, doc.title, doc.author) for doc in self.documents.values()]
+        )
         self.gauge = StrengthGauge(chunks, self.directory.speakers)
         self.composer = composer or ExtractiveComposer(self.documents, self.gauge)
 
@@ -63,6 +66,10 @@ class Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
         error that says to run `askalign ingest`."""
         return cls(open_searcher(Path(index_dir) if index_dir else Settings().index_dir))
+
+    def intent(self, question: str) -> QueryIntent:
+        """Who and what the question names, and the kind of answer it asks for."""
+        return read_intent(question, self.directory, self.document_names)
 
     def speakers(self) -> list[SpeakerInfo]:
         found: dict[str, SpeakerInfo] = {}
@@ -107,7 +114,7 @@ class Assistant:
         k: int = 5,
     ) -> Answer:
         filters = self.filters(speaker, doc, role)
-        return self._answer(question, read_intent(question, self.directory), filters, max(k, 1))
+        return self._answer(question, self.intent(question), filters, max(k, 1))
 
     def chat(
         self,
@@ -126,7 +133,7 @@ class Assistant:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
         question, earlier = asked[-1], asked[:-1]
         replies = [m.content for m in turns if m.role == "assistant"]
-        intent = read_intent(question, self.directory)
+        intent = self.intent(question)
         query = question
         if earlier and self._is_follow_up(question, intent):
             query = f"{earlier[-1]} {question}"
@@ -181,7 +188,7 @@ class Assistant:
     def assess(self, question: str) -> Strength:
         """The evidence signals abstention decides on (see `answer/strength.py`), for
         calibrating it on labelled questions."""
-        intent = read_intent(question, self.directory)
+        intent = self.intent(question)
         vector, hits, intent = self._evidence(question, intent, Filters(), 5)
         return self.measure(question, vector, hits, intent.speakers)
 

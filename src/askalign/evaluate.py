@@ -21,7 +21,6 @@ from askalign.evaluation import (
     names_speakers,
     summarize,
 )
-from askalign.query import read_intent
 from askalign.readers.decode import ReadError, read_source
 from askalign.retrieve import Mode
 from askalign.settings import Settings
@@ -98,7 +97,7 @@ def retrieval_only(
     for mode in Mode:
         ranks, coverage = [], []
         for question in answerable:
-            intent = read_intent(question.question, assistant.directory)
+            intent = assistant.intent(question.question)
             hits = assistant.searcher.search(question.question, k=k, mode=mode, intent=intent)
             texts = [hit.chunk.text for hit in hits]
             ranks.append(first_rank(texts, question.evidence))

@@ -9,6 +9,7 @@ capitalised in the question too, so "a herd of models" never means Seth Herd.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -28,20 +29,63 @@ _ROLE_WORDS: list[tuple[Role, re.Pattern[str]]] = [
 ]
 
 
-_CROSS = re.compile(
-    r"\b(?:both|each of the|all (?:three|the)|across the|compare the)\s+"
-    r"(?:texts?|documents?|sources?|essays?|posts?|authors?|pieces?)\b",
-    re.I,
+# Several texts at once: a plural of a document noun ("the two posts", "these texts").
+_PLURAL_DOCUMENTS = re.compile(
+    r"\b(?:texts|documents|sources|essays|posts|pieces|articles|authors|writers)\b", re.I
 )
 
 
-_BOTH_X_AND_Y = re.compile(r"\bboth\b.{3,80}\band\b", re.I)
+class Shape(StrEnum):
+    """What kind of answer the question asks for, which decides how it is composed."""
+
+    WHAT = "what"
+    WHY = "why"
+    HOW = "how"
+    WHO = "who"
+    YESNO = "yesno"
+    THREAD = "thread"
+
+
+_WHY = re.compile(r"^\W*(?:why\b|what (?:is|was|are) the reasons?\b|for what reason)", re.I)
+_HOW = re.compile(r"^\W*how\b(?! (?:many|much|often|long)\b)", re.I)
+_WHO = re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:commenters?|people|persons?|authors?)\b)", re.I)
+_YESNO = re.compile(
+    r"^\W*(?:and |so |but )?(?:do|does|did|is|are|was|were|would|will|can|could|should|has|have"
+    r"|had)\b",
+    re.I,
+)
+# Words that ask about an exchange between people: who answered whom, and how.
+_THREAD = re.compile(
+    r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|rebut(?:ted)?|"
+    r"disagree(?:d|s|ment)?|agree(?:d|s)?|push(?:ed)? back|object(?:ed|s|ion)?|counter(?:ed)?|"
+    r"persuaded|convinced|exchange|debate[ds]?|argue[ds]? with|thread)\b",
+    re.I,
+)
+_DOCUMENT_NOUNS = r"(?:post|essay|piece|article|overview|paper|text|write-?up|document)s?"
+
+
+def question_shape(question: str, speakers: list[str]) -> Shape:
+    if _THREAD.search(question) and (
+        speakers or re.search(r"\b(?:anyone|commenters?|someone)\b", question, re.I)
+    ):
+        return Shape.THREAD
+    for shape, pattern in (
+        (Shape.WHY, _WHY),
+        (Shape.WHO, _WHO),
+        (Shape.HOW, _HOW),
+        (Shape.YESNO, _YESNO),
+    ):
+        if pattern.search(question):
+            return shape
+    return Shape.WHAT
 
 
 class QueryIntent(BaseModel):
     speakers: list[str] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list, description="Documents it names.")
     cross: bool = Field(False, description="The question spans several documents.")
+    shape: Shape = Shape.WHAT
 
 
 def _folded(name: str) -> str:
@@ -87,7 +131,50 @@ class SpeakerDirectory:
         return found
 
 
-def read_intent(question: str, directory: SpeakerDirectory) -> QueryIntent:
+class DocumentDirectory:
+    """Names a question may call a document by: words only its title has, and its
+    author's surname, when they stand next to a document noun ("the persona post",
+    "the overview", "Bostock's essay")."""
+
+    def __init__(self, documents: list[tuple[str, str, str | None]]) -> None:
+        words: dict[str, set[str]] = {}
+        for doc_id, title, author in documents:
+            names = {w.casefold() for w in re.findall(r"[A-Za-z]{4,}", title)}
+            if author:
+                names.add(re.split(r"[\s_]+", author.strip())[-1].casefold())
+            for word in names:
+                words.setdefault(word.rstrip("s"), set()).add(doc_id)
+        self._names = {word: ids.pop() for word, ids in words.items() if len(ids) == 1}
+
+    def mentioned(self, question: str) -> list[str]:
+        found: list[str] = []
+        for match in re.finditer(
+            rf"((?:[\w&'’-]+\s+){{0,3}}){_DOCUMENT_NOUNS}\b|\b(\w+)['’]s\s+{_DOCUMENT_NOUNS}",
+            question,
+            re.I,
+        ):
+            for word in re.findall(r"[A-Za-z]+", match.group(0)):
+                doc_id = self._names.get(word.casefold().rstrip("s"))
+                if doc_id and doc_id not in found:
+                    found.append(doc_id)
+        return found
+
+
+def read_intent(
+    question: str, directory: SpeakerDirectory, documents: DocumentDirectory | None = None
+) -> QueryIntent:
     roles = [role for role, pattern in _ROLE_WORDS if pattern.search(question)]
-    cross = bool(_CROSS.search(question) or _BOTH_X_AND_Y.search(question))
-    return QueryIntent(speakers=directory.mentioned(question), roles=roles, cross=cross)
+    speakers = directory.mentioned(question)
+    named_documents = documents.mentioned(question) if documents else []
+    cross = (
+        len(named_documents) > 1
+        or {Role.ESSAY, Role.POST} <= set(roles)
+        or bool(_PLURAL_DOCUMENTS.search(question))
+    )
+    return QueryIntent(
+        speakers=speakers,
+        roles=roles,
+        documents=named_documents,
+        cross=cross,
+        shape=question_shape(question, speakers),
+    )
