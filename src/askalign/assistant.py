@@ -16,7 +16,7 @@ from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.models import Answer, Citation, HitView
-from askalign.answer.strength import Strength, StrengthGauge
+from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
 from askalign.models import Document, Role
 from askalign.query import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieve import Filters, Hit, Searcher, open_searcher
@@ -59,7 +59,9 @@ class Assistant:
             [(doc.id, doc.title, doc.author) for doc in self.documents.values()]
         )
         self.gauge = StrengthGauge(chunks, self.directory.speakers)
-        self.composer = composer or ExtractiveComposer(self.documents, self.gauge)
+        self.composer = composer or ExtractiveComposer(
+            self.documents, self.gauge, searcher.index.sentences
+        )
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None) -> Assistant:
@@ -166,9 +168,9 @@ class Assistant:
         if not hits:
             return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
         strength = self.measure(question, vector, hits, intent.speakers)
-        composed = None if strength.weak else self.composer.compose(question, hits, intent)
+        composed = None if strength.weak else self.composer.compose(question, hits, intent, vector)
         if composed is None or not self._answers_what_is_asked(question, composed.citations):
-            nearest = self.composer.compose(question, hits, intent, limit=NEAREST)
+            nearest = self.composer.compose(question, hits, intent, vector, limit=NEAREST)
             text = ABSTAIN_TEXT + (
                 f" The nearest material:\n\n{nearest.text}" if nearest.text else ""
             )
@@ -208,7 +210,13 @@ class Assistant:
         self, question: str, vector: np.ndarray, hits: list[Hit], named: list[str]
     ) -> Strength:
         pairs = [(hit.chunk, self._vector(hit)) for hit in hits]
-        return self.gauge.measure(question, vector, pairs, named)
+        table = self.searcher.index.sentences
+        top = [
+            rowid
+            for hit in hits[:COVERAGE_HITS]
+            for rowid in table.overlapping(hit.chunk.doc_id, hit.chunk.start, hit.chunk.end)
+        ]
+        return self.gauge.measure(question, vector, pairs, table.vectors_of(top), named)
 
     def _answers_what_is_asked(self, question: str, citations: list[Citation]) -> bool:
         expected = expected_answer(question)

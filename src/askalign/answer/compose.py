@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 from pydantic import BaseModel
 
 from askalign.answer.models import Citation
@@ -22,7 +23,12 @@ class Composition(BaseModel):
 
 class Composer(Protocol):
     def compose(
-        self, question: str, hits: list[Hit], intent: QueryIntent, limit: int | None = None
+        self,
+        question: str,
+        hits: list[Hit],
+        intent: QueryIntent,
+        vector: np.ndarray,
+        limit: int | None = None,
     ) -> Composition:
         """Citations must be verified against the source before they are returned."""
         ...

@@ -61,10 +61,13 @@ def answerability_model() -> AnswerabilityModel:
 
 class Strength(BaseModel):
     dense: float
+    sentence: float
+    together: float
     coverage: float
     speaker_coverage: float
     unknown: int
     missing_weight: float
+    rarest_missing: float
     content_terms: int
 
     def signals(self) -> dict[str, float]:
@@ -106,8 +109,10 @@ class StrengthGauge:
         question: str,
         vector: np.ndarray,
         hits: list[tuple[Chunk, np.ndarray]],
+        sentences: np.ndarray,
         named_speakers: list[str],
     ) -> Strength:
+        """`sentences`: the vectors of the top hits' sentences."""
         weights = self.question_weights(question)
         unknown = sum(self.document_frequency.get(t, 0) == 0 for t in weights)
         top_terms = _terms_of(chunk for chunk, _ in hits[:COVERAGE_HITS])
@@ -115,10 +120,18 @@ class StrengthGauge:
         own = [chunk for chunk, _ in hits if chunk.speaker in named_speakers]
         return Strength(
             dense=max((float(np.dot(vector, v)) for _, v in hits), default=0.0),
+            sentence=float((sentences @ vector).max()) if len(sentences) else 0.0,
+            together=max(
+                (_share(weights, _terms_of([chunk])) for chunk, _ in hits[:COVERAGE_HITS]),
+                default=0.0,
+            ),
             coverage=coverage,
             speaker_coverage=_share(weights, _terms_of(own)) if named_speakers else coverage,
             unknown=unknown,
             missing_weight=sum(w for t, w in weights.items() if t not in top_terms),
+            rarest_missing=max(
+                (w for t, w in weights.items() if t not in top_terms), default=0.0
+            ),
             content_terms=len(weights),
         )
 
