@@ -139,8 +139,9 @@ class Assistant:
         query = question
         if earlier and self._is_follow_up(question, intent):
             query = f"{earlier[-1]} {question}"
-            if not intent.speakers and _PRONOUN.search(question):
-                intent.speakers = self._last_named(earlier, replies)
+            if _PRONOUN.search(question):  # "how did Byrnes reply to him?": him too
+                named = self._last_named(earlier, replies)
+                intent.speakers += [s for s in named if s not in intent.speakers]
         answer = self._answer(query, intent, filters, 5)
         return answer.model_copy(update={"question": question})
 

@@ -58,7 +58,8 @@ _YESNO = re.compile(
 _THREAD = re.compile(
     r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|rebut(?:ted)?|"
     r"disagree(?:d|s|ment)?|agree(?:d|s)?|push(?:ed)? back|object(?:ed|s|ion)?|counter(?:ed)?|"
-    r"persuaded|convinced|exchange|debate[ds]?|argue[ds]? with|thread)\b",
+    r"persuaded|convinced|accept(?:ed|s)?|reject(?:ed|s)?|disput(?:e|ed|es)|challenged?|"
+    r"exchange|debate[ds]?|argue[ds]? with|thread)\b",
     re.I,
 )
 _DOCUMENT_NOUNS = r"(?:post|essay|piece|article|overview|paper|text|write-?up|document)s?"
@@ -171,10 +172,9 @@ def read_intent(
         or {Role.ESSAY, Role.POST} <= set(roles)
         or bool(_PLURAL_DOCUMENTS.search(question))
     )
+    shape = question_shape(question, speakers)
+    if shape is Shape.THREAD and Role.COMMENT not in roles:
+        roles.append(Role.COMMENT)  # an exchange happens in the comments
     return QueryIntent(
-        speakers=speakers,
-        roles=roles,
-        documents=named_documents,
-        cross=cross,
-        shape=question_shape(question, speakers),
+        speakers=speakers, roles=roles, documents=named_documents, cross=cross, shape=shape
     )

@@ -34,13 +34,14 @@ MAX_CHOSEN = 4  # sentences chosen on merit; windows may add their neighbours
 MAX_QUOTED = 8  # sentences in the whole answer, windows included
 MAX_PER_CHUNK = 2
 KEEP_RATIO = 0.8  # a further sentence must score this share of the best one
+NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share
 COSINE = 1.0
 LEXICAL = 0.6
 RANK_PRIOR = 0.15  # a sentence from the first hit is worth this much more than from a late one
 NAMED_SPEAKER_BONUS = 0.1
 REPLY_BONUS = 0.15  # a named speaker answering another named speaker
 EXPECTED_BONUS = 0.3  # a year for "in what year", a number for "how many"
-SHAPE_BONUS = 0.08  # a reason for "why", a stance for yes/no
+SHAPE_BONUS = 0.15  # a reason for "why", a stance for yes/no
 REDUNDANCY = 0.5  # MMR: how much word overlap with a chosen sentence costs
 SHORT_PENALTY = 0.1
 SHORT_SENTENCE_TERMS = 5
@@ -127,7 +128,9 @@ class ExtractiveComposer:
         for hit in hits:
             hit_order.setdefault(hit.chunk.doc_id, len(hit_order))
         items = self.citations_for(arrange(quotes, hit_order, intent))[:limit]
-        return Composition(text=compose_text(items), citations=[c for _, c in items])
+        return Composition(
+            text=compose_text(items, self.documents), citations=[c for _, c in items]
+        )
 
     # --- candidates and their scores -------------------------------------------
     def candidates(self, hits: list[Hit]) -> list[Candidate]:
@@ -192,8 +195,9 @@ class ExtractiveComposer:
         """Each chosen sentence with the neighbours it needs, neighbouring sentences of
         one passage joined into one quote."""
         spans: dict[int, float] = {}  # sentence rowid -> the score of the quote it serves
+        scores = {c.rowid: float(score) for c, score in zip(found, relevance, strict=True)}
         for i in chosen:
-            for rowid in self.window(found[i].rowid):
+            for rowid in self.window(found[i].rowid, scores):
                 if rowid != found[i].rowid and self._pasted_sentence(rowid):
                     continue
                 spans[rowid] = max(spans.get(rowid, -np.inf), float(relevance[i]))
@@ -203,10 +207,12 @@ class ExtractiveComposer:
                 break
         return self._joined(spans)
 
-    def window(self, rowid: int) -> list[int]:
+    def window(self, rowid: int, scores: dict[int, float]) -> list[int]:
         """The sentence, the one before if it leans on it, and the ones after if it
-        leads into them or they carry on its point."""
+        leads into them, they carry on its point, or they score nearly as well (the
+        sentence that sets a scene is often followed by the one that answers)."""
         text = self._text(rowid)
+        floor = NEXT_RATIO * scores.get(rowid, 0.0)
         before, after = self.sentences.neighbours(rowid)
         window = [rowid]
         if before is not None and (
@@ -217,7 +223,11 @@ class ExtractiveComposer:
         following = 3 if leads_in else 2
         while after is not None and following > 0:
             next_text = self._text(after)
-            carries_on = _BACK_REFERENCE.match(next_text) or _CONTINUES.match(next_text)
+            carries_on = (
+                _BACK_REFERENCE.match(next_text)
+                or _CONTINUES.match(next_text)
+                or scores.get(after, -np.inf) >= floor
+            )
             if not (leads_in or carries_on or _EXAMPLE.search(text)):
                 break
             window.append(after)
@@ -394,14 +404,15 @@ def _reading_key(quote: Quote, hit_order: dict[str, int]) -> tuple:
     )
 
 
-def attribution(quote: Quote, previous: Quote | None, title: str) -> str:
+def attribution(quote: Quote, previous: Quote | None, document: Document) -> str:
     passage = quote.passage
+    title = document.title
     same_voice = previous is not None and previous.passage.speaker == passage.speaker
     same_doc = previous is not None and previous.doc_id == quote.doc_id
     title = f"“{title}”"
     if passage.role is Role.COMMENT:
         who = passage.speaker or "A commenter"
-        if same_voice and same_doc and passage.speaker:
+        if same_voice and same_doc and passage.speaker and previous.passage.role is Role.COMMENT:
             return f"{who} adds"
         if passage.replying_to_speaker:
             return f"{who}, replying to {passage.replying_to_speaker}, writes"
@@ -411,7 +422,12 @@ def attribution(quote: Quote, previous: Quote | None, title: str) -> str:
     if same_voice and same_doc:
         return "The text goes on" if passage.speaker is None else f"{passage.speaker} goes on"
     if passage.role is Role.FOOTNOTE:
-        return f"A footnote in {title} says"
+        author = passage.speaker or document.author
+        return (
+            f"In a footnote to {title}, {author} writes"
+            if author
+            else f"A footnote in {title} says"
+        )
     if passage.role is Role.ESSAY:
         return (
             f"The essay {title} says"
@@ -421,13 +437,12 @@ def attribution(quote: Quote, previous: Quote | None, title: str) -> str:
     return f"In the post {title}, {passage.speaker or 'the author'} writes"
 
 
-def compose_text(items: list[tuple[Quote, Citation]]) -> str:
+def compose_text(items: list[tuple[Quote, Citation]], documents: dict[str, Document]) -> str:
     sentences = []
     previous: Quote | None = None
     for quote, citation in items:
         text = " ".join(citation.quote.split())
-        sentences.append(
-            f"{attribution(quote, previous, citation.doc_title)}: “{text}” [{citation.n}]"
-        )
+        who = attribution(quote, previous, documents[quote.doc_id])
+        sentences.append(f"{who}: “{text}” [{citation.n}]")
         previous = quote
     return "\n\n".join(sentences)

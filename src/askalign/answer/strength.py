@@ -129,9 +129,7 @@ class StrengthGauge:
             speaker_coverage=_share(weights, _terms_of(own)) if named_speakers else coverage,
             unknown=unknown,
             missing_weight=sum(w for t, w in weights.items() if t not in top_terms),
-            rarest_missing=max(
-                (w for t, w in weights.items() if t not in top_terms), default=0.0
-            ),
+            rarest_missing=max((w for t, w in weights.items() if t not in top_terms), default=0.0),
             content_terms=len(weights),
         )
 
