@@ -221,7 +221,7 @@ class Assistant:
 
     def _answers_what_is_asked(self, question: str, citations: list[Citation]) -> bool:
         expected = expected_answer(question)
-        return expected is None or any(holds(c.quote, expected) for c in citations)
+        return expected is None or any(holds(c.quote, expected, question) for c in citations)
 
     def _vector(self, hit: Hit) -> np.ndarray:
         return self.searcher.index.vectors.index.reconstruct(hit.rowid)

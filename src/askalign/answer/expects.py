@@ -1,6 +1,10 @@
-"""Questions that ask for a year or a quantity can only be answered by text holding
-one. "In what year…" answered by sentences without any year is the corpus not
+"""What kind of thing a question asks for, when it asks for one: a time, a quantity or
+a name. "In what year…" answered by sentences without any year is the corpus not
 knowing, however close the topic; saying so beats quoting something beside the point.
+
+The type is read off the question's wh-phrase: "how many / how much / how long", "when
+did…", or "what / which" and the words up to its verb, whose nouns name the type
+("which university ran…", "what share of…", "in which year…").
 """
 
 from __future__ import annotations
@@ -12,19 +16,30 @@ from enum import StrEnum
 class Expected(StrEnum):
     YEAR = "year"
     NUMBER = "number"
+    NAME = "name"
 
 
-_ASKS_YEAR = re.compile(r"\b(?:in )?(?:what|which) (?:year|month|date|decade)\b", re.I)
-_QUANTITY = (
-    r"(?:numbers?|percentages?|percent|probabilit(?:y|ies)|share|fraction|scores?|figures?|"
-    r"statistics?|amounts?|counts?)"
+_AUXILIARY = (
+    r"(?:is|are|was|were|do|does|did|has|have|had|will|would|could|can|should|might|may|"
+    r"gave|give|gives|made|makes|ran|runs|features?|says?|said)"
 )
-# "what number", and with up to two words between: "what exact number", "what benchmark
-# scores", "which accuracy figures"
-_ASKS_NUMBER = re.compile(
-    rf"\b(?:how many|how much|(?:what|which)(?: [\w-]+){{0,2}} {_QUANTITY})\b",
-    re.I,
-)
+# "what" or "which" and the words of its phrase, up to the verb that follows it
+_WH_PHRASE = re.compile(rf"\b(?:what|which)((?:\s+(?!{_AUXILIARY}\b)[\w-]+){{1,4}})", re.I)
+_HOW_QUANTITY = re.compile(r"\bhow (?:many|much|long|often)\b", re.I)
+_WHEN = re.compile(rf"^\W*(?:and |so |but )?when {_AUXILIARY}\b", re.I)
+_TIME_NOUNS = {"year", "years", "month", "months", "date", "dates", "decade", "century", "day"}
+_QUANTITY_NOUNS = {
+    "number", "numbers", "percentage", "percentages", "percent", "probability",
+    "probabilities", "share", "fraction", "proportion", "score", "scores", "figure",
+    "figures", "statistic", "statistics", "amount", "amounts", "count", "counts", "odds",
+    "chance", "chances", "rate", "rates", "cost", "price",
+}  # fmt: skip
+_NAME_NOUNS = {
+    "organization", "organisation", "organizations", "company", "companies", "university",
+    "universities", "lab", "labs", "laboratory", "institute", "firm", "team", "journal",
+    "episode", "podcast", "book", "conference",
+}  # fmt: skip
+
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")  # fmt: skip
 # Footnote markers ("[14]") are not quantities, and "one" is mostly a pronoun ("one that",
@@ -35,16 +50,31 @@ _NUMBER = re.compile(
     r"half|twice|dozen)\b",
     re.I,
 )
+# A proper name: a capitalised word that does not open its sentence.
+_NAME = re.compile(r"(?<=[\w,;:)’'\"”] )[A-Z][\w&.-]+")
 
 
 def expected_answer(question: str) -> Expected | None:
-    if _ASKS_YEAR.search(question):
+    if _WHEN.search(question):
         return Expected.YEAR
-    if _ASKS_NUMBER.search(question):
+    if _HOW_QUANTITY.search(question):
         return Expected.NUMBER
+    for match in _WH_PHRASE.finditer(question):
+        nouns = {word.casefold() for word in match.group(1).split()}
+        if nouns & _TIME_NOUNS:
+            return Expected.YEAR
+        if nouns & _QUANTITY_NOUNS:
+            return Expected.NUMBER
+        if nouns & _NAME_NOUNS:
+            return Expected.NAME
     return None
 
 
-def holds(text: str, expected: Expected) -> bool:
+def holds(text: str, expected: Expected, question: str = "") -> bool:
+    """Whether `text` holds what the question asks for; a name must be one the question
+    does not already give."""
+    if expected is Expected.NAME:
+        given = {word.casefold() for word in re.findall(r"[\w&.-]+", question)}
+        return any(name.casefold() not in given for name in _NAME.findall(text))
     pattern = _YEAR if expected is Expected.YEAR else _NUMBER
     return bool(pattern.search(text))

@@ -182,7 +182,7 @@ class ExtractiveComposer:
                 + RANK_PRIOR * (1 - c.hit_rank / MAX_HITS)
                 + NAMED_SPEAKER_BONUS * (c.passage.speaker in intent.speakers)
                 + REPLY_BONUS * _answers_named(c.passage, intent)
-                + EXPECTED_BONUS * (expected is not None and holds(text, expected))
+                + EXPECTED_BONUS * (expected is not None and holds(text, expected, question))
                 + SHAPE_BONUS * _fits_shape(text, intent.shape)
                 - SHORT_PENALTY * (len(set(words)) < SHORT_SENTENCE_TERMS)
             )
@@ -219,7 +219,7 @@ class ExtractiveComposer:
             _BACK_REFERENCE.match(text) or len(text.split()) < 2 * MIN_WORDS
         ):
             window.insert(0, before)
-        leads_in = text.rstrip().endswith(":")
+        leads_in = _leads_in(text)
         following = 3 if leads_in else 2
         while after is not None and following > 0:
             next_text = self._text(after)
@@ -232,7 +232,7 @@ class ExtractiveComposer:
                 break
             window.append(after)
             following -= 1
-            text, leads_in = next_text, next_text.rstrip().endswith(":")
+            text, leads_in = next_text, _leads_in(next_text)
             _, after = self.sentences.neighbours(after)
         return window
 
@@ -311,6 +311,11 @@ class ExtractiveComposer:
             if verified(citation, document):
                 kept.append((quote, citation))
         return kept
+
+
+def _leads_in(text: str) -> bool:
+    """Ends on a colon or an ellipsis: what it introduces comes next."""
+    return text.rstrip().rstrip("”\"'’)").endswith((":", "…", "..."))
 
 
 def _answers_named(passage: Passage, intent: QueryIntent) -> bool:

@@ -1,19 +1,24 @@
-"""Is there evidence for an answer at all? A logistic model over six signals, fitted by
+"""Is there evidence for an answer at all? A logistic model over nine signals, fitted by
 `benchmarks/calibrate_abstention.py` on questions we wrote ourselves
-(`tests/data/calibration.jsonl`, and the unanswerable ones of
-`tests/data/dev_questions.jsonl`), never on the evaluation set. Its weights and its
-threshold live in `answerability.json` beside this file.
+(`tests/data/calibration.jsonl`, `dev_questions.jsonl`, `paraphrase_questions.jsonl`),
+never on the evaluation set. Its weights and its threshold live in `answerability.json`
+beside this file.
 
 - `dense`: the best cosine between the question and a retrieved chunk;
+- `sentence`: the best cosine between the question and a sentence of the top hits,
+  which holds up on paraphrase where a chunk about several things does not;
 - `coverage`: the share of the question's content words (IDF-weighted; speaker names
   and question framing such as "did", "essay", "commenter" left out) that the top
   hits contain;
+- `together`: the best such share within a single hit, since words scattered over
+  three passages answer less than words that meet in one;
 - `speaker_coverage`: the same share within the passages of the speakers the question
   names, so "what did Seth Herd say about climate change?" is not answered by someone
-  else's words about climate;
+  else's words about climate; below `SPEAKER_FLOOR` it abstains whatever the rest say;
 - `unknown`: content words the corpus never uses at all ("sourdough", "bitcoin");
-- `missing_weight`: the summed IDF of the content words the top hits lack, which
-  weighs a rare missing word ("neuromorphic") above a common one;
+- `missing_weight` and `rarest_missing`: the summed and the largest IDF of the content
+  words the top hits lack, which weigh a rare missing word ("neuromorphic") above a
+  common one;
 - `content_terms`: how many content words the question has, since a long, paraphrased
   question misses some words however well it is answered.
 
@@ -30,13 +35,17 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from askalign.lexical import terms
 from askalign.models import Chunk
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2
+# Below this share of the question's words in a named speaker's own passages, they did
+# not say it. Set on our own questions that name someone (120): it abstains on 7 of the
+# 42 unanswerable ones among them and on 1 of the 78 answerable.
+SPEAKER_FLOOR = 0.1
 COVERAGE_HITS = 3
 FRAMING = (
     "did does why what how anyone according say said says think thinks mean means discuss"
@@ -70,6 +79,8 @@ class Strength(BaseModel):
     rarest_missing: float
     content_terms: int
 
+    speaker_named: bool = Field(False, exclude=True)
+
     def signals(self) -> dict[str, float]:
         values = self.model_dump()
         values["unknown"] = min(self.unknown, MAX_UNKNOWN_COUNTED)
@@ -83,7 +94,10 @@ class Strength(BaseModel):
 
     @property
     def weak(self) -> bool:
-        return self.score < answerability_model().threshold
+        """Below the fitted threshold, or a named speaker who never wrote the question's
+        words: "what did Seth Herd say about chicks?" is not his to answer."""
+        unsaid = self.speaker_named and self.speaker_coverage < SPEAKER_FLOOR
+        return unsaid or self.score < answerability_model().threshold
 
 
 class StrengthGauge:
@@ -127,6 +141,7 @@ class StrengthGauge:
             ),
             coverage=coverage,
             speaker_coverage=_share(weights, _terms_of(own)) if named_speakers else coverage,
+            speaker_named=bool(named_speakers),
             unknown=unknown,
             missing_weight=sum(w for t, w in weights.items() if t not in top_terms),
             rarest_missing=max((w for t, w in weights.items() if t not in top_terms), default=0.0),
