@@ -139,6 +139,10 @@ class Assistant:
         query = question
         if earlier and self._is_follow_up(question, intent):
             query = f"{earlier[-1]} {question}"
+            # the topic comes from both turns; the answer's shape from the new one
+            intent = self.intent(query).model_copy(
+                update={"speakers": intent.speakers, "shape": intent.shape}
+            )
             if _PRONOUN.search(question):  # "how did Byrnes reply to him?": him too
                 named = self._last_named(earlier, replies)
                 intent.speakers += [s for s in named if s not in intent.speakers]
@@ -200,12 +204,21 @@ class Assistant:
     ) -> tuple[np.ndarray, list[Hit], QueryIntent]:
         """The question's vector, its hits (at least 6, for the composer to choose
         from), and its intent with a speaker filter counted as a named speaker."""
-        vector = self.searcher.embedder.embed([question])[0]
+        vector = self.question_vector(question, intent)
         hits = self.searcher.search(
             question, k=max(k, 6), filters=filters, intent=intent, vector=vector
         )
         named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
         return vector, hits, intent.model_copy(update={"speakers": named})
+
+    def question_vector(self, question: str, intent: QueryIntent) -> np.ndarray:
+        """The mean of the question's vector and that of its content (names, document
+        references and framing left out): on our paraphrased questions it keeps the
+        content's gain (coverage 0.71 -> 0.73) without the full question's loss on
+        questions worded like the text."""
+        texts = list(dict.fromkeys([question, intent.content or question]))
+        vector = self.searcher.embedder.embed(texts).sum(axis=0)
+        return vector / np.linalg.norm(vector)
 
     def measure(
         self, question: str, vector: np.ndarray, hits: list[Hit], named: list[str]

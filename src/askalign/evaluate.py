@@ -98,7 +98,10 @@ def retrieval_only(
         ranks, coverage = [], []
         for question in answerable:
             intent = assistant.intent(question.question)
-            hits = assistant.searcher.search(question.question, k=k, mode=mode, intent=intent)
+            vector = assistant.question_vector(question.question, intent)
+            hits = assistant.searcher.search(
+                question.question, k=k, mode=mode, intent=intent, vector=vector
+            )
             texts = [hit.chunk.text for hit in hits]
             ranks.append(first_rank(texts, question.evidence))
             coverage.append(evidence_recall(texts, question.evidence))

@@ -87,6 +87,7 @@ class QueryIntent(BaseModel):
     documents: list[str] = Field(default_factory=list, description="Documents it names.")
     cross: bool = Field(False, description="The question spans several documents.")
     shape: Shape = Shape.WHAT
+    content: str = Field("", description="The question without names and references.")
 
 
 def _folded(name: str) -> str:
@@ -148,7 +149,11 @@ class DocumentDirectory:
         self._names = {word: ids.pop() for word, ids in words.items() if len(ids) == 1}
 
     def mentioned(self, question: str) -> list[str]:
-        found: list[str] = []
+        return list(dict.fromkeys(doc_id for doc_id, _ in self._references(question)))
+
+    def _references(self, question: str) -> list[tuple[str, str]]:
+        """(document id, the words that name it) for each reference in the question."""
+        found: list[tuple[str, str]] = []
         for match in re.finditer(
             rf"((?:[\w&'’-]+\s+){{0,3}}){_DOCUMENT_NOUNS}\b|\b(\w+)['’]s\s+{_DOCUMENT_NOUNS}",
             question,
@@ -156,9 +161,14 @@ class DocumentDirectory:
         ):
             for word in re.findall(r"[A-Za-z]+", match.group(0)):
                 doc_id = self._names.get(word.casefold().rstrip("s"))
-                if doc_id and doc_id not in found:
-                    found.append(doc_id)
+                if doc_id:
+                    found.append((doc_id, word))
         return found
+
+    def without_references(self, question: str) -> str:
+        for _, word in self._references(question):
+            question = re.sub(rf"\b{re.escape(word)}\b", " ", question)
+        return question
 
 
 def read_intent(
@@ -173,8 +183,37 @@ def read_intent(
         or bool(_PLURAL_DOCUMENTS.search(question))
     )
     shape = question_shape(question, speakers)
+    content = _without_framing(
+        documents.without_references(question) if documents else question, speakers
+    )
     if shape is Shape.THREAD and Role.COMMENT not in roles:
         roles.append(Role.COMMENT)  # an exchange happens in the comments
     return QueryIntent(
-        speakers=speakers, roles=roles, documents=named_documents, cross=cross, shape=shape
+        speakers=speakers,
+        roles=roles,
+        documents=named_documents,
+        cross=cross,
+        shape=shape,
+        content=content,
     )
+
+
+_FRAMING = re.compile(
+    rf"\b(?:according to|in the (?:comments|thread)|{_DOCUMENT_NOUNS}|authors?|"
+    r"commenters?|comments?)\b",
+    re.I,
+)
+
+
+def _without_framing(question: str, speakers: list[str]) -> str:
+    """What the question is about, for the dense search: names, document references
+    and framing pull a question's vector toward whatever talks about the text itself
+    (an essay's introduction) rather than toward the answer."""
+    text = _POSSESSIVE.sub("", question)
+    for speaker in speakers:
+        text = re.sub(re.escape(speaker), " ", text, flags=re.I)
+        for part in re.split(r"[\s_.\-]+", speaker):
+            if len(part) >= MIN_NAME_PART or part.casefold() == speaker.casefold():
+                text = re.sub(rf"\b{re.escape(part)}\b", " ", text, flags=re.I)
+    text = _FRAMING.sub(" ", text)
+    return " ".join(text.split()) or question

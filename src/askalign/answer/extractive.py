@@ -205,7 +205,12 @@ class ExtractiveComposer:
                     break
             if len(spans) >= MAX_QUOTED:
                 break
-        return self._joined(spans)
+        return [q for q in self._joined(spans) if not self._only_leads_in(q)]
+
+    def _only_leads_in(self, quote: Quote) -> bool:
+        """A lead-in whose continuation could not be quoted (pasted from someone else)
+        says nothing on its own."""
+        return _leads_in(quote.span.cut(self.documents[quote.doc_id].source_text))
 
     def window(self, rowid: int, scores: dict[int, float]) -> list[int]:
         """The sentence, the one before if it leans on it, and the ones after if it
