@@ -205,12 +205,20 @@ class ExtractiveComposer:
                     break
             if len(spans) >= MAX_QUOTED:
                 break
-        return [q for q in self._joined(spans) if not self._only_leads_in(q)]
+        trimmed = (self._without_open_lead_in(q) for q in self._joined(spans))
+        return [q for q in trimmed if q is not None]
 
-    def _only_leads_in(self, quote: Quote) -> bool:
-        """A lead-in whose continuation could not be quoted (pasted from someone else)
-        says nothing on its own."""
-        return _leads_in(quote.span.cut(self.documents[quote.doc_id].source_text))
+    def _without_open_lead_in(self, quote: Quote) -> Quote | None:
+        """A quote never ends on a lead-in whose continuation it lacks (pasted from
+        someone else, or past the window): that sentence goes, and a quote that was
+        nothing else goes with it."""
+        text = self.documents[quote.doc_id].source_text
+        while _leads_in(quote.span.cut(text)):
+            inside = self.sentences.overlapping(quote.doc_id, quote.span.start, quote.span.end)
+            if len(inside) < 2:
+                return None
+            quote = quote._replace(span=Span(quote.span.start, self.sentences.rows[inside[-2]].end))
+        return quote
 
     def window(self, rowid: int, scores: dict[int, float]) -> list[int]:
         """The sentence, the one before if it leans on it, and the ones after if it
@@ -236,8 +244,8 @@ class ExtractiveComposer:
             if not (leads_in or carries_on or _EXAMPLE.search(text)):
                 break
             window.append(after)
-            following -= 1
             text, leads_in = next_text, _leads_in(next_text)
+            following = 3 if leads_in else following - 1
             _, after = self.sentences.neighbours(after)
         return window
 
