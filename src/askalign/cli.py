@@ -157,7 +157,8 @@ def print_report(report: IngestReport) -> None:
         f"documents: {docs.added} added, {docs.updated} updated, {docs.removed} removed,"
         f" {docs.unchanged} unchanged\n"
         f"chunks:    {chunks.added} added, {chunks.removed} removed, {chunks.unchanged} unchanged\n"
-        f"embedded:  {report.embedded} chunks in {report.seconds:.1f} s"
+        f"embedded:  {report.embedded} chunks and {report.embedded_sentences} sentences"
+        f" in {report.seconds:.1f} s"
     )
 
 

@@ -1,0 +1,133 @@
+"""This working tree against an earlier version, side by side in one run, on the same
+questions and the same machine: each version builds its own index from `corpus/` and
+answers every question through its own `Assistant`; both are scored by this tree's
+`askalign.evaluation`, so the metrics are the same code for both.
+
+    .venv/bin/python benchmarks/compare_versions.py --base 3575dae \\
+        --questions tests/data/paraphrase_questions.jsonl ../shared/eval/questions.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from askalign.evaluation import (
+    UNANSWERABLE,
+    EvalQuestion,
+    cited_evidence,
+    evidence_recall,
+    first_rank,
+    load_questions,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+# Runs inside the version under test (its own src on PYTHONPATH): answers every question.
+RUNNER = """
+import json, sys, time
+from askalign.assistant import Assistant
+assistant = Assistant.open(sys.argv[1])
+found = {}
+for question in json.load(sys.stdin):
+    started = time.perf_counter()
+    answer = assistant.ask(question, k=5)
+    found[question] = {
+        "abstained": answer.abstained,
+        "quotes": [c.quote for c in answer.citations],
+        "hits": [h.text for h in answer.hits[:5]],
+        "ms": (time.perf_counter() - started) * 1000,
+    }
+json.dump(found, sys.stdout)
+"""
+
+
+class Scores(BaseModel):
+    coverage: float
+    mrr: float
+    cited_evidence: float
+    false_abstention: float
+    unanswerable_caught: float
+    latency_p50_ms: float
+
+
+def answers(src: Path, index: Path, questions: list[str]) -> dict[str, dict]:
+    env = os.environ | {
+        "PYTHONPATH": str(src),
+        "HF_HUB_OFFLINE": "1",
+        "ASKALIGN_INDEX_DIR": str(index),
+    }
+    subprocess.run(
+        [sys.executable, "-c", "from askalign.cli import app; app()", "ingest"],
+        env=env, check=True, capture_output=True, cwd=ROOT,
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, str(index)],
+        env=env, check=True, capture_output=True, text=True, input=json.dumps(questions),
+        cwd=ROOT,
+    )  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def score(questions: list[EvalQuestion], found: dict[str, dict]) -> Scores:
+    answerable = [q for q in questions if q.kind != UNANSWERABLE]
+    unanswerable = [q for q in questions if q.kind == UNANSWERABLE]
+    ranks = [first_rank(found[q.question]["hits"], q.evidence) for q in answerable]
+    latencies = sorted(found[q.question]["ms"] for q in questions)
+
+    def share(values: list[bool] | list[float]) -> float:
+        return round(sum(values) / len(values), 3) if values else 0.0
+
+    return Scores(
+        coverage=share(
+            [evidence_recall(found[q.question]["hits"], q.evidence) for q in answerable]
+        ),
+        mrr=share([1 / r if r else 0.0 for r in ranks]),
+        cited_evidence=share(
+            [
+                not found[q.question]["abstained"]
+                and cited_evidence(found[q.question]["quotes"], q.evidence)
+                for q in answerable
+            ]
+        ),
+        false_abstention=share([found[q.question]["abstained"] for q in answerable]),
+        unanswerable_caught=share([found[q.question]["abstained"] for q in unanswerable]),
+        latency_p50_ms=round(latencies[len(latencies) // 2], 1),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base", required=True, help="git ref of the earlier version")
+    parser.add_argument("--questions", type=Path, nargs="+", required=True)
+    args = parser.parse_args()
+
+    sets = {path.name: load_questions(path) for path in args.questions}
+    asked = list(dict.fromkeys(q.question for qs in sets.values() for q in qs))
+    with tempfile.TemporaryDirectory() as temp:
+        base = Path(temp) / "base"
+        subprocess.run(["git", "worktree", "add", "-q", str(base), args.base], cwd=ROOT, check=True)
+        try:
+            before = answers(base / "src", Path(temp) / "base-index", asked)
+            now = answers(ROOT / "src", Path(temp) / "now-index", asked)
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True
+            )
+    for name, questions in sets.items():
+        old, new = score(questions, before), score(questions, now)
+        print(f"\n{name} ({len(questions)} questions): {args.base} -> this tree")
+        for metric, value in new.model_dump().items():
+            was = getattr(old, metric)
+            ratio = f"{value / was:.2f}x" if was else "-"
+            print(f"  {metric:22s} {was:>8} -> {value:<8} {ratio}")
+
+
+if __name__ == "__main__":
+    main()
