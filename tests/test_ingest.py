@@ -200,6 +200,27 @@ def test_an_index_built_with_another_model_says_to_reingest(
         loaded(index_dir, embedder)
 
 
+def test_an_index_from_before_sentences_says_to_ingest_and_ingest_upgrades_it(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    run_ingest(corpus_dir, index_dir, embedder)
+    with sqlite3.connect(index_dir / "catalog.sqlite3") as db:  # as schema 1 left it
+        db.execute(
+            "DELETE FROM embeddings WHERE text_hash IN (SELECT text_hash FROM sentences)"
+            " AND text_hash NOT IN (SELECT text_hash FROM chunks)"
+        )
+        db.execute("DELETE FROM sentences")
+        db.execute("UPDATE documents SET fingerprint = 'chunker 1', chunker = '1/192'")
+    with pytest.raises(IndexMismatchError, match="run `askalign ingest`"):
+        loaded(index_dir, embedder)
+    upgraded = run_ingest(corpus_dir, index_dir, embedder)
+    assert upgraded.documents.updated == 1
+    assert upgraded.embedded == 0  # the chunk vectors are reused
+    assert upgraded.embedded_sentences > 0
+    assert loaded(index_dir, embedder).sentences.rows
+
+
 def test_missing_caches_are_rebuilt_from_sqlite(
     corpus_dir: Path, index_dir: Path, embedder
 ) -> None:

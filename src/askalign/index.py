@@ -46,6 +46,16 @@ def check_model(catalog: Catalog, model_id: str) -> None:
         )
 
 
+def check_sentences(catalog: Catalog) -> None:
+    """An index written before sentences were stored answers nothing well: say so."""
+    _, chunks = catalog.counts()
+    if chunks and not catalog.count_sentences():
+        raise IndexMismatchError(
+            f"the index at {catalog.path.parent} was built by an earlier askalign without"
+            " sentence vectors: run `askalign ingest` to bring it up to date"
+        )
+
+
 def caches_in_sync(index_dir: Path, catalog: Catalog) -> bool:
     stamp = read_json(index_dir / CACHES_FILE)
     return (
@@ -85,6 +95,7 @@ class LoadedIndex:
 
     def __init__(self, index_dir: Path, catalog: Catalog, model_id: str, dimension: int) -> None:
         check_model(catalog, model_id)
+        check_sentences(catalog)
         if not caches_in_sync(index_dir, catalog):
             rebuild_caches(index_dir, catalog, model_id, dimension)
         self.index_dir = index_dir
