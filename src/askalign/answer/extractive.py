@@ -32,7 +32,7 @@ from askalign.spans import Span
 MAX_HITS = 6
 MAX_CHOSEN = 4  # sentences chosen on merit; windows may add their neighbours
 MAX_QUOTED = 8  # sentences in the whole answer, windows included
-MAX_PER_CHUNK = 2
+MAX_PER_PASSAGE = 2
 KEEP_RATIO = 0.8  # a further sentence must score this share of the best one
 NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share
 COSINE = 1.0
@@ -360,7 +360,8 @@ def select(
         theirs = [i for i in group if i not in chosen]
         if theirs and len(chosen) < MAX_CHOSEN:
             chosen.append(max(theirs, key=lambda i: relevance[i]))
-    floor = KEEP_RATIO * float(relevance.max())
+    top = float(relevance.max())
+    floor = top - (1 - KEEP_RATIO) * abs(top)
     while len(chosen) < min(MAX_CHOSEN, len(found)):
         best, best_score = None, -np.inf
         for i in range(len(found)):
@@ -396,7 +397,7 @@ def _jaccard(first: set[str], second: set[str]) -> float:
 
 def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bool:
     same = sum(found[j].passage.id == candidate.passage.id for j in chosen)
-    return same >= MAX_PER_CHUNK
+    return same >= MAX_PER_PASSAGE
 
 
 def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
