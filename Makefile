@@ -27,7 +27,10 @@ bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/askalign ingest
 	$(BIN)/askalign bench ingest
+	$(BIN)/askalign bench retrieval --questions tests/data/paraphrase_questions.jsonl
 	$(BIN)/askalign bench retrieval --questions $(QUESTIONS)
+	$(BIN)/askalign eval --questions tests/data/paraphrase_questions.jsonl \
+	  --grades benchmarks/grades_paraphrase.jsonl
 	$(BIN)/askalign eval --questions $(QUESTIONS)
 
 # Refit the abstention model (src/askalign/answer/answerability.json) on our own questions.
