@@ -123,9 +123,6 @@ class SentenceTable:
     def __init__(self, rows: list[tuple[int, Sentence]], vectors: FaissVectors) -> None:
         self.rows: dict[int, Sentence] = dict(rows)
         self.vectors = vectors
-        self.by_span: dict[tuple[str, int, int], int] = {
-            (s.doc_id, s.start, s.end): rowid for rowid, s in rows
-        }
         self._by_doc: dict[str, list[int]] = {}
         self._starts: dict[str, list[int]] = {}
         self._position: dict[int, int] = {}

@@ -119,8 +119,9 @@ class ExtractiveComposer:
         found = self.candidates(hits)
         if not found:
             return Composition(text="", citations=[])
-        relevance = self.relevance(question, found, intent, vector)
-        chosen = select(found, relevance, self._texts(found), intent)
+        texts = self._texts(found)
+        relevance = self.relevance(question, found, texts, intent, vector)
+        chosen = select(found, relevance, texts, intent)
         if intent.shape is Shape.THREAD:
             chosen += self._replies(found, chosen, relevance, intent)
         quotes = self._quotes(found, chosen, relevance)
@@ -165,10 +166,14 @@ class ExtractiveComposer:
         return [c.span.cut(self.documents[c.doc_id].source_text) for c in found]
 
     def relevance(
-        self, question: str, found: list[Candidate], intent: QueryIntent, vector: np.ndarray
+        self,
+        question: str,
+        found: list[Candidate],
+        texts: list[str],
+        intent: QueryIntent,
+        vector: np.ndarray,
     ) -> np.ndarray:
         """Meaning, rare words, rank, and what the question's shape asks for."""
-        texts = self._texts(found)
         cosines = self.sentences.vectors_of([c.rowid for c in found]) @ vector
         weights = self.gauge.question_weights(question)
         total = sum(weights.values()) or 1.0
