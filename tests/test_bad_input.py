@@ -39,7 +39,7 @@ def test_binary_file(with_good_file: Path) -> None:
 def test_unknown_extension(with_good_file: Path) -> None:
     (with_good_file / "paper.pdf").write_bytes(b"%PDF-1.7 text")
     message = problems_by_file(with_good_file)["paper.pdf"]
-    assert "'.pdf'" in message and ".txt, .md or .html" in message
+    assert "'.pdf'" in message and ".txt, .md, .html or .jsonl" in message
 
 
 def test_huge_file(with_good_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:

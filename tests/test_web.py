@@ -250,8 +250,12 @@ def test_an_added_text_is_ingested_and_answerable(page, served, tmp_path: Path) 
         " switch it off, because the human's choice is evidence about what it should want.\n",
         encoding="utf-8",
     )
-    assert "Added off-switch.md" in upload_through_the_page(page, text)
+    message = upload_through_the_page(page, text)
+    assert "Added off-switch.md" in message
     assert (served["corpus"] / "off-switch.md").exists()
+    summary = page.locator("#upload-message table").inner_text()  # what the file became
+    assert "markdown" in summary and "The off-switch game" in summary
+    assert "⚠️ missing" in summary  # the file names no author
     ask(page, "Why would an agent uncertain about its objective let a human switch it off?")
     assert "The off-switch game" in page.locator("#sources").inner_text()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from askalign.models import Chunk, Document, Passage, Role
+from askalign.readable import readable
 from askalign.sentences import sentence_spans, text_hash
 from askalign.spans import Span, trim
 from askalign.tokens import SPECIAL_TOKENS, TokenCounter
@@ -151,7 +152,7 @@ class Chunker:
         first = window[0].passage
         span = Span(window[0].span.start, window[-1].span.end)
         text = span.cut(doc.source_text)
-        embed_text = heading_prefix(first) + text
+        embed_text = heading_prefix(first) + readable(text, doc.format)
         embed_hash = text_hash(embed_text)
         chunk_id = f"{doc.id}:{embed_hash[:16]}"
         duplicate = 2

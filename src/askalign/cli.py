@@ -10,16 +10,19 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from askalign.adding import add_paths
 from askalign.corpus import scan_corpus
 from askalign.embedding import Embedder
 from askalign.index import index_status
 from askalign.ingest import IngestHooks, IngestReport, ingest
 from askalign.lock import IngestBusyError
-from askalign.models import CorpusScan, Role
-from askalign.progress import embedding_progress
+from askalign.models import CorpusProblem, CorpusScan, Document, Role
+from askalign.progress import ingest_progress
 from askalign.settings import Settings
-from askalign.store import IndexProblem
+from askalign.store import Catalog, IndexProblem
+from askalign.summary import FilesSummary, FileSummary, summarise
 
 if TYPE_CHECKING:  # imported lazily at run time: they pull in llama-index and the model
     from askalign.answer.models import Answer
@@ -124,14 +127,102 @@ def ingest_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def add(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders to add. A folder keeps its layout, under its own name.",
+            exists=True,
+        ),
+    ],
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {files, problems} as JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Copy texts into the corpus, ingest them, and show what each file became.
+
+    A file is refused, by name, if its extension is unsupported, it does not read as a
+    text, or a file of that name is already in the corpus (nothing is overwritten).
+    The other files are still added and ingested; the exit code is then 1. Hidden
+    files and editor backups inside a folder are skipped.
+    """
+    settings = Settings()
+    corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
+    added = add_paths(paths, corpus, settings.max_file_bytes)
+    for name in added.skipped:
+        errors.print(f"[dim]skipped (hidden or backup): {name}[/dim]", highlight=False)
+    summary = FilesSummary(problems=added.refused)
+    if added.added:
+        report = run_ingest(corpus, index, rebuild=False, quiet=as_json)
+        ingested = summarise(indexed_documents(index), report.failed, added.added)
+        summary = FilesSummary(files=ingested.files, problems=[*added.refused, *ingested.problems])
+        for problem in report.failed:
+            if problem not in ingested.problems:
+                errors.print(problem_line("elsewhere in the corpus", "yellow", problem))
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+    elif summary.files:
+        print_files(summary.files)
+    for problem in summary.problems:
+        errors.print(problem_line("not added", "red", problem))
+    if summary.problems:
+        raise typer.Exit(1)
+
+
+def indexed_documents(index_dir: Path) -> list[Document]:
+    """What the index now holds for each file: catalog.toml and ids included."""
+    catalog = Catalog.open(index_dir, create=False)
+    try:
+        return catalog.documents()
+    finally:
+        catalog.close()
+
+
+def problem_line(label: str, style: str, problem: CorpusProblem) -> Text:
+    """Text, not markup: a file name may hold square brackets."""
+    line = f" {problem.file}: {problem.reason}. To fix: {problem.hint}."
+    return Text.assemble((f"{label}:", style), line)
+
+
+def print_files(files: list[FileSummary]) -> None:
+    """Red where a file looks misread: no author, no title, a forum page without comments."""
+    table = Table(title="Added", box=box.SIMPLE_HEAD)
+    for column in ("file", "reader", "title", "author", "date", "passages", "comments"):
+        table.add_column(column, overflow="fold")
+    table.add_column("footnotes")
+    table.add_column("notes", overflow="fold", style="yellow")
+    for row in files:
+        gaps = row.gaps()
+        table.add_row(
+            _file_cell(row.file),
+            _file_cell(row.reader),
+            _file_cell(row.title, "title" in gaps),
+            _file_cell(row.author, "author" in gaps),
+            _file_cell(row.date or "-"),
+            _file_cell(row.passages),
+            _file_cell(row.comments, "comments" in gaps),
+            _file_cell(row.footnotes),
+            _file_cell("; ".join(row.notes)),
+        )
+    console.print(table)
+
+
+def _file_cell(value: object, gap: bool = False) -> Text:
+    return Text("missing" if value is None else str(value), style="bold red" if gap else "")
+
+
 def run_ingest(
     corpus_dir: Path | None, index_dir: Path | None, *, rebuild: bool, quiet: bool
 ) -> IngestReport:
     """Ingest with a progress bar on a terminal; errors end the command with code 2."""
     settings = Settings()
-    with embedding_progress(console, enabled=console.is_terminal and not quiet) as progress:
+    with ingest_progress(console, enabled=console.is_terminal and not quiet) as progress:
         hooks = IngestHooks(
             on_wait=lambda message: errors.print(f"[yellow]{message}[/yellow]"),
+            on_read=progress.read,
             on_embed_start=progress.start,
             on_embed_batch=progress.advance,
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from askalign.catalog import CATALOG_NAME, load_catalog
 from askalign.models import CorpusProblem, CorpusScan, Document
-from askalign.readers import DocumentMeta, ReadError, read_document
+from askalign.readers import DocumentMeta, ReadError, read_documents
 from askalign.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,44 +32,68 @@ def slug(stem: str) -> str:
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusScan:
     """Parse every text file under corpus_dir; a bad file is a problem, never an exception."""
-    if not corpus_dir.is_dir():
-        raise FileNotFoundError(
-            f"corpus directory {corpus_dir} does not exist: create it and add texts"
-        )
-    limit = max_file_bytes or Settings().max_file_bytes
-    catalog, problems = load_catalog(corpus_dir)
-    documents: list[Document] = []
-    skipped: list[str] = []
-    seen_ids: set[str] = set()
-    for path in sorted(corpus_dir.rglob("*")):
-        relative = path.relative_to(corpus_dir).as_posix()
-        if path.is_dir() or relative == CATALOG_NAME:
-            continue
-        if any(is_ignored(Path(part)) for part in Path(relative).parts):
-            skipped.append(relative)
-            continue
-        meta = catalog.get(relative, DocumentMeta())
-        doc_id = _unique_id(meta.id or slug(path.stem), path, seen_ids)
-        try:
-            document = read_document(
-                path, doc_id=doc_id, source_file=relative, catalog=meta, max_bytes=limit
+    reader = CorpusReader(corpus_dir, max_file_bytes or Settings().max_file_bytes)
+    documents = list(reader.documents())
+    return CorpusScan(documents=documents, problems=reader.problems, skipped=reader.skipped)
+
+
+class CorpusReader:
+    """One pass over corpus_dir that yields documents as they are read, so a dataset file
+    of 10^5 articles streams through ingest instead of sitting in memory. `problems` and
+    `skipped` are complete once `documents()` is exhausted."""
+
+    def __init__(self, corpus_dir: Path, max_file_bytes: int) -> None:
+        if not corpus_dir.is_dir():
+            raise FileNotFoundError(
+                f"corpus directory {corpus_dir} does not exist: create it and add texts"
             )
+        self.corpus_dir = corpus_dir
+        self.max_file_bytes = max_file_bytes
+        self.catalog, self.problems = load_catalog(corpus_dir)
+        self.skipped: list[str] = []
+        self._seen_ids: set[str] = set()
+        self._read_files: set[str] = set()
+
+    def documents(self) -> Iterator[Document]:
+        for path in sorted(self.corpus_dir.rglob("*")):
+            relative = path.relative_to(self.corpus_dir).as_posix()
+            if path.is_dir() or relative == CATALOG_NAME:
+                continue
+            if any(is_ignored(Path(part)) for part in Path(relative).parts):
+                self.skipped.append(relative)
+                continue
+            yield from self._read_file(path, relative)
+        self.problems.extend(_orphan_entries(self.catalog, self._read_files, self.problems))
+
+    def _read_file(self, path: Path, relative: str) -> Iterator[Document]:
+        meta = self.catalog.get(relative, DocumentMeta())
+        self._read_files.add(relative)
+        found = read_documents(
+            path,
+            doc_id=_unique_id(meta.id or slug(path.stem), path, self._seen_ids),
+            source_file=relative,
+            catalog=meta,
+            max_bytes=self.max_file_bytes,
+        )
+        try:
+            for item in found:
+                if isinstance(item, CorpusProblem):
+                    self.problems.append(item)
+                elif item.id in self._seen_ids:
+                    self.problems.append(_taken_id(item))
+                else:
+                    self._seen_ids.add(item.id)
+                    yield item
         except ReadError as error:
-            problems.append(CorpusProblem(file=relative, reason=error.reason, hint=error.hint))
-            continue
+            self.problems.append(CorpusProblem(file=relative, reason=error.reason, hint=error.hint))
         except OSError as error:
-            problems.append(
+            self.problems.append(
                 CorpusProblem(
                     file=relative,
                     reason=f"cannot be read: {error.strerror}",
                     hint="check its permissions",
                 )
             )
-            continue
-        seen_ids.add(doc_id)
-        documents.append(document)
-    problems.extend(_orphan_entries(catalog, documents, problems))
-    return CorpusScan(documents=documents, problems=problems, skipped=skipped)
 
 
 def _unique_id(candidate: str, path: Path, seen: set[str]) -> str:
@@ -77,10 +102,19 @@ def _unique_id(candidate: str, path: Path, seen: set[str]) -> str:
     return f"{candidate}-{path.suffix.lstrip('.').lower()}"
 
 
+def _taken_id(document: Document) -> CorpusProblem:
+    where = f"article {document.record}" if document.record else "the file"
+    return CorpusProblem(
+        file=document.source_file,
+        reason=f"{where} would take the id '{document.id}', which another text already has",
+        hint=f"give it its own id in corpus/{CATALOG_NAME}, or rename the file",
+    )
+
+
 def _orphan_entries(
-    catalog: dict[str, DocumentMeta], documents: list[Document], problems: list[CorpusProblem]
+    catalog: dict[str, DocumentMeta], read_files: set[str], problems: list[CorpusProblem]
 ) -> list[CorpusProblem]:
-    known = {doc.source_file for doc in documents} | {problem.file for problem in problems}
+    known = read_files | {problem.file for problem in problems}
     return [
         CorpusProblem(
             file=CATALOG_NAME,

@@ -21,6 +21,7 @@ from askalign.evaluation import (
     names_speakers,
     summarize,
 )
+from askalign.readers import VERBATIM_FORMATS
 from askalign.readers.decode import ReadError, read_source
 from askalign.retrieve import Mode
 from askalign.settings import Settings
@@ -36,12 +37,13 @@ def verbatim_in_files(
         document = assistant.documents.get(doc_id)
         if document is None:
             continue
+        if document.format not in VERBATIM_FORMATS:
+            good += document.source_text[start:end] == quote  # extracted or cleaned text
+            continue
         try:
             source = read_source(corpus_dir / document.source_file, Settings().max_file_bytes).text
         except (OSError, ReadError):
             continue
-        if document.format == "html":
-            source = document.source_text  # spans of HTML point into its extracted text
         good += source[start:end] == quote
     return good
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from askalign.chunking import CHUNKER_VERSION, Chunker
-from askalign.corpus import scan_corpus
+from askalign.corpus import CorpusReader
 from askalign.embedding import Embedder
 from askalign.feedback import FEEDBACK_FILE
 from askalign.index import caches_in_sync, check_model, rebuild_caches
 from askalign.lock import LOCK_FILE, IngestLock
 from askalign.models import Chunk, CorpusProblem, Document
-from askalign.sentences import document_sentences
+from askalign.sentences import document_sentences, sentence_text
 from askalign.store import Catalog, StoredDocument, Written, now
 from askalign.tokens import TokenCounter
 
@@ -60,6 +60,7 @@ class IngestHooks(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
 
     on_wait: Callable[[str], None] | None = None
+    on_read: Callable[[Document], None] | None = None
     on_embed_start: Callable[[int], None] | None = None
     on_embed_batch: Callable[[int], None] | None = None
 
@@ -88,14 +89,14 @@ def ingest(
 ) -> IngestReport:
     hooks = hooks or IngestHooks()
     started = time.perf_counter()
-    scan = scan_corpus(corpus_dir, max_file_bytes)
+    corpus = CorpusReader(corpus_dir, max_file_bytes)
     with IngestLock(index_dir, lock_timeout_s, hooks.on_wait):
         if rebuild:
             clear_index(index_dir)
         catalog = Catalog.open(index_dir, create=True)
         try:
             check_model(catalog, embedder.model_id)
-            report = _sync(catalog, scan.documents, scan.problems, embedder, chunk_tokens, hooks)
+            report = _sync(catalog, corpus, embedder, chunk_tokens, hooks)
             _checkpoint("committed")
             if not caches_in_sync(index_dir, catalog):
                 rebuild_caches(index_dir, catalog, embedder.model_id, embedder.dimension)
@@ -104,7 +105,7 @@ def ingest(
             report.generation = catalog.generation
         finally:
             catalog.close()
-    report.failed = scan.problems
+    report.failed = corpus.problems
     report.model_id = embedder.model_id
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -124,21 +125,25 @@ def clear_index(index_dir: Path) -> None:
 
 def _sync(
     catalog: Catalog,
-    documents: list[Document],
-    problems: list[CorpusProblem],
+    corpus: CorpusReader,
     embedder: Embedder,
     chunk_tokens: int,
     hooks: IngestHooks,
 ) -> IngestReport:
+    """Documents stream past one at a time; only new and changed ones are kept."""
     chunker_id = f"{CHUNKER_VERSION}/{chunk_tokens}"
     report = IngestReport()
     stored = catalog.stored_documents()
     stored_chunks = catalog.chunk_ids_by_doc()
     chunker: Chunker | None = None
     changed: list[Written] = []
-    for document in documents:
+    present: set[str] = set()
+    for document in corpus.documents():
+        if hooks.on_read:
+            hooks.on_read(document)
+        present.add(document.source_key)
         doc_print = fingerprint(document, chunker_id)
-        before = stored.get(document.source_file)
+        before = stored.get(document.source_key)
         if before is not None and before.fingerprint == doc_print and before.id == document.id:
             report.documents.unchanged += 1
             report.chunks.unchanged += len(stored_chunks.get(before.id, ()))
@@ -152,7 +157,7 @@ def _sync(
             report.documents.added += 1
         else:
             report.documents.updated += 1
-    removed = _removed(stored, documents, problems)
+    removed = _removed(stored, present, corpus.problems)
     for doc_id in removed:
         report.documents.removed += 1
         report.chunks.removed += len(stored_chunks.get(doc_id, ()))
@@ -172,11 +177,16 @@ def _count_chunks(report: IngestReport, old_ids: set[str], chunks: list[Chunk]) 
 
 
 def _removed(
-    stored: dict[str, StoredDocument], documents: list[Document], problems: list[CorpusProblem]
+    stored: dict[str, StoredDocument], present: set[str], problems: list[CorpusProblem]
 ) -> list[str]:
-    """Documents whose file is gone. A file that failed to parse keeps what it had."""
-    present = {doc.source_file for doc in documents} | {problem.file for problem in problems}
-    return [before.id for source_file, before in stored.items() if source_file not in present]
+    """Documents whose file (or line) is gone. A file that failed to parse keeps what it
+    had; a bad line of a dataset file cannot say which article it was, so it keeps nothing."""
+    failed = {problem.file for problem in problems if problem.line is None}
+    return [
+        before.id
+        for key, before in stored.items()
+        if key not in present and not any(before.comes_from(file) for file in failed)
+    ]
 
 
 def _embed_missing(
@@ -185,7 +195,7 @@ def _embed_missing(
     """Chunks and sentences the cache lacks, embedded in one pass; (chunks, sentences)."""
     chunk_texts = {c.text_hash: c.embed_text for written in changed for c in written.chunks}
     sentence_texts = {
-        s.text_hash: written.document.source_text[s.start : s.end]
+        s.text_hash: sentence_text(written.document, s.span)
         for written in changed
         for s in written.sentences
     }

@@ -22,6 +22,7 @@ class Role(StrEnum):
 class InferredBy(StrEnum):
     QUOTE = "quote"
     MENTION = "mention"
+    HTML = "html"
 
 
 class QuoteSpan(BaseModel):
@@ -65,6 +66,9 @@ class Document(BaseModel):
     karma: int | None = None
     crossposted_to: list[str] = Field(default_factory=list)
     source_file: str = Field(description="File name relative to the corpus directory.")
+    record: str | None = Field(
+        default=None, description="The article's id inside a file of many (a JSON Lines line)."
+    )
     format: str = Field(description="Which reader parsed it.")
     content_hash: str = Field(description="sha256 of the raw file bytes.")
     passages: list[Passage] = Field(default_factory=list)
@@ -74,13 +78,19 @@ class Document(BaseModel):
     def cut(self, start: int, end: int) -> str:
         return self.source_text[start:end]
 
+    @property
+    def source_key(self) -> str:
+        """Where the document lives: its file, or its record within the file."""
+        return f"{self.source_file}#{self.record}" if self.record else self.source_file
+
 
 class CorpusProblem(BaseModel):
-    """A file that could not be read, and what the user should do about it."""
+    """A file (or one line of it) that could not be read, and what to do about it."""
 
     file: str
     reason: str
     hint: str
+    line: int | None = Field(default=None, description="Set when only this line was skipped.")
 
 
 class CorpusScan(BaseModel):

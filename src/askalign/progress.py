@@ -1,4 +1,5 @@
-"""A progress bar for long embedding runs; silent when output is not a terminal."""
+"""Progress for long ingests: texts read (a dataset file streams 10^5 articles) and
+chunks embedded. Silent when output is not a terminal."""
 
 from __future__ import annotations
 
@@ -8,13 +9,28 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from askalign.models import Document
 
-class EmbeddingProgress:
+
+class IngestProgress:
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
         self._task = None
+        self._reading = None
+
+    def read(self, document: Document) -> None:
+        """One more text read; the count has no total, as a stream has none up front."""
+        if self._progress is None:
+            return
+        if self._reading is None:
+            self._reading = self._progress.add_task("reading texts", total=None)
+        self._progress.update(
+            self._reading, advance=1, description=f"reading {document.title}"[:60]
+        )
 
     def start(self, total: int) -> None:
+        if self._progress is not None and self._reading is not None:
+            self._progress.update(self._reading, description="texts read")
         if self._progress is not None:
             self._task = self._progress.add_task("embedding chunks", total=total)
 
@@ -24,9 +40,9 @@ class EmbeddingProgress:
 
 
 @contextmanager
-def embedding_progress(console: Console, *, enabled: bool) -> Iterator[EmbeddingProgress]:
+def ingest_progress(console: Console, *, enabled: bool) -> Iterator[IngestProgress]:
     if not enabled:
-        yield EmbeddingProgress(None)
+        yield IngestProgress(None)
         return
     columns = (
         TextColumn("{task.description}"),
@@ -35,4 +51,4 @@ def embedding_progress(console: Console, *, enabled: bool) -> Iterator[Embedding
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=True) as progress:
-        yield EmbeddingProgress(progress)
+        yield IngestProgress(progress)

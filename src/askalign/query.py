@@ -101,7 +101,7 @@ class SpeakerDirectory:
         self.speakers = sorted(set(speakers))
         parts: dict[str, set[str]] = {}
         for speaker in self.speakers:
-            for part in re.split(r"[\s_.\-]+", speaker):
+            for part in re.split(r"[\s_.,\-]+", speaker):
                 if len(part) >= MIN_NAME_PART:
                     parts.setdefault(part, set()).add(speaker)
         self._unique_parts = {

@@ -16,6 +16,7 @@ import re
 from pydantic import BaseModel
 
 from askalign.models import Document
+from askalign.readable import readable
 from askalign.spans import Span, iter_lines, trim
 
 MIN_WORDS = 5
@@ -64,6 +65,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def sentence_text(document: Document, span: Span) -> str:
+    """What the model embeds for a sentence: its words as a reader sees them."""
+    return readable(span.cut(document.source_text), document.format)
+
+
 def document_sentences(document: Document) -> list[Sentence]:
     text = document.source_text
     return [
@@ -72,7 +78,7 @@ def document_sentences(document: Document) -> list[Sentence]:
             passage_id=passage.id,
             start=span.start,
             end=span.end,
-            text_hash=text_hash(span.cut(text)),
+            text_hash=text_hash(sentence_text(document, span)),
         )
         for passage in document.passages
         for span in whole_sentences(text, passage.start, passage.end)

@@ -42,7 +42,7 @@ def _m001_create_tables(db: sqlite3.Connection) -> None:
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE documents (
             id TEXT PRIMARY KEY,
-            source_file TEXT NOT NULL UNIQUE,
+            source_file TEXT NOT NULL UNIQUE,  -- renamed source_key by m003
             fingerprint TEXT NOT NULL,
             chunker TEXT NOT NULL,
             document_json TEXT NOT NULL,
@@ -87,7 +87,13 @@ def _m002_sentences(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [_m001_create_tables, _m002_sentences]
+def _m003_source_keys(db: sqlite3.Connection) -> None:
+    """A file of many articles (JSON Lines) holds many documents: each is keyed by
+    `file#record`, a single-document file by its name as before."""
+    db.execute("ALTER TABLE documents RENAME COLUMN source_file TO source_key")
+
+
+MIGRATIONS = [_m001_create_tables, _m002_sentences, _m003_source_keys]
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -113,9 +119,12 @@ class Written(NamedTuple):
 
 class StoredDocument(NamedTuple):
     id: str
-    source_file: str
+    source_key: str
     fingerprint: str
     chunker: str
+
+    def comes_from(self, source_file: str) -> bool:
+        return self.source_key == source_file or self.source_key.startswith(f"{source_file}#")
 
 
 class Catalog:
@@ -180,7 +189,7 @@ class Catalog:
 
     # --- documents and chunks -----------------------------------------------
     def stored_documents(self) -> dict[str, StoredDocument]:
-        rows = self.db.execute("SELECT id, source_file, fingerprint, chunker FROM documents")
+        rows = self.db.execute("SELECT id, source_key, fingerprint, chunker FROM documents")
         return {row[1]: StoredDocument(*row) for row in rows}
 
     def replace_documents(
@@ -203,14 +212,14 @@ class Catalog:
     def _write_document(self, written: Written) -> None:
         document = written.document
         self.db.execute(
-            "DELETE FROM documents WHERE id = ? OR source_file = ?",
-            (document.id, document.source_file),
+            "DELETE FROM documents WHERE id = ? OR source_key = ?",
+            (document.id, document.source_key),
         )
         self.db.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 document.id,
-                document.source_file,
+                document.source_key,
                 written.fingerprint,
                 written.chunker,
                 document.model_dump_json(),

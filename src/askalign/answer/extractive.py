@@ -25,6 +25,7 @@ from askalign.index import SentenceTable
 from askalign.lexical import terms
 from askalign.models import Document, Passage, Role
 from askalign.query import QueryIntent, Shape
+from askalign.readable import readable
 from askalign.retrieve import Hit
 from askalign.sentences import MIN_WORDS
 from askalign.spans import Span
@@ -320,6 +321,7 @@ class ExtractiveComposer:
                 role=quote.passage.role,
                 section=quote.passage.section,
                 quote=quote.span.cut(document.source_text),
+                display=readable(quote.span.cut(document.source_text), document.format),
                 start=quote.span.start,
                 end=quote.span.end,
                 url=document.url,
@@ -465,7 +467,7 @@ def compose_text(items: list[tuple[Quote, Citation]], documents: dict[str, Docum
     sentences = []
     previous: Quote | None = None
     for quote, citation in items:
-        text = " ".join(citation.quote.split())
+        text = " ".join(citation.display.split())
         who = attribution(quote, previous, documents[quote.doc_id])
         sentences.append(f"{who}: “{text}” [{citation.n}]")
         previous = quote

@@ -17,6 +17,7 @@ class Citation(BaseModel):
     role: Role
     section: list[str] = Field(default_factory=list)
     quote: str
+    display: str = Field(description="The quote as a reader sees it: Markdown links as their text.")
     start: int
     end: int
     url: str | None = None

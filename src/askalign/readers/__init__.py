@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from askalign.models import Document
-from askalign.readers import essay, html, lesswrong, lesswrong_flat, markdown
+from askalign.models import CorpusProblem, Document
+from askalign.readers import essay, forum, html, jsonl, lesswrong, lesswrong_flat, markdown
 from askalign.readers.base import DocumentMeta, ReadContext
 from askalign.readers.decode import ReadError, read_source
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text"})
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | jsonl.EXTENSIONS
+SUPPORTED_NAMES = ".txt, .md, .html or .jsonl"
+# Formats whose source_text is the file's decoded text, character for character.
+VERBATIM_FORMATS = frozenset({essay.NAME, lesswrong.NAME, lesswrong_flat.NAME})
 
-__all__ = ["SUPPORTED_EXTENSIONS", "DocumentMeta", "ReadError", "read_document", "reader_for"]
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "SUPPORTED_NAMES",
+    "VERBATIM_FORMATS",
+    "DocumentMeta",
+    "ReadError",
+    "read_document",
+    "read_documents",
+    "reader_for",
+]
 
 
 class Reader(Protocol):
@@ -27,6 +40,8 @@ class Reader(Protocol):
 
 
 def reader_for(extension: str, text: str) -> Reader:
+    if forum.sniff(text):
+        return forum
     if extension in HTML_EXTENSIONS or html.sniff(text):
         return html
     if extension in MARKDOWN_EXTENSIONS:
@@ -38,14 +53,32 @@ def reader_for(extension: str, text: str) -> Reader:
     return essay
 
 
+def read_documents(
+    path: Path, *, doc_id: str, source_file: str, catalog: DocumentMeta, max_bytes: int
+) -> Iterator[Document | CorpusProblem]:
+    """Every document of a file: one, or one per line of a dataset (.jsonl) file, streamed.
+    A whole-file failure raises ReadError; a bad line is yielded as a problem."""
+    if path.suffix.lower() in jsonl.EXTENSIONS:
+        yield from jsonl.read_lines(
+            path, source_file=source_file, id_prefix=doc_id, max_line_bytes=max_bytes
+        )
+    else:
+        yield read_document(
+            path, doc_id=doc_id, source_file=source_file, catalog=catalog, max_bytes=max_bytes
+        )
+
+
 def read_document(
     path: Path, *, doc_id: str, source_file: str, catalog: DocumentMeta, max_bytes: int
 ) -> Document:
+    """The one document of a single-text file."""
     extension = path.suffix.lower()
+    if extension in jsonl.EXTENSIONS:
+        raise ReadError("a .jsonl file holds many articles", "read it with read_documents")
     if extension not in SUPPORTED_EXTENSIONS:
         raise ReadError(
             f"unsupported file type '{extension or '(none)'}'",
-            "save it as .txt, .md or .html, or move it out of corpus/",
+            f"save it as {SUPPORTED_NAMES}, or move it out of corpus/",
         )
     source = read_source(path, max_bytes)
     ctx = ReadContext(doc_id, source_file, source.content_hash, catalog, list(source.notes))

@@ -44,33 +44,72 @@ def sniff(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or "<body" in head
 
 
-def extract(html: str) -> tuple[str, list[Block], DocumentMeta]:
-    """The page's readable text, its blocks with spans into that text, and its metadata."""
+def parse(html: str) -> BeautifulSoup:
     with warnings.catch_warnings():
         warnings.simplefilter(
             "ignore", MarkupResemblesLocatorWarning
         )  # short pages are still pages
-        soup = BeautifulSoup(html, "lxml")
-    meta = page_meta(soup)
-    for tag in soup(NOT_CONTENT):
+        return BeautifulSoup(html, "lxml")
+
+
+def drop_chrome(root: Tag) -> None:
+    for tag in root(NOT_CONTENT):
         tag.decompose()
-    pieces: list[str] = []
-    found: list[Block] = []
-    cursor = 0
-    for element in soup.find_all(BLOCKS):
-        if element.find(BLOCKS):
-            continue
-        content = _SPACES.sub(" ", element.get_text(" ")).strip()
-        if not content:
-            continue
-        if pieces:
-            cursor += 2
-        pieces.append(content)
-        is_heading = element.name in HEADINGS
-        level = int(element.name[1]) if is_heading else None
-        found.append(Block(Span(cursor, cursor + len(content)), is_heading, level))
-        cursor += len(content)
-    return "\n\n".join(pieces), found, meta
+
+
+def block_text(element: Tag) -> str:
+    return _SPACES.sub(" ", element.get_text(" ")).strip()
+
+
+def leaf_blocks(root: Tag) -> list[Tag]:
+    """Block elements holding no other block: a list item's paragraphs, not the item,
+    so no text is taken twice."""
+    candidates = root.find_all(BLOCKS)
+    if root.name in BLOCKS:
+        candidates.insert(0, root)
+    return [element for element in candidates if not element.find(BLOCKS)]
+
+
+class TextBuilder:
+    """Source text built block by block (joined by blank lines), so that readers taking
+    text from several parts of a page still get exact spans into one text."""
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self._cursor = 0
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self._pieces)
+
+    def append(self, content: str, is_heading: bool = False, level: int | None = None) -> Block:
+        if self._pieces:
+            self._cursor += 2
+        self._pieces.append(content)
+        block = Block(Span(self._cursor, self._cursor + len(content)), is_heading, level)
+        self._cursor += len(content)
+        return block
+
+    def add(self, root: Tag) -> list[Block]:
+        found: list[Block] = []
+        for element in leaf_blocks(root):
+            content = block_text(element)
+            if not content:
+                continue
+            is_heading = element.name in HEADINGS
+            level = int(element.name[1]) if is_heading else None
+            found.append(self.append(content, is_heading, level))
+        return found
+
+
+def extract(html: str) -> tuple[str, list[Block], DocumentMeta]:
+    """The page's readable text, its blocks with spans into that text, and its metadata."""
+    soup = parse(html)
+    meta = page_meta(soup)
+    drop_chrome(soup)
+    builder = TextBuilder()
+    found = builder.add(soup)
+    return builder.text, found, meta
 
 
 def page_meta(soup: BeautifulSoup) -> DocumentMeta:

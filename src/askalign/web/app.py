@@ -22,11 +22,13 @@ from askalign.feedback import FeedbackStore
 from askalign.index import index_status
 from askalign.ingest import IngestHooks, ingest
 from askalign.settings import Settings
+from askalign.summary import summarise
 from askalign.web.render import (
     chat_markdown,
     conversation_markdown,
     escape_markdown,
     example_questions,
+    files_markdown,
     follow_ups,
     sources_html,
 )
@@ -144,7 +146,8 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
                 Path(upload), Path(upload).name, settings.corpus_dir, settings.max_file_bytes
             )
         except UploadRejected as error:
-            return f"❌ {error}. Nothing was changed.", status_markdown(shared.index_dir)
+            message = f"❌ {escape_markdown(str(error))}. Nothing was changed."
+            return message, status_markdown(shared.index_dir)
         total = {"n": 0, "done": 0}
 
         def start(count: int) -> None:
@@ -165,8 +168,11 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
             hooks=IngestHooks(on_embed_start=start, on_embed_batch=advance),
         )
         shared.reload()
+        documents = shared.assistant.documents.values()
+        summary = summarise(documents, report.failed, [added.name])
         message = (
-            f"✅ Added {added.name}: {report.chunks.added} chunks, {report.embedded} embedded."
+            f"✅ Added {escape_markdown(added.name)}: {report.chunks.added} chunks,"
+            f" {report.embedded} embedded.\n\n{files_markdown(summary)}"
         )
         return message, status_markdown(shared.index_dir)
 

@@ -9,6 +9,8 @@ import re
 
 from askalign.answer.models import Answer, Citation
 from askalign.models import Document, Passage, Role
+from askalign.readable import readable
+from askalign.summary import FilesSummary
 
 CONTEXT_CHARS = 420
 PARENT_CHARS = 600
@@ -44,13 +46,17 @@ def highlighted_context(document: Document, passage: Passage, citations: list[Ci
     pieces = ["…" if start > passage.start else ""]
     cursor = start
     for citation in sorted(citations, key=lambda c: c.start):
-        pieces.append(html.escape(document.source_text[cursor : citation.start]))
-        quote = html.escape(document.source_text[citation.start : citation.end])
+        pieces.append(_shown(document, cursor, citation.start))
+        quote = _shown(document, citation.start, citation.end)
         pieces.append(f'<mark data-n="{citation.n}">{quote}</mark><sup>[{citation.n}]</sup>')
         cursor = citation.end
-    pieces.append(html.escape(document.source_text[cursor:end]))
+    pieces.append(_shown(document, cursor, end))
     pieces.append("…" if end < passage.end else "")
     return "".join(pieces)
+
+
+def _shown(document: Document, start: int, end: int) -> str:
+    return html.escape(readable(document.source_text[start:end], document.format))
 
 
 def source_markdown(citation: Citation) -> str:
@@ -58,7 +64,7 @@ def source_markdown(citation: Citation) -> str:
     who = citation.speaker or ("A commenter" if citation.role is Role.COMMENT else "The text")
     where = f" ({' > '.join(citation.section)})" if citation.section else ""
     link = f"[{citation.doc_title}]({citation.url})" if citation.url else citation.doc_title
-    quote = " ".join(citation.quote.split())
+    quote = " ".join(citation.display.split())
     return f"> {quote}\n\n— {who}, {ROLE_WORDS[citation.role]}, {link}{where}"
 
 
@@ -190,3 +196,35 @@ def conversation_markdown(turns: list[dict]) -> str:
             citation = Citation.model_validate(raw)
             lines += [f"[{citation.n}] {source_markdown(citation)}", ""]
     return "\n".join(lines)
+
+
+def files_markdown(summary: FilesSummary) -> str:
+    """What each added file became, as `askalign add` prints it; ⚠️ where it looks misread."""
+    lines = [
+        "| file | reader | title | author | date | passages | comments | footnotes | notes |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in summary.files:
+        gaps = row.gaps()
+        cells = [
+            _file_cell(row.file),
+            _file_cell(row.reader),
+            _file_cell(row.title, "title" in gaps),
+            _file_cell(row.author, "author" in gaps),
+            _file_cell(row.date or "-"),
+            _file_cell(row.passages),
+            _file_cell(row.comments, "comments" in gaps),
+            _file_cell(row.footnotes),
+            _file_cell("; ".join(row.notes)),
+        ]
+        lines.append(f"| {' | '.join(cells)} |")
+    problems = [
+        f"- ❌ {escape_markdown(f'{p.file}: {p.reason}. To fix: {p.hint}.')}"
+        for p in summary.problems
+    ]
+    return "\n".join((lines if summary.files else []) + problems)
+
+
+def _file_cell(value: object, gap: bool = False) -> str:
+    text = escape_markdown("missing" if value is None else str(value))
+    return f"⚠️ **{text}**" if gap else text

@@ -1,0 +1,56 @@
+"""How a span of source text reads: Markdown shown as the words a reader sees.
+
+A citation's span stays the exact source (and is verified against it), but
+`[brain in a box](https://…)` should read as "brain in a box" in an answer, and the
+model should embed the words, not the URL. Formats without markup read as they are,
+so their chunk and sentence hashes never change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+MARKDOWN_FORMAT = "markdown"
+DATASET_FORMAT = "jsonl"  # the dataset's article texts are Markdown too
+MARKDOWN_FORMATS = frozenset({MARKDOWN_FORMAT, DATASET_FORMAT})
+_INLINE = MarkdownIt("commonmark")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def readable(fragment: str, source_format: str) -> str:
+    if source_format not in MARKDOWN_FORMATS:
+        return fragment
+    return markdown_words(fragment)
+
+
+def markdown_words(fragment: str) -> str:
+    """Inline Markdown to its words: link and image text, code, emphasis unmarked."""
+    lines = [_unquoted(line) for line in fragment.split("\n")]
+    tokens = _INLINE.parseInline("\n".join(lines))
+    words = "".join(_words(child) for token in tokens for child in token.children or [])
+    words = _FOOTNOTE_REF.sub("", words)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in words.split("\n")).strip()
+
+
+def _unquoted(line: str) -> str:
+    """Blockquote markers at the start of a continuation line are markup, not words."""
+    stripped = line.lstrip()
+    while stripped.startswith(">"):
+        stripped = stripped[1:].lstrip()
+    return stripped
+
+
+def _words(token: Token) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type == "softbreak":
+        return " "
+    if token.type == "hardbreak":
+        return "\n"
+    if token.type == "image":
+        return "".join(_words(child) for child in token.children or [])
+    return ""

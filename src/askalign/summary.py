@@ -1,0 +1,97 @@
+"""What each source file became: one row per file, so a misread file shows at a glance
+(a forum page with no comments, an essay with no author). A file may hold many
+documents (one line each in a .jsonl), so rows are by file, not by document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pydantic import BaseModel, Field
+
+from askalign.models import CorpusProblem, Document, Role
+
+FORUM_READERS = frozenset({"lesswrong", "lesswrong-flat"})  # pages that should have comments
+NOTES_SHOWN = 3
+
+
+class FileSummary(BaseModel):
+    file: str = Field(description="Path relative to the corpus directory.")
+    reader: str = Field(description="The reader that parsed it (Document.format).")
+    title: str
+    author: str | None = None
+    date: dt.date | None = None
+    passages: int = Field(description="All passages: text, comments and footnotes.")
+    comments: int
+    footnotes: int
+    notes: list[str] = Field(default_factory=list, description="What the reader had to guess.")
+    documents: int = Field(1, description="Documents the file yielded.")
+
+    def gaps(self) -> set[str]:
+        """Fields that look misread: worth a second look before trusting the answers."""
+        found = set()
+        if not self.author:
+            found.add("author")
+        if self.title == self.file:  # the readers fall back to the file name
+            found.add("title")
+        if self.reader in FORUM_READERS and not self.comments:
+            found.add("comments")
+        return found
+
+
+class FilesSummary(BaseModel):
+    files: list[FileSummary] = Field(default_factory=list)
+    problems: list[CorpusProblem] = Field(default_factory=list, description="Files not added.")
+
+
+def summarise_file(documents: list[Document]) -> FileSummary:
+    """One row for the documents of one file; the first one speaks for the rest."""
+    first, more = documents[0], len(documents) - 1
+    passages = [p for doc in documents for p in doc.passages]
+    return FileSummary(
+        file=first.source_file,
+        reader=_joined(doc.format for doc in documents),
+        title=first.title + (f" (+{more} more)" if more else ""),
+        author=_first_of(doc.author for doc in documents),
+        date=next((doc.date for doc in documents if doc.date), None),
+        passages=len(passages),
+        comments=sum(p.role is Role.COMMENT for p in passages),
+        footnotes=sum(p.role is Role.FOOTNOTE for p in passages),
+        notes=_capped([note for doc in documents for note in doc.notes]),
+        documents=len(documents),
+    )
+
+
+def summarise(
+    documents: Iterable[Document],
+    problems: Iterable[CorpusProblem] = (),
+    files: list[str] | None = None,
+) -> FilesSummary:
+    """Rows by file, in the order of `files` (only those) when given, else as they come."""
+    by_file: dict[str, list[Document]] = {file: [] for file in files or []}
+    for document in documents:
+        if files is None or document.source_file in by_file:
+            by_file.setdefault(document.source_file, []).append(document)
+    return FilesSummary(
+        files=[summarise_file(group) for group in by_file.values() if group],
+        problems=[p for p in problems if files is None or p.file in by_file],
+    )
+
+
+def _joined(values: Iterable[str]) -> str:
+    return ", ".join(dict.fromkeys(values))
+
+
+def _first_of(authors: Iterable[str | None]) -> str | None:
+    """One author, or the first and a count: a row stays one line."""
+    named = list(dict.fromkeys(a for a in authors if a))
+    if len(named) > 1:
+        return f"{named[0]} (+{len(named) - 1} more)"
+    return named[0] if named else None
+
+
+def _capped(notes: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(notes))
+    if len(unique) <= NOTES_SHOWN:
+        return unique
+    return [*unique[:NOTES_SHOWN], f"and {len(unique) - NOTES_SHOWN} more notes"]

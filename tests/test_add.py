@@ -1,0 +1,189 @@
+"""`askalign add`: files and folders copied into the corpus, ingested with the packaged
+model into a real index, and summarised one row per file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from askalign.cli import app
+from askalign.models import CorpusProblem, Document, Passage, Role
+from askalign.summary import summarise
+from askalign.web.render import files_markdown
+
+from .conftest import LESSWRONG_PAGE
+
+NOTES_MD = """---
+title: The off-switch game
+author: Stuart Russell
+date: 2017-06-01
+---
+# Uncertainty
+
+An agent uncertain about its objective lets a human switch it off.[^1]
+
+[^1]: Hadfield-Menell et al., 2017.
+"""
+ESSAY_TXT = """Reward hacking
+
+by Ada Author
+
+Reward hacking is when a policy finds an unintended way to score well.
+
+Specification gaming examples include boats that spin in circles for points.
+"""
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "off-switch.md").write_text(NOTES_MD, encoding="utf-8")
+    (folder / "reward hacking.txt").write_text(ESSAY_TXT, encoding="utf-8")
+    return folder
+
+
+def add(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["add", *map(str, args)])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_added_files_are_ingested_and_shown_as_a_table(
+    sources: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    env = os.environ | {"COLUMNS": "220"}
+    files = [sources / "off-switch.md", sources / "reward hacking.txt"]
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign", "add", *map(str, files)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (corpus_dir / "off-switch.md").read_text(encoding="utf-8") == NOTES_MD
+    assert (corpus_dir / "reward-hacking.txt").exists()
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if "." in line}
+    assert "markdown" in rows["off-switch.md"] and "Stuart Russell" in rows["off-switch.md"]
+    assert "The off-switch game" in rows["off-switch.md"]
+    assert "essay" in rows["reward-hacking.txt"] and "Ada Author" in rows["reward-hacking.txt"]
+    assert (tmp_path / "index").is_dir()
+
+
+def test_a_folder_is_added_recursively_and_json_parses(
+    sources: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    (sources / "threads").mkdir()
+    (sources / "threads" / "small post.txt").write_text(LESSWRONG_PAGE, encoding="utf-8")
+    (sources / ".draft.md").write_text(NOTES_MD, encoding="utf-8")
+    code, out, err = add(sources, "--json", "--index", tmp_path / "index")
+    assert code == 0, err
+    summary = json.loads(out)
+    by_file = {row["file"]: row for row in summary["files"]}
+    assert set(by_file) == {
+        "sources/off-switch.md",
+        "sources/reward-hacking.txt",
+        "sources/threads/small-post.txt",
+    }
+    assert (corpus_dir / "sources" / "threads" / "small-post.txt").exists()
+    assert not (corpus_dir / "sources" / "draft.md").exists()
+    assert "skipped" in err and ".draft.md" in err
+    thread = by_file["sources/threads/small-post.txt"]
+    assert (thread["reader"], thread["author"]) == ("lesswrong", "Ada Author")
+    assert (thread["comments"], thread["footnotes"], thread["documents"]) == (3, 1, 1)
+    notes = by_file["sources/off-switch.md"]
+    assert (notes["title"], notes["date"], notes["footnotes"]) == (
+        "The off-switch game",
+        "2017-06-01",
+        1,
+    )
+    assert summary["problems"] == []
+
+
+def test_an_existing_file_is_never_overwritten(sources: Path, corpus_dir: Path) -> None:
+    (corpus_dir / "off-switch.md").write_text("# Mine\n\nKeep me.\n", encoding="utf-8")
+    code, out, err = add(sources / "off-switch.md", "--json")
+    assert code == 1
+    [problem] = json.loads(out)["problems"]
+    assert problem["file"].endswith("sources/off-switch.md")
+    assert "off-switch.md is already in the corpus" in problem["reason"]
+    assert "already in the corpus" in err
+    assert (corpus_dir / "off-switch.md").read_text(encoding="utf-8") == "# Mine\n\nKeep me.\n"
+
+
+def test_an_unsupported_file_is_refused_by_name(tmp_path: Path, corpus_dir: Path) -> None:
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.7 not a text")
+    code, _, err = add(pdf)
+    assert code == 1
+    assert "paper.pdf" in err and "unsupported file type '.pdf'" in err
+    assert list(corpus_dir.iterdir()) == []
+    assert not (tmp_path / "index").exists()  # nothing added, nothing ingested
+
+
+def test_a_refused_file_does_not_stop_the_others(
+    sources: Path, corpus_dir: Path, tmp_path: Path
+) -> None:
+    binary = sources / "scan.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    code, out, _ = add(sources / "reward hacking.txt", binary, "--json")
+    assert code == 1
+    summary = json.loads(out)
+    assert [row["file"] for row in summary["files"]] == ["reward-hacking.txt"]
+    assert [Path(p["file"]).name for p in summary["problems"]] == ["scan.txt"]
+    assert sorted(p.name for p in corpus_dir.iterdir()) == ["reward-hacking.txt"]
+
+
+def test_many_documents_of_one_file_make_one_row() -> None:
+    def document(n: int, author: str | None, notes: list[str]) -> Document:
+        passages = [
+            Passage(id=f"d{n}-p1", role=Role.POST, start=0, end=4, text="Post"),
+            Passage(id=f"d{n}-c1", role=Role.COMMENT, start=5, end=9, text="Nope"),
+        ]
+        return Document(
+            id=f"d{n}",
+            title=f"Article {n}",
+            author=author,
+            source_file="feed.jsonl",
+            format="jsonl",
+            content_hash="x",
+            passages=passages,
+            notes=notes,
+        )
+
+    documents = [
+        document(1, None, ["no date", "no url"]),
+        document(2, "Ada", ["no date", "odd quote"]),
+        document(3, "Bob", ["guessed title", "empty body"]),
+    ]
+    failed = CorpusProblem(file="broken.md", reason="empty", hint="write something")
+    summary = summarise(documents, [failed], ["feed.jsonl", "broken.md"])
+    [row] = summary.files
+    assert (row.documents, row.title, row.author) == (3, "Article 1 (+2 more)", "Ada (+1 more)")
+    assert (row.passages, row.comments, row.footnotes) == (6, 3, 0)
+    assert row.notes == ["no date", "no url", "odd quote", "and 2 more notes"]
+    assert summary.problems == [failed]
+    assert summarise(documents, [failed], ["elsewhere.md"]).files == []
+
+
+def test_the_web_summary_marks_what_looks_misread() -> None:
+    page = Document(
+        id="p",
+        title="A | page",
+        source_file="page.txt",
+        format="lesswrong",
+        content_hash="x",
+        passages=[Passage(id="p1", role=Role.POST, start=0, end=4, text="Post")],
+    )
+    refused = CorpusProblem(file="a_b.pdf", reason="unsupported file type '.pdf'", hint="save")
+    table = files_markdown(summarise([page], [refused]))
+    row = next(line for line in table.splitlines() if line.startswith("| page.txt"))
+    assert r"A \| page" in row and "⚠️ **missing**" in row and "⚠️ **0**" in row
+    assert r"a\_b.pdf: unsupported file type" in table

@@ -1,0 +1,245 @@
+"""Forum pages saved from the browser as HTML: ForumMagnum (LessWrong, AF, EA Forum) and
+GreaterWrong markup, read into a post, footnotes and a reply tree of comments."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from askalign import Role, scan_corpus
+from askalign.models import Document, InferredBy, Passage
+from askalign.readers import forum, html, reader_for
+from askalign.readers.base import DocumentMeta, ReadContext
+from askalign.readers.decode import ReadError
+
+DATA = Path(__file__).parent / "data" / "forum"
+LESSWRONG = DATA / "lesswrong_post.html"
+GREATERWRONG = DATA / "greaterwrong_post.html"
+FRONTPAGE = DATA / "lesswrong_frontpage.html"
+
+
+def read_page(path: Path) -> Document:
+    ctx = ReadContext("page", path.name, "hash", DocumentMeta(), [])
+    return forum.read(path.read_text(encoding="utf-8"), ctx)
+
+
+def comments(doc: Document) -> dict[str, Passage]:
+    return {p.speaker or "?": p for p in doc.passages if p.role is Role.COMMENT}
+
+
+@pytest.fixture(scope="module")
+def lesswrong() -> Document:
+    return read_page(LESSWRONG)
+
+
+@pytest.fixture(scope="module")
+def greaterwrong() -> Document:
+    return read_page(GREATERWRONG)
+
+
+def test_forum_pages_are_sniffed_before_generic_html() -> None:
+    for path in (LESSWRONG, GREATERWRONG, FRONTPAGE):
+        assert reader_for(".html", path.read_text(encoding="utf-8")) is forum
+    generic = "<!doctype html><html><body><p>See comment-item on greaterwrong.com</p></body></html>"
+    assert reader_for(".html", generic) is html
+    assert not forum.sniff("[-]bob_b2dΩ4125\nCommentsItem-root\nReply\n")  # not HTML
+
+
+def test_jss_names_match_with_or_without_a_counter() -> None:
+    match = forum.jss("CommentsItem-root")
+    assert match("CommentsItem-root") and match("CommentsItem-root-12")
+    assert not match("CommentsItem-rootWrapper") and not match("XCommentsItem-root")
+    assert forum.jss("TableOfContents")("TableOfContents-rowWrapper")
+
+
+def test_lesswrong_post_metadata(lesswrong: Document) -> None:
+    assert lesswrong.format == "forum"
+    assert (lesswrong.title, lesswrong.author, str(lesswrong.date), lesswrong.karma) == (
+        "Corrigibility Without Tears",
+        "Ada Author",
+        "2024-02-03",
+        87,
+    )
+    assert lesswrong.url == "https://www.lesswrong.com/posts/xk3Tq9abcd/corrigibility-without-tears"
+
+
+def test_lesswrong_post_body_under_its_headings(lesswrong: Document) -> None:
+    post = [p for p in lesswrong.passages if p.role is Role.POST]
+    assert [(p.text[:24], p.section) for p in post] == [
+        ("Corrigibility is the pro", []),
+        ("An agent that prefers it", ["Why shutdown is hard"]),
+        ("It may disable the butto", ["Why shutdown is hard"]),
+        ("It may hide what it is d", ["Why shutdown is hard"]),
+        ("One proposal makes the a", ["Why shutdown is hard", "Utility indifference"]),
+        ("An indifferent agent nei", ["Why shutdown is hard", "Utility indifference"]),
+    ]
+    assert all(p.speaker == "Ada Author" for p in post)
+
+
+def test_post_footnotes_are_footnote_passages_spoken_by_the_author(lesswrong: Document) -> None:
+    footnotes = [p for p in lesswrong.passages if p.role is Role.FOOTNOTE]
+    assert [(f.footnote, f.speaker, f.section) for f in footnotes] == [
+        ("1", "Ada Author", ["Footnotes"]),
+        ("2", "Ada Author", ["Footnotes"]),
+    ]
+    assert footnotes[0].text == "Soares et al. coined the term in 2015."
+    assert footnotes[1].text == (
+        "Armstrong's proposal; see the later critiques.\n\n"
+        "Indifference is fragile under self-modification."
+    )
+    post_text = " ".join(p.text for p in lesswrong.passages if p.role is Role.POST)
+    assert "Soares" not in post_text and "^" not in lesswrong.source_text
+
+
+def test_comments_speakers_votes_and_page_order(lesswrong: Document) -> None:
+    found = [p for p in lesswrong.passages if p.role is Role.COMMENT]
+    assert [
+        (c.id, c.speaker, c.comment_index, c.age, c.karma, c.af_karma, c.agreement) for c in found
+    ] == [
+        ("page#c1", "bob_b", 1, "2d", 12, 4, 5),
+        ("page#c2", "Carol C", 2, "1d", 3, None, 0),
+        ("page#c3", "Dave", 3, "5h", -1, None, -3),
+        ("page#c4", "Erin", 4, "2h", 2, None, None),
+        ("page#c5", "Frank", 6, "1d", 1, None, None),  # the deleted comment was 5th
+        ("page#c6", "Grace Hopper-Lee", 7, "3d", 8, None, 2),
+    ]
+    assert found[0].text == (
+        "I think this definition misses the point about incentives entirely.\n\n"
+        "Indifference just moves the problem into the utility function."
+    )
+
+
+def test_reply_tree_follows_the_nesting_four_levels_deep(lesswrong: Document) -> None:
+    by = comments(lesswrong)
+    bob, carol, dave, erin = by["bob_b"], by["Carol C"], by["Dave"], by["Erin"]
+    assert bob.reply_to is None and bob.replying_to_speaker is None
+    assert (carol.reply_to, carol.replying_to_speaker) == (bob.id, "bob_b")
+    assert (dave.reply_to, dave.replying_to_speaker) == (carol.id, "Carol C")
+    assert (erin.reply_to, erin.replying_to_speaker) == (dave.id, "Dave")
+    assert {c.reply_inferred_by for c in (carol, dave, erin)} == {InferredBy.HTML}
+    assert by["Grace Hopper-Lee"].reply_to is None
+
+
+def test_deleted_comment_is_skipped_and_its_reply_becomes_top_level(lesswrong: Document) -> None:
+    frank = comments(lesswrong)["Frank"]
+    assert (frank.reply_to, frank.replying_to_speaker, frank.reply_inferred_by) == (None,) * 3
+    assert "comment deleted" not in lesswrong.source_text
+    assert "Moderator Mo" not in lesswrong.source_text
+    assert any("deleted" in note for note in lesswrong.notes)
+
+
+def test_comment_footnote_stays_in_its_comment(lesswrong: Document) -> None:
+    grace = comments(lesswrong)["Grace Hopper-Lee"]
+    assert grace.text == (
+        "Shutdown buttons have a long history in control theory. [1]\n\n"
+        "Dead-man switches on trains are the classic case."
+    )
+    footnotes = [p.text for p in lesswrong.passages if p.role is Role.FOOTNOTE]
+    assert not any("Dead-man" in text for text in footnotes)
+
+
+def test_site_chrome_and_table_of_contents_are_left_out(lesswrong: Document) -> None:
+    text = lesswrong.source_text
+    for chrome in (
+        "LESSWRONG",
+        "Library",
+        "Login",
+        "Reply",
+        "Upvote",
+        "7 comments",
+        "top scoring",
+        "New Comment",
+        "Corrigibility Without Tears",  # the title (and ToC heading) is metadata, not body
+        "Side comments",
+        "Curated and popular",
+        "__APOLLO_STATE__",
+        "6 min read",
+        "Ω",
+    ):
+        assert chrome not in text, chrome
+    assert text.count("Why shutdown is hard") == 1  # the heading, not its ToC row too
+    assert text.count("Utility indifference") == 1
+
+
+@pytest.mark.parametrize("path", [LESSWRONG, GREATERWRONG], ids=["lesswrong", "greaterwrong"])
+def test_every_passage_is_its_span_of_the_source_text(path: Path) -> None:
+    doc = read_page(path)
+    assert doc.passages
+    for passage in doc.passages:
+        assert doc.cut(passage.start, passage.end) == passage.text
+        assert passage.text == passage.text.strip() and passage.text
+
+
+def test_greaterwrong_page(greaterwrong: Document) -> None:
+    doc = greaterwrong
+    assert (doc.title, doc.author, str(doc.date), doc.karma) == (
+        "Mesa-Optimizers Are Not Magic",
+        "Hal Page",
+        "2024-02-27",
+        54,
+    )
+    assert doc.url == "https://www.lesswrong.com/posts/pQ7mesa/mesa-optimizers-are-not-magic"
+    assert [p.section for p in doc.passages if p.role is Role.POST] == [
+        [],
+        ["Inner alignment"],
+        ["Deception"],
+    ]
+    [footnote] = [p for p in doc.passages if p.role is Role.FOOTNOTE]
+    assert (footnote.footnote, footnote.speaker) == ("1", "Hal Page")
+    found = [p for p in doc.passages if p.role is Role.COMMENT]
+    assert [(c.speaker, c.comment_index, c.karma, c.agreement) for c in found] == [
+        ("Ivy", 1, 15, 6),
+        ("Jon", 2, -2, -1),
+        ("Kim", 3, 4, None),
+        (None, 5, 1, None),  # a deleted account's comment keeps its words, not a name
+    ]
+    ivy, jon, kim, orphan = found
+    assert found[0].age == "28 Feb 2024 12:00 UTC"
+    assert (jon.reply_to, kim.reply_to, kim.replying_to_speaker) == (ivy.id, jon.id, "Jon")
+    assert kim.reply_inferred_by is InferredBy.HTML and orphan.reply_to is None
+    for chrome in ("Contents", "prettyDate", "Reply", "Parent", "points", "[deleted]", "Home"):
+        assert chrome not in doc.source_text, chrome
+
+
+def test_generic_html_is_still_read_by_the_html_reader(corpus_dir: Path) -> None:
+    (corpus_dir / "blog.html").write_text(
+        "<!doctype html><html><head><title>Shard theory</title></head><body>"
+        "<nav>Home</nav><h1>Shard theory</h1><p>Values are contextual shards.</p>"
+        "<div class='comments'><p>A reader comment.</p></div></body></html>",
+        encoding="utf-8",
+    )
+    [doc] = scan_corpus(corpus_dir).documents
+    assert doc.format == "html"
+    assert [p.text for p in doc.passages] == ["Values are contextual shards.", "A reader comment."]
+
+
+def test_forum_page_without_a_post_is_a_read_error(corpus_dir: Path) -> None:
+    with pytest.raises(ReadError) as error:
+        read_page(FRONTPAGE)
+    assert "no post title or body" in error.value.reason
+    assert "#postContent" in error.value.reason and "/posts/" in error.value.hint
+    shutil.copy(FRONTPAGE, corpus_dir / "frontpage.html")
+    [problem] = scan_corpus(corpus_dir).problems
+    assert problem.file == "frontpage.html" and "no post" in problem.reason
+
+
+def test_scan_corpus_reads_a_forum_page_beside_other_files(corpus_dir: Path) -> None:
+    shutil.copy(LESSWRONG, corpus_dir / "corrigibility.html")
+    shutil.copy(GREATERWRONG, corpus_dir / "mesa.htm")
+    (corpus_dir / "notes.md").write_text("# Notes\n\nA plain note.\n", encoding="utf-8")
+    scan = scan_corpus(corpus_dir)
+    assert scan.problems == []
+    by_file = {doc.source_file: doc for doc in scan.documents}
+    assert {name: doc.format for name, doc in by_file.items()} == {
+        "corrigibility.html": "forum",
+        "mesa.htm": "forum",
+        "notes.md": "markdown",
+    }
+    doc = by_file["corrigibility.html"]
+    assert doc.id == "corrigibility" and doc.content_hash
+    dave = next(p for p in doc.passages if p.speaker == "Dave")
+    assert dave.reply_to == "corrigibility#c2"
+    for passage in doc.passages:
+        assert doc.cut(passage.start, passage.end) == passage.text
