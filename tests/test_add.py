@@ -187,3 +187,34 @@ def test_the_web_summary_marks_what_looks_misread() -> None:
     row = next(line for line in table.splitlines() if line.startswith("| page.txt"))
     assert r"A \| page" in row and "⚠️ **missing**" in row and "⚠️ **0**" in row
     assert r"a\_b.pdf: unsupported file type" in table
+
+
+def test_a_dataset_file_is_added_with_its_bad_lines_as_notes(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    lines = [
+        json.dumps({"id": "a1", "title": "Inner alignment", "text": "Inner alignment is hard.",
+                    "authors": ["Evan Writer"], "url": "n/a", "date_published": "n/a"}),
+        "{broken",
+        json.dumps({"id": "b2", "title": "Outer alignment", "text": "Outer alignment too.",
+                    "authors": [], "url": "https://x.example/b2", "date_published": "2021-01-01"}),
+    ]  # fmt: skip
+    dataset = tmp_path / "ard.jsonl"
+    dataset.write_text("\n".join(lines), encoding="utf-8")
+    code, out, _ = add(dataset, "--json")
+    assert code == 0
+    summary = json.loads(out)
+    [row] = summary["files"]
+    assert (row["file"], row["reader"], row["documents"]) == ("ard.jsonl", "jsonl", 2)
+    assert row["title"] == "Inner alignment (+1 more)"
+    assert any("line 2" in note and "not JSON" in note for note in row["notes"])
+    assert summary["problems"] == []
+
+
+def test_a_dataset_file_with_no_good_line_is_refused(tmp_path: Path, corpus_dir: Path) -> None:
+    dataset = tmp_path / "bad.jsonl"
+    dataset.write_text("{broken\n[1]\n", encoding="utf-8")
+    code, _, err = add(dataset)
+    assert code == 1
+    assert "bad.jsonl" in err and "line 1" in err
+    assert not (corpus_dir / "bad.jsonl").exists()

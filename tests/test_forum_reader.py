@@ -47,6 +47,17 @@ def test_forum_pages_are_sniffed_before_generic_html() -> None:
     assert not forum.sniff("[-]bob_b2dΩ4125\nCommentsItem-root\nReply\n")  # not HTML
 
 
+def test_saved_page_with_a_long_head_and_a_leading_comment_is_sniffed() -> None:
+    page = (
+        "<!-- saved from url=(0041)https://www.lesswrong.com/posts/abc/title -->\n"
+        f"<!DOCTYPE html><html><head><style>{'a{color:red}' * 500}</style></head><body>"
+        '<h1 class="PostsPageTitle-root">T</h1><div id="postContent"><p>Text.</p></div>'
+        "</body></html>"
+    )
+    assert not html.sniff(page)  # the generic test looks only at the first 1000 chars
+    assert reader_for(".html", page) is forum
+
+
 def test_jss_names_match_with_or_without_a_counter() -> None:
     match = forum.jss("CommentsItem-root")
     assert match("CommentsItem-root") and match("CommentsItem-root-12")
@@ -243,3 +254,33 @@ def test_scan_corpus_reads_a_forum_page_beside_other_files(corpus_dir: Path) -> 
     assert dave.reply_to == "corrigibility#c2"
     for passage in doc.passages:
         assert doc.cut(passage.start, passage.end) == passage.text
+
+
+def test_older_build_names_and_alignment_forum_karma() -> None:
+    """Older ForumMagnum builds append a counter to each JSS name and name users with
+    `UsersNameDisplay-userName`; the Alignment Forum shows LW karma as the second score."""
+    comment = (
+        '<div class="comments-node comments-node-root" id="x1"><div class="CommentsItem-root-41">'
+        '<div class="CommentsItem-meta-44"><span class="UsersNameDisplay-userName-90">'
+        '<a href="/users/paul">paulfchristiano</a></span>'
+        '<span class="CommentsItemDate-root-60"><a><time datetime="2019-05-02">5y</time></a></span>'
+        '<span class="OverallVoteAxis-secondaryScore-3">'
+        '<span class="OverallVoteAxis-secondarySymbol-4">LW</span>'
+        '<span class="OverallVoteAxis-secondaryScoreNumber-5">31</span></span>'
+        '<span class="OverallVoteAxis-voteScore-7">17</span></div>'
+        '<div class="CommentBody-root-12 content"><p>Iterated amplification keeps a human '
+        "in the loop.</p></div></div></div>"
+    )
+    page = (
+        '<!DOCTYPE html><html><head><meta property="article:published_time" '
+        'content="2019-04-30T00:00:00Z"></head><body>'
+        '<h1 class="PostsPageTitle-root-8">Amplification</h1>'
+        '<span class="PostsAuthors-authorName-9"><a href="/users/ajeya">Ajeya</a></span>'
+        '<div id="postContent"><p>Amplification decomposes tasks.</p></div>'
+        f"{comment}</body></html>"
+    )
+    doc = forum.read(page, ReadContext("af", "af.html", "hash", DocumentMeta(), []))
+    assert (doc.title, doc.author, str(doc.date)) == ("Amplification", "Ajeya", "2019-04-30")
+    [paul] = [p for p in doc.passages if p.role is Role.COMMENT]
+    assert (paul.speaker, paul.age, paul.karma, paul.af_karma) == ("paulfchristiano", "5y", 31, 17)
+    assert paul.text == "Iterated amplification keeps a human in the loop."

@@ -62,7 +62,7 @@ def test_bad_uploads_change_nothing(tmp_path: Path, corpus_dir: Path) -> None:
         add_to_corpus(upload, "paper.txt", corpus_dir, 2**20)
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(b"%PDF")
-    with pytest.raises(UploadRejected, match=r"\.txt, \.md and \.html"):
+    with pytest.raises(UploadRejected, match=r"\.txt, \.md, \.html or \.jsonl"):
         add_to_corpus(pdf, "paper.pdf", corpus_dir, 2**20)
     assert list(corpus_dir.iterdir()) == []
     good = tmp_path / "good.md"

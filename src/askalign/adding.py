@@ -13,9 +13,15 @@ from pydantic import BaseModel, Field
 
 from askalign.corpus import is_ignored
 from askalign.models import CorpusProblem
-from askalign.readers import SUPPORTED_EXTENSIONS, DocumentMeta, ReadError, read_document
+from askalign.readers import (
+    SUPPORTED_EXTENSIONS,
+    SUPPORTED_NAMES,
+    DocumentMeta,
+    ReadError,
+    read_documents,
+)
 
-ADDABLE = "only .txt, .md and .html files can be added"
+ADDABLE = f"only {SUPPORTED_NAMES} files can be added"
 
 
 class AddRefused(Exception):
@@ -52,7 +58,7 @@ def check_addable(
         raise AddRefused(
             shown,
             f"unsupported file type '{suffix or '(none)'}': {ADDABLE}",
-            "save it as .txt, .md or .html first",
+            f"save it as {SUPPORTED_NAMES} first",
         )
     target = corpus_dir / relative
     if target.exists():
@@ -65,13 +71,7 @@ def check_addable(
         probe = Path(scratch) / target.name
         try:
             shutil.copyfile(source, probe)
-            read_document(
-                probe,
-                doc_id="probe",
-                source_file=relative,
-                catalog=DocumentMeta(),
-                max_bytes=max_bytes,
-            )
+            _first_document(probe, relative, max_bytes)
         except ReadError as error:
             raise AddRefused(shown, error.reason, error.hint) from error
         except OSError as error:
@@ -79,6 +79,22 @@ def check_addable(
                 shown, f"cannot be read: {error.strerror}", "check its permissions"
             ) from error
     return target
+
+
+def _first_document(probe: Path, relative: str, max_bytes: int) -> None:
+    """A file reads if it yields a document; a dataset file needs one good line of its
+    stream, not all of them (its bad lines are reported at ingest)."""
+    found = read_documents(
+        probe, doc_id="probe", source_file=relative, catalog=DocumentMeta(), max_bytes=max_bytes
+    )
+    problems = []
+    for item in found:
+        if not isinstance(item, CorpusProblem):
+            return
+        problems.append(item)
+    if not problems:
+        raise ReadError("no article in it", "write one JSON object a line")
+    raise ReadError(f"no readable article ({problems[0].reason})", problems[0].hint)
 
 
 def copy_new(source: Path, target: Path, shown: str) -> None:

@@ -134,6 +134,7 @@ def add(
         typer.Argument(
             help="Files or folders to add. A folder keeps its layout, under its own name.",
             exists=True,
+            metavar="PATH",
         ),
     ],
     corpus_dir: CorpusOption = None,

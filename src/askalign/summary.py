@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from askalign.models import CorpusProblem, Document, Role
+from askalign.readers import forum, lesswrong, lesswrong_flat
 
-FORUM_READERS = frozenset({"lesswrong", "lesswrong-flat"})  # pages that should have comments
+FORUM_READERS = frozenset({forum.NAME, lesswrong.NAME, lesswrong_flat.NAME})  # should have comments
 NOTES_SHOWN = 3
 
 
@@ -44,8 +45,9 @@ class FilesSummary(BaseModel):
     problems: list[CorpusProblem] = Field(default_factory=list, description="Files not added.")
 
 
-def summarise_file(documents: list[Document]) -> FileSummary:
-    """One row for the documents of one file; the first one speaks for the rest."""
+def summarise_file(documents: list[Document], skipped: list[str] | None = None) -> FileSummary:
+    """One row for the documents of one file; the first one speaks for the rest.
+    `skipped` lines of the file (a dataset's bad lines) join its notes."""
     first, more = documents[0], len(documents) - 1
     passages = [p for doc in documents for p in doc.passages]
     return FileSummary(
@@ -57,7 +59,7 @@ def summarise_file(documents: list[Document]) -> FileSummary:
         passages=len(passages),
         comments=sum(p.role is Role.COMMENT for p in passages),
         footnotes=sum(p.role is Role.FOOTNOTE for p in passages),
-        notes=_capped([note for doc in documents for note in doc.notes]),
+        notes=_capped([note for doc in documents for note in doc.notes] + (skipped or [])),
         documents=len(documents),
     )
 
@@ -72,10 +74,20 @@ def summarise(
     for document in documents:
         if files is None or document.source_file in by_file:
             by_file.setdefault(document.source_file, []).append(document)
+    wanted = [p for p in problems if files is None or p.file in by_file]
+    rows = [
+        summarise_file(group, _skipped_lines(wanted, file))
+        for file, group in by_file.items()
+        if group
+    ]
+    loaded = {row.file for row in rows}
     return FilesSummary(
-        files=[summarise_file(group) for group in by_file.values() if group],
-        problems=[p for p in problems if files is None or p.file in by_file],
+        files=rows, problems=[p for p in wanted if p.line is None or p.file not in loaded]
     )
+
+
+def _skipped_lines(problems: list[CorpusProblem], file: str) -> list[str]:
+    return [f"skipped {p.reason}" for p in problems if p.line is not None and p.file == file]
 
 
 def _joined(values: Iterable[str]) -> str:

@@ -439,18 +439,18 @@ def attribution(quote: Quote, previous: Quote | None, document: Document) -> str
     if passage.role is Role.COMMENT:
         who = passage.speaker or "A commenter"
         if same_voice and same_doc and passage.speaker and previous.passage.role is Role.COMMENT:
-            return f"{who} adds"
+            return _says(who, "adds")
         if passage.replying_to_speaker:
             return f"{who}, replying to {passage.replying_to_speaker}, writes"
         if passage.reply_to and passage.speaker is None:
             return f"{who}, replying to an earlier comment on {title}, writes"
         return f"{who}, in a comment on {title}, writes"
     if same_voice and same_doc:
-        return "The text goes on" if passage.speaker is None else f"{passage.speaker} goes on"
+        return "The text goes on" if passage.speaker is None else _says(passage.speaker, "goes on")
     if passage.role is Role.FOOTNOTE:
         author = passage.speaker or document.author
         return (
-            f"In a footnote to {title}, {author} writes"
+            f"In a footnote to {title}, {_says(author, 'writes')}"
             if author
             else f"A footnote in {title} says"
         )
@@ -458,9 +458,17 @@ def attribution(quote: Quote, previous: Quote | None, document: Document) -> str
         return (
             f"The essay {title} says"
             if not passage.speaker
-            else f"In the essay {title}, {passage.speaker} writes"
+            else f"In the essay {title}, {_says(passage.speaker, 'writes')}"
         )
-    return f"In the post {title}, {passage.speaker or 'the author'} writes"
+    return f"In the post {title}, {_says(passage.speaker or 'the author', 'writes')}"
+
+
+PLURAL_VERBS = {"writes": "write", "adds": "add", "goes on": "go on"}
+
+
+def _says(who: str, verb: str) -> str:
+    """Co-authors ("A and B") take the plural verb."""
+    return f"{who} {PLURAL_VERBS[verb] if ' and ' in who else verb}"
 
 
 def compose_text(items: list[tuple[Quote, Citation]], documents: dict[str, Document]) -> str:

@@ -39,7 +39,7 @@ def read_source(path: Path, max_bytes: int) -> SourceText:
     if _looks_binary(raw[:BINARY_SNIFF_BYTES]):
         raise ReadError(
             "looks like a binary file, not text",
-            "corpus/ takes .txt, .md and .html files: export the text and add that instead",
+            "corpus/ takes .txt, .md, .html and .jsonl files: export the text and add that",
         )
     text, notes = _decode(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -32,25 +32,33 @@ from askalign.readers.base import (
 )
 from askalign.readers.decode import ReadError
 from askalign.readers.html import TextBuilder, block_text, drop_chrome, page_meta, parse
-from askalign.readers.html import sniff as looks_like_html
 from askalign.readers.lesswrong import parse_date
 from askalign.spans import Span
 
 NAME = "forum"
-# Strings only these sites' markup holds: ForumMagnum's JSS names (its inline stylesheet
-# lists them even on a page with no comments) and GreaterWrong's page class.
+# Strings only these sites' markup holds: ForumMagnum's JSS class names and GreaterWrong's
+# page class. A browser may put a comment (`<!-- saved from url=… -->`) before the doctype.
 MARKERS = ("PostsPageTitle-", "CommentsItem-", "LWPostsPageHeader-", "comment-thread-page")
+HTML_HEAD_CHARS = 4096
 NOT_TEXT = ["script", "style", "noscript", "template"]
 # ForumMagnum chrome that can sit inside a region we copy (components/posts/TableOfContents,
 # components/jargon/GlossarySidebar); footnote back-links are the "^" before each footnote.
-CHROME_JSS = ("TableOfContents", "FixedPositionToC", "MultiToCLayout-toc", "GlossarySidebar")
+CHROME_JSS = (
+    "TableOfContents",
+    "TableOfContentsRow",
+    "FixedPositionToC",
+    "MultiToCLayout-toc",
+    "GlossarySidebar",
+)
 CHROME_CLASSES = ["footnote-back-link", "footnote-backref", "comments-item-reply-link"]
 UNNAMED = {"[deleted]", "[anonymous]", "[comment deleted]"}
 _INT = re.compile(r"-?\d+")
 
 
 def sniff(text: str) -> bool:
-    return looks_like_html(text) and any(marker in text for marker in MARKERS)
+    head = text[:HTML_HEAD_CHARS].lower()
+    is_html = "<html" in head or "<!doctype html" in head
+    return is_html and any(marker in text for marker in MARKERS)
 
 
 def jss(*names: str) -> Callable[[str | None], bool]:
@@ -237,7 +245,10 @@ def _js_date(element: Tag | None) -> dt.date | None:
     millis = _first_int(str(element.get("data-js-date", ""))) if element is not None else None
     if millis is None:
         return None
-    return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC).date()
+    try:
+        return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC).date()
+    except (OverflowError, OSError, ValueError):  # a mangled attribute is no date
+        return None
 
 
 def _greater_karma(meta: Tag | None) -> tuple[int | None, int | None]:

@@ -21,6 +21,7 @@ from askalign.assistant import Assistant, Message
 from askalign.feedback import FeedbackStore
 from askalign.index import index_status
 from askalign.ingest import IngestHooks, ingest
+from askalign.readers import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
 from askalign.settings import Settings
 from askalign.summary import summarise
 from askalign.web.render import (
@@ -139,7 +140,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
 
     def add_text(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
         if not upload:
-            return "Choose a .txt, .md or .html file first.", status_markdown(shared.index_dir)
+            return f"Choose a {SUPPORTED_NAMES} file first.", status_markdown(shared.index_dir)
         settings = shared.settings
         try:
             added = add_to_corpus(
@@ -222,8 +223,8 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
         with gr.Accordion("Index: what the answers come from", open=False):
             status = gr.Markdown(status_markdown(shared.index_dir), elem_id="index-status")
             upload = gr.File(
-                label="Add a text (.txt, .md, .html)",
-                file_types=[".txt", ".md", ".html"],
+                label=f"Add a text ({SUPPORTED_NAMES})",
+                file_types=sorted(SUPPORTED_EXTENSIONS),
                 type="filepath",
                 elem_id="upload",
             )
