@@ -176,3 +176,20 @@ def test_catalog_wins_over_the_text_and_a_missing_entry_still_loads(corpus_dir: 
     assert docs["tiny"].author == "Catalog Author"
     assert docs["tiny"].title == "A Small Test Post"
     assert all(p.speaker == "Catalog Author" for p in docs["tiny"].passages if p.role is Role.POST)
+
+
+def test_html_keeps_a_list_items_own_text_and_loose_div_text(corpus_dir: Path) -> None:
+    content = """<html><body><article>
+<div>A paragraph written straight into a div, as many blogs do.</div>
+<ul><li>First point about deception
+  <ul><li>A sub-point under it.</li></ul>
+</li><li>Second point.</li></ul>
+<!-- a comment is not text -->
+</article></body></html>"""
+    doc = read_one(corpus_dir, "page.html", content)
+    assert [p.text for p in doc.passages] == [
+        "A paragraph written straight into a div, as many blogs do.",
+        "First point about deception",
+        "A sub-point under it.",
+        "Second point.",
+    ]

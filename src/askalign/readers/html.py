@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
+from bs4 import BeautifulSoup, CData, MarkupResemblesLocatorWarning, NavigableString, Tag
 
 from askalign.models import Document, Role
 from askalign.readers.base import (
@@ -24,6 +24,8 @@ from askalign.spans import Span
 
 NAME = "html"
 NOT_CONTENT = [
+    "head",  # its title and meta tags are read by page_meta before this is dropped
+    "title",
     "script",
     "style",
     "noscript",
@@ -36,6 +38,8 @@ NOT_CONTENT = [
 ]
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 BLOCKS = [*HEADINGS, "p", "li", "blockquote", "pre", "dd", "dt", "figcaption", "td", "th"]
+CONTAINERS = ["html", "body", "main", "article", "section", "div", "ul", "ol", "dl", "table"]
+BLOCK_LIKE = frozenset([*BLOCKS, *CONTAINERS, "thead", "tbody", "tr", "figure", "details"])
 _SPACES = re.compile(r"\s+")
 
 
@@ -61,13 +65,34 @@ def block_text(element: Tag) -> str:
     return _SPACES.sub(" ", element.get_text(" ")).strip()
 
 
-def leaf_blocks(root: Tag) -> list[Tag]:
-    """Block elements holding no other block: a list item's paragraphs, not the item,
-    so no text is taken twice."""
-    candidates = root.find_all(BLOCKS)
-    if root.name in BLOCKS:
-        candidates.insert(0, root)
-    return [element for element in candidates if not element.find(BLOCKS)]
+def own_texts(root: Tag) -> list[tuple[Tag, str]]:
+    """Each block's own words, in page order, none taken twice: a list item's text before
+    its sub-list and loose text in a `<div>` are kept, as a reader sees them."""
+    found: list[tuple[Tag, str]] = []
+    words: list[str] = []
+    _walk(root, root, words, found)
+    _flush(root, words, found)
+    return found
+
+
+def _walk(node: Tag, owner: Tag, words: list[str], found: list[tuple[Tag, str]]) -> None:
+    for child in node.children:
+        if type(child) in (NavigableString, CData):  # not comments or doctypes
+            words.append(str(child))
+        elif isinstance(child, Tag) and child.name in BLOCK_LIKE:
+            _flush(owner, words, found)
+            inner: list[str] = []
+            _walk(child, child, inner, found)
+            _flush(child, inner, found)
+        elif isinstance(child, Tag):
+            _walk(child, owner, words, found)
+
+
+def _flush(owner: Tag, words: list[str], found: list[tuple[Tag, str]]) -> None:
+    text = _SPACES.sub(" ", " ".join(words)).strip()
+    words.clear()
+    if text:
+        found.append((owner, text))
 
 
 class TextBuilder:
@@ -92,10 +117,7 @@ class TextBuilder:
 
     def add(self, root: Tag) -> list[Block]:
         found: list[Block] = []
-        for element in leaf_blocks(root):
-            content = block_text(element)
-            if not content:
-                continue
+        for element, content in own_texts(root):
             is_heading = element.name in HEADINGS
             level = int(element.name[1]) if is_heading else None
             found.append(self.append(content, is_heading, level))
