@@ -39,11 +39,11 @@ errors = Console(stderr=True, soft_wrap=True)  # messages stay whole, so they ca
 
 CorpusOption = Annotated[
     Path | None,
-    typer.Option("--corpus", help="Corpus directory [default: $ASKALIGN_CORPUS_DIR or ./corpus]."),
+    typer.Option("--corpus", help="Corpus directory (default: $ASKALIGN_CORPUS_DIR or ./corpus)."),
 ]
 IndexOption = Annotated[
     Path | None,
-    typer.Option("--index", help="Index directory [default: $ASKALIGN_INDEX_DIR or ./index]."),
+    typer.Option("--index", help="Index directory (default: $ASKALIGN_INDEX_DIR, else ./index)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -145,10 +145,14 @@ def add(
 ) -> None:
     """Copy texts into the corpus, ingest them, and show what each file became.
 
-    A file is refused, by name, if its extension is unsupported, it does not read as a
-    text, or a file of that name is already in the corpus (nothing is overwritten).
-    The other files are still added and ingested; the exit code is then 1. Hidden
-    files and editor backups inside a folder are skipped.
+    A file is refused, by name, if its type is unsupported, it does not read as a
+    text, or a file of that name is already in the corpus: nothing is overwritten.
+
+    The other files are still added and ingested; the exit code is then 1.
+
+    A dataset file (.jsonl) is added if one line reads; its bad lines show as notes.
+
+    Hidden files and editor backups inside a folder are skipped.
     """
     settings = Settings()
     corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
