@@ -244,3 +244,68 @@ def test_cli_ingest_and_status_json(corpus_dir: Path, index_dir: Path) -> None:
     payload = json.loads(status.stdout)
     assert payload["documents"] == 1 and payload["caches_in_sync"] is True
     assert payload["model_id"].startswith("sentence-transformers/all-MiniLM-L6-v2")
+
+
+def parsed_files(corpus_dir: Path, index_dir: Path, embedder) -> tuple[list[str], object]:
+    from askalign.ingest import IngestHooks
+
+    parsed: list[str] = []
+    hooks = IngestHooks(on_read=lambda document: parsed.append(document.source_file))
+    return parsed, run_ingest(corpus_dir, index_dir, embedder, hooks=hooks)
+
+
+def test_unchanged_files_are_not_parsed_again_and_changed_ones_are(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    (corpus_dir / "b.txt").write_text(ESSAY_B, encoding="utf-8")
+    first, _ = parsed_files(corpus_dir, index_dir, embedder)
+    assert first == ["a.txt", "b.txt"]
+    later = (corpus_dir / "a.txt").stat().st_mtime_ns + 5 * 10**9
+    os.utime(corpus_dir / "a.txt", ns=(later, later))  # touched, same bytes
+    (corpus_dir / "b.txt").write_text(ESSAY_B + "\nReward models can be gamed.\n", "utf-8")
+    parsed, report = parsed_files(corpus_dir, index_dir, embedder)
+    assert parsed == ["b.txt"]
+    assert (report.files_unchanged, report.documents.unchanged, report.documents.updated) == (
+        1,
+        1,
+        1,
+    )
+    parsed, report = parsed_files(corpus_dir, index_dir, embedder)
+    assert (parsed, report.files_unchanged, report.documents.unchanged) == ([], 2, 2)
+    (corpus_dir / "catalog.toml").write_text(
+        '[[document]]\nfile = "a.txt"\nauthor = "Ann Onymous"\n', "utf-8"
+    )
+    parsed, report = parsed_files(corpus_dir, index_dir, embedder)
+    assert parsed == ["a.txt"]  # a new catalog entry is a new way of reading it
+    assert doc_ids(index_dir, embedder) == {"a", "b"}
+
+
+ESSAYS = [
+    f"Essay {number}\n\n"
+    + "\n\n".join(
+        f"Paragraph {paragraph} of essay {number} says oversight scheme {number * 7 + paragraph}"
+        " needs a human who can check the model's reasoning step by step."
+        for paragraph in range(4)
+    )
+    for number in range(5)
+]
+
+
+def test_a_killed_ingest_keeps_its_committed_vectors_and_the_rerun_embeds_the_rest(
+    corpus_dir: Path, index_dir: Path, embedder, tmp_path: Path
+) -> None:
+    for number, essay in enumerate(ESSAYS):
+        (corpus_dir / f"essay-{number}.txt").write_text(essay, encoding="utf-8")
+    crashed = ingest_subprocess(
+        corpus_dir, index_dir, ASKALIGN_COMMIT_TEXTS="4", ASKALIGN_TEST_CRASH_AT="vectors-3"
+    )
+    assert crashed.returncode == -9, crashed.stderr
+    before = embedder.texts_embedded
+    resumed = run_ingest(corpus_dir, index_dir, embedder)
+    embedded = resumed.embedded + resumed.embedded_sentences
+    assert resumed.resumed == 12  # three committed slices of four
+    assert embedder.texts_embedded - before == embedded
+    fresh = run_ingest(corpus_dir, tmp_path / "fresh-index", embedder)
+    assert fresh.embedded + fresh.embedded_sentences == embedded + 12
+    assert doc_ids(index_dir, embedder) == {f"essay-{number}" for number in range(5)}

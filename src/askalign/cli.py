@@ -228,7 +228,10 @@ def run_ingest(
         hooks = IngestHooks(
             on_wait=lambda message: errors.print(f"[yellow]{message}[/yellow]"),
             on_read=progress.read,
-            on_embed_start=progress.start,
+            on_embed_more=progress.more,
+            on_resume=lambda count: errors.print(
+                f"[yellow]resuming: {count} vectors kept from an interrupted ingest[/yellow]"
+            ),
             on_embed_batch=progress.advance,
         )
         try:
@@ -241,6 +244,7 @@ def run_ingest(
                 lock_timeout_s=settings.lock_timeout_s,
                 rebuild=rebuild,
                 hooks=hooks,
+                commit_texts=settings.commit_texts,
             )
         except (FileNotFoundError, IndexProblem, IngestBusyError) as error:
             errors.print(f"[red]error:[/red] {error}")
@@ -251,10 +255,11 @@ def print_report(report: IngestReport) -> None:
     docs, chunks = report.documents, report.chunks
     console.print(
         f"documents: {docs.added} added, {docs.updated} updated, {docs.removed} removed,"
-        f" {docs.unchanged} unchanged\n"
+        f" {docs.unchanged} unchanged ({report.files_unchanged} files not parsed again)\n"
         f"chunks:    {chunks.added} added, {chunks.removed} removed, {chunks.unchanged} unchanged\n"
         f"embedded:  {report.embedded} chunks and {report.embedded_sentences} sentences"
         f" in {report.seconds:.1f} s"
+        + (f" ({report.resumed} vectors kept from an interrupted run)" if report.resumed else "")
     )
 
 
@@ -549,6 +554,69 @@ def bench_retrieval_command(
                 f" {hybrid.mrr / peer.mrr:.2f}x MRR",
                 style="bold" if peer is bench.peer_sized else None,
             )
+
+
+@bench_app.command("scale")
+def bench_scale_command(
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Corpus sizes in chunks, comma-separated.")
+    ] = "1000,10000,100000",
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Only 1,000 and 10,000 chunks (about 10 minutes).")
+    ] = False,
+    real_up_to: Annotated[
+        int,
+        typer.Option(
+            "--real-up-to", help="Embed with the model up to this size; random vectors above."
+        ),
+    ] = 1000,
+    questions: Annotated[
+        int, typer.Option("--questions", min=1, help="Warm questions per size.")
+    ] = 20,
+    workdir: Annotated[
+        Path | None, typer.Option("--workdir", help="Where scratch corpora go (default: temp).")
+    ] = None,
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the scratch corpora.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest and ask on generated corpora of 10^3, 10^4 and 10^5 chunks, in fresh processes."""
+    from askalign.bench_scale import QUICK_SIZES, bench_scale
+
+    chosen = list(QUICK_SIZES) if quick else [int(size) for size in sizes.split(",")]
+    bench = bench_scale(
+        chosen,
+        real_up_to=real_up_to,
+        questions=questions,
+        workdir=workdir,
+        keep=keep,
+        on_step=lambda step: errors.print(f"[dim]{step}[/dim]", highlight=False),
+    )
+    if as_json:
+        typer.echo(bench.model_dump_json(indent=2))
+        return
+    table = Table(title=f"Scale benchmark (generated text, {bench.cpus} CPUs)", box=box.SIMPLE_HEAD)
+    columns = (
+        "chunks", "vectors", "build s", "no-op s", "add 20 s (embed)", "index MB",
+        "ingest peak MB", "warm ask p50/p95 ms", "cold ask s", "ask peak MB",
+    )  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in bench.rows:
+        table.add_row(
+            f"{row.chunks:,}",
+            "random" if row.random_vectors else "real",
+            f"{row.build_wall:.1f}",
+            f"{row.noop_wall:.1f}",
+            f"{row.add_wall:.1f} ({row.add_embed_seconds:.1f})",
+            f"{row.index_mb:.0f}",
+            f"{max(row.build_peak_rss_mb, row.noop_peak_rss_mb, row.add_peak_rss_mb):.0f}",
+            f"{row.warm_ask_p50_ms:.0f}/{row.warm_ask_p95_ms:.0f}",
+            f"{row.cold_ask_wall:.1f}",
+            f"{max(row.ask_peak_rss_mb, row.cold_ask_peak_rss_mb):.0f}",
+        )
+    console.print(table)
+    if any(row.random_vectors for row in bench.rows):
+        console.print(f"random: seeded random unit vectors ({bench.note})", style="dim")
 
 
 @app.command()

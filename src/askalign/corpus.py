@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from askalign.catalog import CATALOG_NAME, load_catalog
+from askalign.changes import KnownFiles
 from askalign.models import CorpusProblem, CorpusScan, Document
 from askalign.readers import DocumentMeta, ReadError, read_documents
 from askalign.settings import Settings
+from askalign.store import FileRecord
 
 log = logging.getLogger(__name__)
 BACKUP_SUFFIXES = (".bak", ".swp", ".swo", ".tmp", ".orig", ".part")
@@ -39,20 +41,27 @@ def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusSc
 
 class CorpusReader:
     """One pass over corpus_dir that yields documents as they are read, so a dataset file
-    of 10^5 articles streams through ingest instead of sitting in memory. `problems` and
-    `skipped` are complete once `documents()` is exhausted."""
+    of 10^5 articles streams through ingest instead of sitting in memory. Given the files
+    of the last ingest (`known`), an unchanged file is not parsed at all: it is listed in
+    `unchanged`. `problems`, `skipped`, `unchanged` and `files` are complete once
+    `documents()` is exhausted."""
 
-    def __init__(self, corpus_dir: Path, max_file_bytes: int) -> None:
+    def __init__(
+        self, corpus_dir: Path, max_file_bytes: int, known: KnownFiles | None = None
+    ) -> None:
         if not corpus_dir.is_dir():
             raise FileNotFoundError(
                 f"corpus directory {corpus_dir} does not exist: create it and add texts"
             )
         self.corpus_dir = corpus_dir
         self.max_file_bytes = max_file_bytes
+        self.known = known
         self.catalog, self.problems = load_catalog(corpus_dir)
         self.skipped: list[str] = []
+        self.unchanged: list[str] = []
+        self.files: list[FileRecord] = []  # every file read or found unchanged, as it is now
+        self.on_disk: set[str] = set()
         self._seen_ids: set[str] = set()
-        self._read_files: set[str] = set()
 
     def documents(self) -> Iterator[Document]:
         for path in sorted(self.corpus_dir.rglob("*")):
@@ -62,12 +71,23 @@ class CorpusReader:
             if any(is_ignored(Path(part)) for part in Path(relative).parts):
                 self.skipped.append(relative)
                 continue
+            self.on_disk.add(relative)
             yield from self._read_file(path, relative)
-        self.problems.extend(_orphan_entries(self.catalog, self._read_files, self.problems))
+        self.problems.extend(_orphan_entries(self.catalog, self.on_disk, self.problems))
 
     def _read_file(self, path: Path, relative: str) -> Iterator[Document]:
         meta = self.catalog.get(relative, DocumentMeta())
-        self._read_files.add(relative)
+        record = None
+        if self.known is not None:
+            try:
+                record, unchanged = self.known.check(path, relative, meta)
+            except OSError:
+                unchanged = False  # reading it says what is wrong
+            if unchanged and record is not None:
+                self.unchanged.append(relative)
+                self.files.append(record)
+                self._seen_ids.update(self.known.doc_ids.get(relative, ()))
+                return
         found = read_documents(
             path,
             doc_id=_unique_id(meta.id or slug(path.stem), path, self._seen_ids),
@@ -84,6 +104,8 @@ class CorpusReader:
                 else:
                     self._seen_ids.add(item.id)
                     yield item
+            if record is not None:
+                self.files.append(record)
         except ReadError as error:
             self.problems.append(CorpusProblem(file=relative, reason=error.reason, hint=error.hint))
         except OSError as error:
@@ -112,9 +134,9 @@ def _taken_id(document: Document) -> CorpusProblem:
 
 
 def _orphan_entries(
-    catalog: dict[str, DocumentMeta], read_files: set[str], problems: list[CorpusProblem]
+    catalog: dict[str, DocumentMeta], files: set[str], problems: list[CorpusProblem]
 ) -> list[CorpusProblem]:
-    known = read_files | {problem.file for problem in problems}
+    known = files | {problem.file for problem in problems}
     return [
         CorpusProblem(
             file=CATALOG_NAME,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from askalign.changes import KnownFiles
 from askalign.chunking import CHUNKER_VERSION, Chunker
 from askalign.corpus import CorpusReader
 from askalign.embedding import Embedder
@@ -29,6 +30,7 @@ from askalign.store import Catalog, StoredDocument, Written, now
 from askalign.tokens import TokenCounter
 
 CRASH_HOOK = "ASKALIGN_TEST_CRASH_AT"  # tests: SIGKILL this process at a named stage
+STAGE_TEXTS = 2048  # chunks + sentences staged at a time: bounds memory, not the corpus
 
 
 class ChunkCounts(BaseModel):
@@ -49,6 +51,8 @@ class IngestReport(BaseModel):
     embedded: int = Field(0, description="Chunk embeddings computed by this run.")
     embedded_sentences: int = Field(0, description="Sentence embeddings computed by this run.")
     failed: list[CorpusProblem] = Field(default_factory=list)
+    files_unchanged: int = Field(0, description="Files not parsed again: bytes unchanged.")
+    resumed: int = Field(0, description="Vectors kept from an ingest that was interrupted.")
     generation: int = 0
     model_id: str = ""
     seconds: float = 0.0
@@ -60,8 +64,9 @@ class IngestHooks(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
 
     on_wait: Callable[[str], None] | None = None
+    on_resume: Callable[[int], None] | None = None
     on_read: Callable[[Document], None] | None = None
-    on_embed_start: Callable[[int], None] | None = None
+    on_embed_more: Callable[[int], None] | None = None
     on_embed_batch: Callable[[int], None] | None = None
 
 
@@ -86,17 +91,19 @@ def ingest(
     lock_timeout_s: float = 600,
     rebuild: bool = False,
     hooks: IngestHooks | None = None,
+    commit_texts: int = 256,
 ) -> IngestReport:
     hooks = hooks or IngestHooks()
     started = time.perf_counter()
-    corpus = CorpusReader(corpus_dir, max_file_bytes)
     with IngestLock(index_dir, lock_timeout_s, hooks.on_wait):
         if rebuild:
             clear_index(index_dir)
         catalog = Catalog.open(index_dir, create=True)
         try:
             check_model(catalog, embedder.model_id)
-            report = _sync(catalog, corpus, embedder, chunk_tokens, hooks)
+            sync = _Sync(catalog, embedder, chunk_tokens, hooks, commit_texts)
+            corpus = CorpusReader(corpus_dir, max_file_bytes, sync.known_files())
+            report = sync.run(corpus)
             _checkpoint("committed")
             if not caches_in_sync(index_dir, catalog):
                 rebuild_caches(index_dir, catalog, embedder.model_id, embedder.dimension)
@@ -123,50 +130,143 @@ def clear_index(index_dir: Path) -> None:
             entry.unlink()
 
 
-def _sync(
-    catalog: Catalog,
-    corpus: CorpusReader,
-    embedder: Embedder,
-    chunk_tokens: int,
-    hooks: IngestHooks,
-) -> IngestReport:
-    """Documents stream past one at a time; only new and changed ones are kept."""
-    chunker_id = f"{CHUNKER_VERSION}/{chunk_tokens}"
-    report = IngestReport()
-    stored = catalog.stored_documents()
-    stored_chunks = catalog.chunk_ids_by_doc()
-    chunker: Chunker | None = None
-    changed: list[Written] = []
-    present: set[str] = set()
-    for document in corpus.documents():
-        if hooks.on_read:
-            hooks.on_read(document)
-        present.add(document.source_key)
-        doc_print = fingerprint(document, chunker_id)
-        before = stored.get(document.source_key)
+class _Sync:
+    """One ingest's pass: documents stream past, new and changed ones are chunked and
+    staged a batch at a time, their vectors embedded and committed per batch. Memory is
+    bounded by a batch, and a killed run keeps every committed batch of vectors."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        chunk_tokens: int,
+        hooks: IngestHooks,
+        commit_texts: int,
+    ) -> None:
+        self.catalog = catalog
+        self.commit_texts = commit_texts
+        self.commits = 0
+        self.embedder = embedder
+        self.chunk_tokens = chunk_tokens
+        self.chunker_id = f"{CHUNKER_VERSION}/{chunk_tokens}"
+        self.hooks = hooks
+        self.report = IngestReport()
+        self.stored = catalog.stored_documents()
+        self.stored_chunks = catalog.chunk_ids_by_doc()
+        self.present: set[str] = set()
+        self.batch: list[Written] = []
+        self.batches = 0
+        self._chunker: Chunker | None = None
+
+    def known_files(self) -> KnownFiles:
+        """Files whose documents were chunked as this run would chunk them."""
+        doc_ids: dict[str, list[str]] = {}
+        stale: set[str] = set()
+        for before in self.stored.values():
+            doc_ids.setdefault(before.source_file, []).append(before.id)
+            if before.chunker != self.chunker_id:
+                stale.add(before.source_file)
+        records = {path: r for path, r in self.catalog.files().items() if path not in stale}
+        return KnownFiles(records, doc_ids, self.chunker_id)
+
+    def run(self, corpus: CorpusReader) -> IngestReport:
+        self.catalog.clear_stage()
+        self.report.resumed = self.catalog.count_embeddings_since(
+            self.catalog.get_meta("last_ingest") or ""
+        )
+        if self.report.resumed and self.hooks.on_resume:
+            self.hooks.on_resume(self.report.resumed)
+        for document in corpus.documents():
+            if self.hooks.on_read:
+                self.hooks.on_read(document)
+            self.add(document)
+        self.flush()
+        _checkpoint("embedded")
+        self.keep_unchanged_files(corpus.unchanged)
+        removed = _removed(self.stored, self.present, corpus.problems)
+        self.count_removed(removed)
+        self.commit(removed, corpus)
+        return self.report
+
+    def add(self, document: Document) -> None:
+        self.present.add(document.source_key)
+        doc_print = fingerprint(document, self.chunker_id)
+        before = self.stored.get(document.source_key)
         if before is not None and before.fingerprint == doc_print and before.id == document.id:
-            report.documents.unchanged += 1
-            report.chunks.unchanged += len(stored_chunks.get(before.id, ()))
-            continue
-        chunker = chunker or Chunker(TokenCounter(embedder.model_dir), chunk_tokens)
-        chunks = chunker.chunk(document)
+            self.report.documents.unchanged += 1
+            self.report.chunks.unchanged += len(self.stored_chunks.get(before.id, ()))
+            return
+        self._chunker = self._chunker or Chunker(
+            TokenCounter(self.embedder.model_dir), self.chunk_tokens
+        )
+        chunks = self._chunker.chunk(document)
         sentences = document_sentences(document)
-        changed.append(Written(document, chunks, sentences, doc_print, chunker_id))
-        _count_chunks(report, stored_chunks.get(before.id, set()) if before else set(), chunks)
+        self.batch.append(Written(document, chunks, sentences, doc_print, self.chunker_id))
+        old_ids = self.stored_chunks.get(before.id, set()) if before else set()
+        _count_chunks(self.report, old_ids, chunks)
         if before is None:
-            report.documents.added += 1
+            self.report.documents.added += 1
         else:
-            report.documents.updated += 1
-    removed = _removed(stored, present, corpus.problems)
-    for doc_id in removed:
-        report.documents.removed += 1
-        report.chunks.removed += len(stored_chunks.get(doc_id, ()))
-    report.embedded, report.embedded_sentences = _embed_missing(catalog, embedder, changed, hooks)
-    _checkpoint("embedded")
-    if changed or removed or catalog.get_meta("model_id") is None:
-        meta = {"model_id": embedder.model_id, "dimension": str(embedder.dimension)}
-        catalog.replace_documents(changed, removed, meta | {"last_ingest": now()})
-    return report
+            self.report.documents.updated += 1
+        if sum(len(w.chunks) + len(w.sentences) for w in self.batch) >= STAGE_TEXTS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed what the batch lacks and commit those vectors, then stage the batch."""
+        if not self.batch:
+            return
+        chunks, sentences = self.embed_missing()
+        self.report.embedded += chunks
+        self.report.embedded_sentences += sentences
+        self.catalog.stage(self.batch)
+        self.batch = []
+        self.batches += 1
+
+    def embed_missing(self) -> tuple[int, int]:
+        """Chunks and sentences the cache lacks, embedded and committed in slices, so a
+        killed run keeps all but the slice in flight; (chunks, sentences) embedded."""
+        chunk_texts = {c.text_hash: c.embed_text for w in self.batch for c in w.chunks}
+        sentence_texts = {
+            s.text_hash: sentence_text(w.document, s.span) for w in self.batch for s in w.sentences
+        }
+        texts = sentence_texts | chunk_texts
+        missing = sorted(self.catalog.missing_embeddings(self.embedder.model_id, texts))
+        if missing and self.hooks.on_embed_more:
+            self.hooks.on_embed_more(len(missing))
+        for first in range(0, len(missing), self.commit_texts):
+            hashes = missing[first : first + self.commit_texts]
+            vectors = self.embedder.embed([texts[h] for h in hashes], self.hooks.on_embed_batch)
+            self.catalog.save_embeddings(self.embedder.model_id, hashes, vectors)
+            self.commits += 1
+            _checkpoint(f"vectors-{self.commits}")
+        chunks = sum(text_hash in chunk_texts for text_hash in missing)
+        return chunks, len(missing) - chunks
+
+    def keep_unchanged_files(self, files: list[str]) -> None:
+        """A file not parsed again keeps its documents, and they count as unchanged."""
+        unchanged = set(files)
+        for key, before in self.stored.items():
+            if before.source_file in unchanged:
+                self.present.add(key)
+                self.report.documents.unchanged += 1
+                self.report.chunks.unchanged += len(self.stored_chunks.get(before.id, ()))
+        self.report.files_unchanged = len(unchanged)
+
+    def count_removed(self, removed: list[str]) -> None:
+        for doc_id in removed:
+            self.report.documents.removed += 1
+            self.report.chunks.removed += len(self.stored_chunks.get(doc_id, ()))
+
+    def commit(self, removed: list[str], corpus: CorpusReader) -> None:
+        known = self.catalog.files()
+        files = [record for record in corpus.files if known.get(record.path) != record]
+        gone = [path for path in known if path not in corpus.on_disk]
+        changed = self.batches or removed or self.catalog.get_meta("model_id") is None
+        if changed:
+            meta = {"model_id": self.embedder.model_id, "dimension": str(self.embedder.dimension)}
+            self.catalog.commit_stage(removed, files, gone, meta | {"last_ingest": now()})
+        elif files or gone:
+            self.catalog.record_files(files, gone)
 
 
 def _count_chunks(report: IngestReport, old_ids: set[str], chunks: list[Chunk]) -> None:
@@ -185,27 +285,5 @@ def _removed(
     return [
         before.id
         for key, before in stored.items()
-        if key not in present and not any(before.comes_from(file) for file in failed)
+        if key not in present and before.source_file not in failed
     ]
-
-
-def _embed_missing(
-    catalog: Catalog, embedder: Embedder, changed: list[Written], hooks: IngestHooks
-) -> tuple[int, int]:
-    """Chunks and sentences the cache lacks, embedded in one pass; (chunks, sentences)."""
-    chunk_texts = {c.text_hash: c.embed_text for written in changed for c in written.chunks}
-    sentence_texts = {
-        s.text_hash: sentence_text(written.document, s.span)
-        for written in changed
-        for s in written.sentences
-    }
-    texts = sentence_texts | chunk_texts
-    missing = sorted(catalog.missing_embeddings(embedder.model_id, texts))
-    if not missing:
-        return 0, 0
-    if hooks.on_embed_start:
-        hooks.on_embed_start(len(missing))
-    vectors = embedder.embed([texts[text_hash] for text_hash in missing], hooks.on_embed_batch)
-    catalog.save_embeddings(embedder.model_id, missing, vectors)
-    chunks = sum(text_hash in chunk_texts for text_hash in missing)
-    return chunks, len(missing) - chunks

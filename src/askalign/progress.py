@@ -24,15 +24,17 @@ class IngestProgress:
             return
         if self._reading is None:
             self._reading = self._progress.add_task("reading texts", total=None)
-        self._progress.update(
-            self._reading, advance=1, description=f"reading {document.title}"[:60]
-        )
+        self._progress.update(self._reading, advance=1, description="texts read")
 
-    def start(self, total: int) -> None:
-        if self._progress is not None and self._reading is not None:
-            self._progress.update(self._reading, description="texts read")
-        if self._progress is not None:
-            self._task = self._progress.add_task("embedding chunks", total=total)
+    def more(self, count: int) -> None:
+        """Texts to embed arrive a batch at a time, as documents stream past."""
+        if self._progress is None:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task("embedding", total=count)
+        else:
+            total = self._progress.tasks[self._task].total or 0
+            self._progress.update(self._task, total=total + count)
 
     def advance(self, count: int) -> None:
         if self._progress is not None and self._task is not None:

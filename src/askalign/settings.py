@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     lock_timeout_s: float = Field(
         default=600, ge=0, description="How long an ingest waits for another to finish."
     )
+    commit_texts: int = Field(
+        default=256,
+        ge=1,
+        description="Vectors committed at a time; a killed ingest keeps the rest.",
+    )
 
     @property
     def max_file_bytes(self) -> int:

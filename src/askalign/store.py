@@ -93,7 +93,39 @@ def _m003_source_keys(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents RENAME COLUMN source_file TO source_key")
 
 
-MIGRATIONS = [_m001_create_tables, _m002_sentences, _m003_source_keys]
+def _m004_files_and_staging(db: sqlite3.Connection) -> None:
+    """Each file as last read, so an unchanged one is not parsed again; each document's
+    file, to find what an unchanged file holds; and staging tables that an ingest fills
+    batch by batch, so memory stays flat, before one transaction swaps them in."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE documents ADD COLUMN source_file TEXT NOT NULL DEFAULT '';
+        UPDATE documents SET source_file = json_extract(document_json, '$.source_file');
+        CREATE INDEX documents_by_file ON documents(source_file);
+        CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            reading TEXT NOT NULL
+        );
+        CREATE TABLE staged_documents AS SELECT * FROM documents WHERE 0;
+        CREATE TABLE staged_chunks AS
+            SELECT id, doc_id, position, text_hash, chunk_json FROM chunks WHERE 0;
+        CREATE TABLE staged_sentences AS
+            SELECT doc_id, passage_id, start, end, text_hash FROM sentences WHERE 0;
+        """,
+    )
+
+
+MIGRATIONS = [_m001_create_tables, _m002_sentences, _m003_source_keys, _m004_files_and_staging]
+DOCUMENT_COLUMNS = (
+    "id, source_key, source_file, fingerprint, chunker, document_json, source_text, ingested_at"
+)
+CHUNK_COLUMNS = "id, doc_id, position, text_hash, chunk_json"
+SENTENCE_COLUMNS = "doc_id, passage_id, start, end, text_hash"
+STAGING = ("staged_documents", "staged_chunks", "staged_sentences")
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -120,15 +152,24 @@ class Written(NamedTuple):
 class StoredDocument(NamedTuple):
     id: str
     source_key: str
+    source_file: str
     fingerprint: str
     chunker: str
 
-    def comes_from(self, source_file: str) -> bool:
-        return self.source_key == source_file or self.source_key.startswith(f"{source_file}#")
+
+class FileRecord(NamedTuple):
+    """A corpus file as last read: unchanged size, mtime (or bytes) and reading mean
+    its documents in the catalog are still right."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str
+    reading: str  # how it was read: parser code, chunker settings, its catalog entry
 
 
 class Catalog:
-    """One SQLite file; all writes of an ingest go through `replace_documents`."""
+    """One SQLite file; an ingest's documents reach it through `stage` and `commit_stage`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -189,37 +230,77 @@ class Catalog:
 
     # --- documents and chunks -----------------------------------------------
     def stored_documents(self) -> dict[str, StoredDocument]:
-        rows = self.db.execute("SELECT id, source_key, fingerprint, chunker FROM documents")
+        rows = self.db.execute(
+            "SELECT id, source_key, source_file, fingerprint, chunker FROM documents"
+        )
         return {row[1]: StoredDocument(*row) for row in rows}
 
-    def replace_documents(
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute("SELECT path, size, mtime_ns, content_hash, reading FROM files")
+        return {row[0]: FileRecord(*row) for row in rows}
+
+    # --- an ingest: staged batch by batch, swapped in at once -------------------
+    def clear_stage(self) -> None:
+        """What a killed ingest staged is re-staged from its files (their vectors stay)."""
+        with self.transaction():
+            for table in STAGING:
+                self.db.execute(f"DELETE FROM {table}")
+
+    def stage(self, documents: list[Written]) -> None:
+        with self.transaction():
+            for written in documents:
+                self._stage_document(written)
+
+    def commit_stage(
         self,
-        documents: list[Written],
         removed_ids: Iterable[str],
+        files: list[FileRecord],
+        gone_files: Iterable[str],
         meta: dict[str, str],
     ) -> None:
-        """Write new and changed documents, drop removed ones, bump the generation:
-        all or nothing."""
+        """Swap the staged documents in, drop removed ones, record the files as read and
+        bump the generation: all or nothing, so readers see the old index or the new."""
         with self.transaction():
             for doc_id in removed_ids:
                 self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            for written in documents:
-                self._write_document(written)
+            self.db.execute(
+                "DELETE FROM documents WHERE id IN (SELECT id FROM staged_documents)"
+                " OR source_key IN (SELECT source_key FROM staged_documents)"
+            )
+            for table, columns in (
+                ("documents", DOCUMENT_COLUMNS),
+                ("chunks", CHUNK_COLUMNS),
+                ("sentences", SENTENCE_COLUMNS),
+            ):
+                self.db.execute(
+                    f"INSERT INTO {table}({columns})"
+                    f" SELECT {columns} FROM staged_{table} ORDER BY rowid"
+                )
+                self.db.execute(f"DELETE FROM staged_{table}")
+            self._record_files(files, gone_files)
             for key, value in meta.items():
                 self.set_meta(key, value)
             self.set_meta("generation", str(self.generation + 1))
 
-    def _write_document(self, written: Written) -> None:
+    def record_files(self, files: list[FileRecord], gone_files: Iterable[str]) -> None:
+        """Touched but unchanged files: their new mtimes, so the next run need not hash."""
+        with self.transaction():
+            self._record_files(files, gone_files)
+
+    def _record_files(self, files: list[FileRecord], gone_files: Iterable[str]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", [tuple(f) for f in files]
+        )
+        self.db.executemany("DELETE FROM files WHERE path = ?", [(path,) for path in gone_files])
+
+    def _stage_document(self, written: Written) -> None:
         document = written.document
         self.db.execute(
-            "DELETE FROM documents WHERE id = ? OR source_key = ?",
-            (document.id, document.source_key),
-        )
-        self.db.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO staged_documents({DOCUMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document.id,
                 document.source_key,
+                document.source_file,
                 written.fingerprint,
                 written.chunker,
                 document.model_dump_json(),
@@ -228,16 +309,14 @@ class Catalog:
             ),
         )
         self.db.executemany(
-            "INSERT INTO chunks(id, doc_id, position, text_hash, chunk_json)"
-            " VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO staged_chunks({CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
             [
                 (c.id, c.doc_id, c.position, c.text_hash, c.model_dump_json())
                 for c in written.chunks
             ],
         )
         self.db.executemany(
-            "INSERT INTO sentences(doc_id, passage_id, start, end, text_hash)"
-            " VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO staged_sentences({SENTENCE_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
             [(s.doc_id, s.passage_id, s.start, s.end, s.text_hash) for s in written.sentences],
         )
 
@@ -286,14 +365,16 @@ class Catalog:
 
     # --- embeddings -----------------------------------------------------------
     def missing_embeddings(self, model_id: str, text_hashes: Iterable[str]) -> set[str]:
-        wanted = set(text_hashes)
-        have = {
-            row[0]
-            for row in self.db.execute(
-                "SELECT text_hash FROM embeddings WHERE model_id = ?", (model_id,)
-            )
+        """Looked up per hash: the cache may hold 10^5 vectors, a batch asks about few."""
+        return {
+            text_hash
+            for text_hash in set(text_hashes)
+            if self.db.execute(
+                "SELECT 1 FROM embeddings WHERE model_id = ? AND text_hash = ?",
+                (model_id, text_hash),
+            ).fetchone()
+            is None
         }
-        return wanted - have
 
     def save_embeddings(self, model_id: str, text_hashes: list[str], vectors: np.ndarray) -> None:
         created = now()
@@ -305,6 +386,12 @@ class Catalog:
                     for text_hash, vector in zip(text_hashes, vectors, strict=True)
                 ],
             )
+
+    def count_embeddings_since(self, moment: str) -> int:
+        """Vectors cached after the last finished ingest: the work of one that was killed."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM embeddings WHERE created_at > ?", (moment,)
+        ).fetchone()[0]
 
     def vectors(self, table: str, model_id: str, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(rowids, their vectors) for every row of `chunks` or `sentences`, in rowid order."""

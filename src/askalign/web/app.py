@@ -151,9 +151,9 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
             return message, status_markdown(shared.index_dir)
         total = {"n": 0, "done": 0}
 
-        def start(count: int) -> None:
-            total["n"] = count
-            progress(0, desc="Embedding")
+        def more(count: int) -> None:
+            total["n"] += count
+            progress(total["done"] / max(total["n"], 1), desc="Embedding")
 
         def advance(count: int) -> None:
             total["done"] += count
@@ -166,7 +166,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
             chunk_tokens=settings.chunk_tokens,
             max_file_bytes=settings.max_file_bytes,
             lock_timeout_s=settings.lock_timeout_s,
-            hooks=IngestHooks(on_embed_start=start, on_embed_batch=advance),
+            hooks=IngestHooks(on_embed_more=more, on_embed_batch=advance),
         )
         shared.reload()
         documents = shared.assistant.documents.values()

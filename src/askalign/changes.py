@@ -1,0 +1,80 @@
+"""Which corpus files changed since the last ingest, decided without parsing them.
+
+Size and mtime settle the common case at the cost of a `stat`; a touched file is
+hashed, and only different bytes, or a different way of reading them (reader code,
+chunk size, its catalog entry), mean a re-parse. At 10^4 texts a no-op ingest then
+costs a directory walk, not half an hour of parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from askalign.readers import DocumentMeta
+from askalign.store import FileRecord
+
+PACKAGE_DIR = Path(__file__).parent
+# The code that turns a file into documents, chunks and sentences: when it changes, a
+# file must be read again even if its bytes did not.
+READING_CODE = [
+    *sorted((PACKAGE_DIR / "readers").glob("*.py")),
+    *(
+        PACKAGE_DIR / name
+        for name in (
+            "chunking.py",
+            "sentences.py",
+            "readable.py",
+            "spans.py",
+            "sections.py",
+            "quotes.py",
+            "models.py",
+        )
+    ),
+]
+
+
+@lru_cache(maxsize=1)
+def reading_code_hash() -> str:
+    digest = hashlib.sha256()
+    for path in READING_CODE:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+class KnownFiles:
+    """The files of the last ingest and the documents each one holds."""
+
+    def __init__(
+        self, records: dict[str, FileRecord], doc_ids: dict[str, list[str]], chunker: str
+    ) -> None:
+        self.records = records
+        self.doc_ids = doc_ids
+        self._salt = f"{reading_code_hash()}/{chunker}"
+
+    def reading(self, meta: DocumentMeta) -> str:
+        return hashlib.sha256(f"{self._salt}/{meta.model_dump_json()}".encode()).hexdigest()
+
+    def check(self, path: Path, relative: str, meta: DocumentMeta) -> tuple[FileRecord, bool]:
+        """The file as it is now, and whether its documents in the catalog still hold."""
+        status = path.stat()
+        reading = self.reading(meta)
+        before = self.records.get(relative)
+        same_stat = before is not None and (before.size, before.mtime_ns) == (
+            status.st_size,
+            status.st_mtime_ns,
+        )
+        content_hash = before.content_hash if before and same_stat else file_hash(path)
+        now = FileRecord(relative, status.st_size, status.st_mtime_ns, content_hash, reading)
+        unchanged = before is not None and (before.content_hash, before.reading) == (
+            content_hash,
+            reading,
+        )
+        return now, unchanged
