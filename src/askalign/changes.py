@@ -23,6 +23,7 @@ READING_CODE = [
     *(
         PACKAGE_DIR / name
         for name in (
+            "corpus.py",
             "chunking.py",
             "sentences.py",
             "readable.py",

@@ -54,9 +54,7 @@ def _mergeable(previous: Passage, passage: Passage, text: str) -> bool:
     )
 
 
-def heading_prefix(passage: Passage) -> str:
-    """What the model sees before the text: the heading it sits under, if any."""
-    return f"{passage.section[-1]}\n" if passage.section else ""
+MAX_HEADING_TOKENS = 32  # a heading gives context; a 1 MB "heading" must not eat the chunk
 
 
 class Chunker:
@@ -105,8 +103,19 @@ class Chunker:
             first = last + 1
         return pieces
 
+    def heading_prefix(self, passage: Passage) -> str:
+        """What the model sees before the text: the heading it sits under, if any, cut
+        to a few tokens so that the text itself always fits."""
+        if not passage.section:
+            return ""
+        heading = passage.section[-1]
+        offsets = self.counter.word_offsets(heading)
+        if len(offsets) > MAX_HEADING_TOKENS:
+            heading = heading[: offsets[MAX_HEADING_TOKENS - 1][1]]
+        return f"{heading}\n"
+
     def _prefix_tokens(self, passage: Passage) -> int:
-        prefix = heading_prefix(passage)
+        prefix = self.heading_prefix(passage)
         return self.counter.count(prefix) if prefix else 0
 
     def _pack(self, segments: list[Segment]) -> list[list[Segment]]:
@@ -140,7 +149,7 @@ class Chunker:
     def _within_limit(self, doc: Document, window: list[Segment]) -> list[list[Segment]]:
         """The exact slice (with the gaps between sentences) must fit the model too."""
         span = Span(window[0].span.start, window[-1].span.end)
-        text = heading_prefix(window[0].passage) + span.cut(doc.source_text)
+        text = self.heading_prefix(window[0].passage) + span.cut(doc.source_text)
         if len(window) == 1 or self.counter.count(text) <= self.max_tokens:
             return [window]
         middle = len(window) // 2
@@ -152,7 +161,7 @@ class Chunker:
         first = window[0].passage
         span = Span(window[0].span.start, window[-1].span.end)
         text = span.cut(doc.source_text)
-        embed_text = heading_prefix(first) + readable(text, doc.format)
+        embed_text = self.heading_prefix(first) + readable(text, doc.format)
         embed_hash = text_hash(embed_text)
         chunk_id = f"{doc.id}:{embed_hash[:16]}"
         duplicate = 2

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +31,9 @@ def is_ignored(path: Path) -> bool:
 
 
 def slug(stem: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "document"
+    """Letters and digits of any script survive, so `名前.txt` and `名字.txt` differ."""
+    folded = unicodedata.normalize("NFKC", stem).casefold()
+    return re.sub(r"[\W_]+", "-", folded).strip("-") or "document"
 
 
 def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusScan:
@@ -61,7 +65,7 @@ class CorpusReader:
         self.unchanged: list[str] = []
         self.files: list[FileRecord] = []  # every file read or found unchanged, as it is now
         self.on_disk: set[str] = set()
-        self._seen_ids: set[str] = set()
+        self._seen_ids: dict[str, str] = {}  # document id -> the file that has it
 
     def documents(self) -> Iterator[Document]:
         for path in sorted(self.corpus_dir.rglob("*")):
@@ -86,25 +90,27 @@ class CorpusReader:
             if unchanged and record is not None:
                 self.unchanged.append(relative)
                 self.files.append(record)
-                self._seen_ids.update(self.known.doc_ids.get(relative, ()))
+                self._seen_ids.update(dict.fromkeys(self.known.doc_ids.get(relative, ()), relative))
                 return
         found = read_documents(
             path,
-            doc_id=_unique_id(meta.id or slug(path.stem), path, self._seen_ids),
+            doc_id=_unique_id(meta.id or slug(path.stem), relative, self._seen_ids),
             source_file=relative,
             catalog=meta,
             max_bytes=self.max_file_bytes,
         )
+        problems_before = len(self.problems)
         try:
             for item in found:
                 if isinstance(item, CorpusProblem):
                     self.problems.append(item)
                 elif item.id in self._seen_ids:
-                    self.problems.append(_taken_id(item))
+                    self.problems.append(_taken_id(item, self._seen_ids[item.id]))
                 else:
-                    self._seen_ids.add(item.id)
+                    self._seen_ids[item.id] = relative
                     yield item
-            if record is not None:
+            whole_file = [p for p in self.problems[problems_before:] if p.line is None]
+            if record is not None and not whole_file:  # a refused file is read again next time
                 self.files.append(record)
         except ReadError as error:
             self.problems.append(CorpusProblem(file=relative, reason=error.reason, hint=error.hint))
@@ -116,20 +122,33 @@ class CorpusReader:
                     hint="check its permissions",
                 )
             )
+        except Exception as error:  # one file a reader trips on must never stop the rest
+            log.debug("reader failed on %s", relative, exc_info=True)
+            self.problems.append(
+                CorpusProblem(
+                    file=relative,
+                    reason=f"askalign failed to read it ({type(error).__name__}: {error})",
+                    hint="please report this file as a bug; the rest of the corpus was read",
+                )
+            )
 
 
-def _unique_id(candidate: str, path: Path, seen: set[str]) -> str:
-    if candidate not in seen:
-        return candidate
-    return f"{candidate}-{path.suffix.lstrip('.').lower()}"
+def _unique_id(candidate: str, relative: str, seen: dict[str, str]) -> str:
+    """The name's slug; then with its extension (`notes.md` beside `notes.txt`); then with
+    a hash of its path, which no other file shares. Stable while the files are."""
+    with_extension = f"{candidate}-{slug(Path(relative).suffix)}"
+    for option in (candidate, with_extension):
+        if option not in seen:
+            return option
+    return f"{with_extension}-{hashlib.sha256(relative.encode()).hexdigest()[:8]}"
 
 
-def _taken_id(document: Document) -> CorpusProblem:
+def _taken_id(document: Document, holder: str) -> CorpusProblem:
     where = f"article {document.record}" if document.record else "the file"
     return CorpusProblem(
         file=document.source_file,
-        reason=f"{where} would take the id '{document.id}', which another text already has",
-        hint=f"give it its own id in corpus/{CATALOG_NAME}, or rename the file",
+        reason=f"{where} would take the id '{document.id}', which {holder} already has",
+        hint=f"give one of them its own id in corpus/{CATALOG_NAME}, or rename one file",
     )
 
 

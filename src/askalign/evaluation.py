@@ -63,7 +63,7 @@ def _read_jsonl(path: Path, model: type[Model], needs: str) -> list[tuple[int, M
     stops the run with a message that says where and what (`needs` says what a line holds)."""
     found: list[tuple[int, Model]] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # JSON may hold U+2028
     except OSError as error:
         raise EvalFileError(f"cannot read {path}: {error.strerror}") from error
     for number, line in enumerate(lines, 1):

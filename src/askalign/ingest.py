@@ -166,7 +166,11 @@ class _Sync:
             doc_ids.setdefault(before.source_file, []).append(before.id)
             if before.chunker != self.chunker_id:
                 stale.add(before.source_file)
-        records = {path: r for path, r in self.catalog.files().items() if path not in stale}
+        records = {
+            path: record
+            for path, record in self.catalog.files().items()
+            if path in doc_ids and path not in stale  # a file that gave no document is retried
+        }
         return KnownFiles(records, doc_ids, self.chunker_id)
 
     def run(self, corpus: CorpusReader) -> IngestReport:

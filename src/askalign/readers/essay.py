@@ -41,7 +41,7 @@ def read(text: str, ctx: ReadContext, role: Role = Role.ESSAY) -> Document:
     lines = [line for line in iter_lines(text) if line.text.strip() not in CHROME_LINES]
     units = paragraph_units(text, lines)
     found = DocumentMeta()
-    if units and looks_like_title(units[0].cut(text)):
+    if len(units) > 1 and looks_like_title(units[0].cut(text)):  # a lone line is the text
         found.title = units.pop(0).cut(text)
     if units and (by_line := _BY_LINE.match(units[0].cut(text))):
         found.author = by_line.group("author").strip()

@@ -20,6 +20,7 @@ from askalign.readers.base import (
     build_document,
     sectioned_passages,
 )
+from askalign.readers.frontmatter import parse_date
 from askalign.spans import Span
 
 NAME = "html"
@@ -139,12 +140,11 @@ def page_meta(soup: BeautifulSoup) -> DocumentMeta:
         soup.title.get_text(strip=True) if soup.title else None
     )
     heading = soup.find("h1")
-    date_text = _meta_content(soup, "article:published_time") or ""
     return DocumentMeta(
         title=title or (heading.get_text(" ", strip=True) if heading else None),
         author=_meta_content(soup, "author") or _meta_content(soup, "article:author"),
         url=_meta_content(soup, "og:url"),
-        date=date_text[:10] if re.match(r"\d{4}-\d{2}-\d{2}", date_text) else None,
+        date=parse_date(_meta_content(soup, "article:published_time")),
     )
 
 

@@ -45,11 +45,12 @@ CHROME = re.compile(
     r"|Click to highlight new comments since.*|\d+\s?Comments?)$"
 )
 LINK_LIST_MAX_CHARS = 60
+MAX_HEADER_CHARS = 200
 AF_NAME = "AI Alignment Forum"
 
 
 def sniff(text: str) -> bool:
-    lines = text.splitlines()
+    lines = [line.text for line in iter_lines(text)]  # the lines `read` will see
     headers = sum(bool(COMMENT_HEADER.match(line)) for line in lines)
     return headers > 0 and any(REPLY.match(line) for line in lines)
 
@@ -82,8 +83,8 @@ def parse_header(rest: str, index_entry: tuple[int, str] | None) -> CommentHeade
     karma, author = index_entry if index_entry else (None, None)
     if author and rest.startswith(author):
         tail = rest[len(author) :]
-    else:
-        fallback = HEADER_FALLBACK.match(rest)
+    else:  # a real header is short; the lazy pattern is quadratic on a long one
+        fallback = HEADER_FALLBACK.match(rest) if len(rest) <= MAX_HEADER_CHARS else None
         author, tail = (fallback["author"], fallback["tail"]) if fallback else (rest, "")
         karma = None
     match = HEADER_TAIL.match(tail)

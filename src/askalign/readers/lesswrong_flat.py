@@ -28,7 +28,7 @@ POINT_BY_POINT_REACH = 4  # lines between two quotes of one source in one reply
 
 
 def sniff(text: str) -> bool:
-    lines = text.splitlines()
+    lines = [line.text for line in iter_lines(text)]  # the lines `read` will see
     if POST_START not in lines:
         return False
     post_at = lines.index(POST_START)
