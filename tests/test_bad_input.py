@@ -113,3 +113,56 @@ def test_cli_missing_corpus_dir(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+# Found by the first fuzz run: each one a file that once stopped a whole ingest, hung
+# it, or lost a text without a word.
+FUZZ_FINDINGS = {
+    "form-feed-comments.txt": "\x0c[-]a\nReply\n",
+    "form-feed-post.txt": "a\nb\nc\nTL;DR\x0c",
+    "bad-date.html": (
+        '<html><head><meta property="article:published_time" content="2025-99-99"></head>'
+        "<body><p>A page with an impossible date still has words.</p></body></html>"
+    ),
+    "huge-heading.md": "# " + "word " * 260 + "\n\nThe body under a very long heading.\n",
+    "long-header.txt": "[-]" + "1" * 32_000 + "\nReply\n",
+    "spaced-heading.md": "# a" + " " * 2000 + "b\n\nText under it.\n",
+    "deep.html": "<html><body>" + "<blockquote>deep " * 10_000 + "</blockquote>" * 10_000,
+}
+
+
+def test_fuzz_findings_are_read_or_refused_and_never_stop_the_rest(with_good_file: Path) -> None:
+    for name, content in FUZZ_FINDINGS.items():
+        (with_good_file / name).write_text(content, encoding="utf-8")
+    scan = scan_corpus(with_good_file)
+    read = {doc.source_file for doc in scan.documents}
+    refused = {problem.file for problem in scan.problems}
+    assert read | refused == {"good.txt", *FUZZ_FINDINGS}
+    assert "good.txt" in read and not read & refused
+    assert {"bad-date.html", "huge-heading.md", "spaced-heading.md", "deep.html"} <= read
+    assert all("failed to read" not in problem.reason for problem in scan.problems)
+
+
+def test_a_huge_heading_still_chunks_within_the_model(corpus_dir: Path) -> None:
+    from askalign.chunking import MODEL_MAX_TOKENS, Chunker
+    from askalign.embedding import packaged_model_dir
+    from askalign.tokens import TokenCounter
+
+    (corpus_dir / "h.md").write_text(FUZZ_FINDINGS["huge-heading.md"], encoding="utf-8")
+    [document] = scan_corpus(corpus_dir).documents
+    counter = TokenCounter(packaged_model_dir())
+    chunks = Chunker(counter, 192).chunk(document)
+    assert [chunk.text for chunk in chunks] == ["The body under a very long heading."]
+    assert all(counter.count(chunk.embed_text) <= MODEL_MAX_TOKENS - 2 for chunk in chunks)
+
+
+def test_every_file_name_gets_its_own_id(corpus_dir: Path) -> None:
+    names = ["ÉÉ.txt", "名前.txt", "名字.txt", "日本.txt", "a b.txt", "a-b.txt", "a_b.txt"]
+    for name in names:
+        (corpus_dir / name).write_text(f"A text about alignment from {name}.\n", "utf-8")
+    scan = scan_corpus(corpus_dir)
+    assert not scan.problems
+    ids = {doc.source_file: doc.id for doc in scan.documents}
+    assert set(ids) == set(names) and len(set(ids.values())) == len(names)
+    assert ids["名前.txt"] == "名前" and ids["ÉÉ.txt"] == "éé"
+    assert scan_corpus(corpus_dir).documents[0].id == scan.documents[0].id  # stable

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from typing import NamedTuple
 
-from bs4 import BeautifulSoup, CData, MarkupResemblesLocatorWarning, NavigableString, Tag
+from bs4 import (
+    BeautifulSoup,
+    CData,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    PageElement,
+    Tag,
+)
 
 from askalign.models import Document, Role
 from askalign.readers.base import (
@@ -68,25 +77,32 @@ def block_text(element: Tag) -> str:
 
 def own_texts(root: Tag) -> list[tuple[Tag, str]]:
     """Each block's own words, in page order, none taken twice: a list item's text before
-    its sub-list and loose text in a `<div>` are kept, as a reader sees them."""
+    its sub-list and loose text in a `<div>` are kept, as a reader sees them. The walk
+    keeps its own stack, so 10^4 nested tags cost no recursion."""
     found: list[tuple[Tag, str]] = []
-    words: list[str] = []
-    _walk(root, root, words, found)
-    _flush(root, words, found)
+    stack = [_Frame(iter(root.children), root, [], is_block=True)]
+    while stack:
+        frame = stack[-1]
+        child = next(frame.children, None)
+        if child is None:
+            stack.pop()
+            if frame.is_block:
+                _flush(frame.owner, frame.words, found)
+        elif type(child) in (NavigableString, CData):  # not comments or doctypes
+            frame.words.append(str(child))
+        elif isinstance(child, Tag) and child.name in BLOCK_LIKE:
+            _flush(frame.owner, frame.words, found)
+            stack.append(_Frame(iter(child.children), child, [], is_block=True))
+        elif isinstance(child, Tag):  # inline: its words join the block around it
+            stack.append(_Frame(iter(child.children), frame.owner, frame.words, is_block=False))
     return found
 
 
-def _walk(node: Tag, owner: Tag, words: list[str], found: list[tuple[Tag, str]]) -> None:
-    for child in node.children:
-        if type(child) in (NavigableString, CData):  # not comments or doctypes
-            words.append(str(child))
-        elif isinstance(child, Tag) and child.name in BLOCK_LIKE:
-            _flush(owner, words, found)
-            inner: list[str] = []
-            _walk(child, child, inner, found)
-            _flush(child, inner, found)
-        elif isinstance(child, Tag):
-            _walk(child, owner, words, found)
+class _Frame(NamedTuple):
+    children: Iterator[PageElement]
+    owner: Tag
+    words: list[str]
+    is_block: bool
 
 
 def _flush(owner: Tag, words: list[str], found: list[tuple[Tag, str]]) -> None:
