@@ -7,10 +7,12 @@ caches are rebuilt. A kill at any point leaves the old or the new content.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +28,7 @@ from askalign.index import caches_in_sync, check_model, rebuild_caches
 from askalign.lock import LOCK_FILE, IngestLock
 from askalign.models import Chunk, CorpusProblem, Document
 from askalign.sentences import document_sentences, sentence_text
-from askalign.store import Catalog, StoredDocument, Written, now
+from askalign.store import Catalog, IndexProblem, StoredDocument, Written, now
 from askalign.tokens import TokenCounter
 
 CRASH_HOOK = "ASKALIGN_TEST_CRASH_AT"  # tests: SIGKILL this process at a named stage
@@ -95,27 +97,53 @@ def ingest(
 ) -> IngestReport:
     hooks = hooks or IngestHooks()
     started = time.perf_counter()
-    with IngestLock(index_dir, lock_timeout_s, hooks.on_wait):
-        if rebuild:
-            clear_index(index_dir)
-        catalog = Catalog.open(index_dir, create=True)
-        try:
-            check_model(catalog, embedder.model_id)
-            sync = _Sync(catalog, embedder, chunk_tokens, hooks, commit_texts)
-            corpus = CorpusReader(corpus_dir, max_file_bytes, sync.known_files())
-            report = sync.run(corpus)
-            _checkpoint("committed")
-            if not caches_in_sync(index_dir, catalog):
-                rebuild_caches(index_dir, catalog, embedder.model_id, embedder.dimension)
-                catalog.prune_embeddings(embedder.model_id)
-            _checkpoint("cached")
-            report.generation = catalog.generation
-        finally:
-            catalog.close()
+    try:
+        with IngestLock(index_dir, lock_timeout_s, hooks.on_wait):
+            if rebuild:
+                clear_index(index_dir)
+            catalog = Catalog.open(index_dir, create=True)
+            try:
+                check_model(catalog, embedder.model_id)
+                sync = _Sync(catalog, embedder, chunk_tokens, hooks, commit_texts)
+                corpus = CorpusReader(corpus_dir, max_file_bytes, sync.known_files())
+                report = sync.run(corpus)
+                _checkpoint("committed")
+                if not caches_in_sync(index_dir, catalog):
+                    rebuild_caches(index_dir, catalog, embedder.model_id, embedder.dimension)
+                    catalog.prune_embeddings(embedder.model_id)
+                _checkpoint("cached")
+                report.generation = catalog.generation
+            finally:
+                catalog.close()
+    except (OSError, sqlite3.OperationalError) as error:
+        if isinstance(error, FileNotFoundError) and not corpus_dir.is_dir():
+            raise
+        raise IndexWriteError(_write_failure(index_dir, error)) from error
     report.failed = corpus.problems
     report.model_id = embedder.model_id
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+class IndexWriteError(IndexProblem):
+    """The index directory refused a write; what was committed before stays readable."""
+
+
+def _write_failure(index_dir: Path, error: Exception) -> str:
+    text = str(error).lower()
+    if getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in text:
+        cause = "the disk is full"
+        fix = "free some space and run `askalign ingest` again"
+    elif getattr(error, "errno", None) in (errno.EROFS, errno.EACCES) or "readonly" in text:
+        cause = "it cannot be written (read-only, or no permission)"
+        fix = "make it writable, or set ASKALIGN_INDEX_DIR to a writable directory"
+    else:
+        cause = f"writing failed ({error})"
+        fix = "fix the cause and run `askalign ingest` again"
+    return (
+        f"ingest stopped: {index_dir}: {cause}. The index still holds what the last"
+        f" finished ingest wrote, and answers from it. To fix: {fix}."
+    )
 
 
 def clear_index(index_dir: Path) -> None:

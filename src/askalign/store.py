@@ -9,6 +9,7 @@ embedded twice.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -171,8 +172,12 @@ class FileRecord(NamedTuple):
 class Catalog:
     """One SQLite file; an ingest's documents reach it through `stage` and `commit_stage`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
+        if read_only:  # WAL needs a writable -shm file; an immutable database needs none
+            self.db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, timeout=30)
+            return
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
@@ -180,12 +185,15 @@ class Catalog:
 
     @classmethod
     def open(cls, index_dir: Path, *, create: bool) -> Catalog:
+        """A directory askalign may not write (a read-only mount, a shared copy) opens
+        read-only: it still answers questions."""
         path = index_dir / CATALOG_FILE
         if not path.exists() and not create:
             raise IndexMissingError(f"no index at {index_dir}: run `askalign ingest` to build it")
         index_dir.mkdir(parents=True, exist_ok=True)
+        read_only = not create and not os.access(index_dir, os.W_OK)
         try:
-            catalog = cls(path)
+            catalog = cls(path.resolve(), read_only=read_only)
             catalog._migrate()
         except sqlite3.DatabaseError as error:
             raise IndexMismatchError(
@@ -203,6 +211,11 @@ class Catalog:
             raise IndexMismatchError(
                 f"{self.path} was written by a newer askalign (schema {version}):"
                 " upgrade askalign, or run `askalign ingest --rebuild`"
+            )
+        if self.read_only and version < len(MIGRATIONS):
+            raise IndexMismatchError(
+                f"{self.path} was written by an older askalign and its directory is read-only:"
+                " run `askalign ingest` where the index can be written, once"
             )
         for number, migration in enumerate(MIGRATIONS[version:], version + 1):
             with self.transaction():

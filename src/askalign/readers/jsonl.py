@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from askalign.models import CorpusProblem, Document
 from askalign.readable import DATASET_FORMAT
 from askalign.readers.base import DocumentMeta, ReadContext
+from askalign.readers.decode import ReadError
 from askalign.readers.frontmatter import joined_names, parse_date
 from askalign.readers.markdown import read_body
 
@@ -72,10 +73,12 @@ def read_lines(
 ) -> Iterator[Document | CorpusProblem]:
     """One Document per good line; a CorpusProblem (with its line number) per bad one."""
     seen: set[str] = set()
+    lines = 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             if not raw.strip():
                 continue
+            lines += 1
             try:
                 record = _record(raw, max_line_bytes)
             except ValueError as error:
@@ -90,6 +93,8 @@ def read_lines(
                 yield document
             else:
                 yield _problem(source_file, number, "'text' holds no readable paragraphs")
+    if not lines:
+        raise ReadError("the file holds no articles", "write one JSON object a line")
 
 
 def _record(raw: bytes, max_line_bytes: int) -> DatasetRecord:
