@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint bench calibrate browser
+.PHONY: setup run test lint bench calibrate browser fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The ONNX export of the model, once per model version (a no-op when it is cached).
 setup: $(STAMP)
+	$(BIN)/askalign model export
 
 run: setup
 	$(BIN)/askalign ingest
@@ -32,6 +34,11 @@ bench: setup
 	$(BIN)/askalign eval --questions tests/data/paraphrase_questions.jsonl \
 	  --grades benchmarks/grades_paraphrase.jsonl
 	$(BIN)/askalign eval --questions $(QUESTIONS)
+
+# The long fuzz campaign: 10^4 generated corpora and questions per target, with counts.
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py \
+	  --hypothesis-show-statistics
 
 # Refit the abstention model (src/askalign/answer/answerability.json) on our own questions.
 calibrate: setup

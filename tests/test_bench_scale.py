@@ -37,7 +37,9 @@ def test_random_vectors_pose_as_the_real_model() -> None:
 
 def test_bench_scale_json_end_to_end(tmp_path: Path) -> None:
     args = ["bench", "scale", "--sizes", "200", "--real-up-to", "0", "--questions", "2"]
-    result = CliRunner().invoke(app, [*args, "--workdir", str(tmp_path), "--json"])
+    workdir = tmp_path / "scale"
+    workdir.mkdir()
+    result = CliRunner().invoke(app, [*args, "--workdir", str(workdir), "--json"])
     assert result.exit_code == 0, result.output
     bench = json.loads(result.stdout)
     [row] = bench["rows"]
@@ -55,4 +57,4 @@ def test_bench_scale_json_end_to_end(tmp_path: Path) -> None:
     assert 0 < row["warm_ask_p50_ms"] <= row["warm_ask_p95_ms"]
     assert row["add_embed_seconds"] > 0
     assert row["cold_ask_wall"] > 0 and row["noop_wall"] > 0
-    assert list(tmp_path.iterdir()) == []  # scratch removed without --keep
+    assert list(workdir.iterdir()) == []  # scratch removed without --keep

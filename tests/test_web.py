@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SHIPPED_CORPUS, run_ingest
+from .servers import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,12 +38,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("web")
@@ -54,31 +45,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]
     shutil.copytree(SHIPPED_CORPUS, corpus)
     (corpus / "injection.txt").write_text(INJECTION, encoding="utf-8")
     run_ingest(corpus, index, embedder)
-    port = free_port()
-    env = os.environ | {"ASKALIGN_CORPUS_DIR": str(corpus), "ASKALIGN_INDEX_DIR": str(index)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "askalign", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None:
-                pytest.fail(f"server exited: {server.stdout.read()}")
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("server did not come up in 120 s")
-    yield {"url": url, "corpus": corpus, "index": index}
-    server.terminate()
-    server.wait(timeout=20)
+    with serving(corpus, index) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

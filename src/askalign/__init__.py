@@ -1,7 +1,7 @@
 """askalign: ask questions of the AI-alignment debate and get answers you can check.
 
-Retrieval names load lazily: `import askalign` stays fast for corpus work and the CLI,
-and pulls in llama-index, FAISS and the model only when a search is opened.
+Most names load lazily: `import askalign` stays fast, reading the corpus does not load
+FAISS or the model, and answering a question does not load the corpus readers.
 """
 
 from __future__ import annotations
@@ -9,22 +9,22 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from askalign.corpus import load_corpus, scan_corpus
 from askalign.models import Chunk, CorpusProblem, CorpusScan, Document, Passage, QuoteSpan, Role
 from askalign.settings import Settings
 
 if TYPE_CHECKING:
     from askalign.answer.models import Answer, Citation, HitView
     from askalign.assistant import Assistant, Message, UnknownFilterError
-    from askalign.retrieve import ChunkRetriever, Filters, Hit, Mode, Searcher, open_searcher
+    from askalign.corpus import load_corpus, scan_corpus
+    from askalign.llama_retriever import ChunkRetriever
+    from askalign.retrieve import Filters, Hit, Mode, Searcher, open_searcher
 
 _LAZY = {
+    **dict.fromkeys(("load_corpus", "scan_corpus"), "askalign.corpus"),
     **dict.fromkeys(("Answer", "Citation", "HitView"), "askalign.answer.models"),
     **dict.fromkeys(("Assistant", "Message", "UnknownFilterError"), "askalign.assistant"),
-    **dict.fromkeys(
-        ("ChunkRetriever", "Filters", "Hit", "Mode", "Searcher", "open_searcher"),
-        "askalign.retrieve",
-    ),
+    "ChunkRetriever": "askalign.llama_retriever",
+    **dict.fromkeys(("Filters", "Hit", "Mode", "Searcher", "open_searcher"), "askalign.retrieve"),
 }
 
 

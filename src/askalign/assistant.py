@@ -17,6 +17,7 @@ from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.models import Answer, Citation, HitView
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
+from askalign.embedding import Embedder
 from askalign.models import Document, Role
 from askalign.query import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieve import Filters, Hit, Searcher, open_searcher
@@ -47,9 +48,21 @@ class UnknownFilterError(ValueError):
     """A speaker or document filter that names nothing in the index."""
 
 
+class QuestionTooLongError(ValueError):
+    """Refused whole, not cut short: a cut question gets a confident answer to
+    something nobody asked, and a huge one ties up a shared server."""
+
+
 class Assistant:
-    def __init__(self, searcher: Searcher, composer: Composer | None = None) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        composer: Composer | None = None,
+        *,
+        max_question_chars: int = MAX_QUESTION_CHARS,
+    ) -> None:
         self.searcher = searcher
+        self.max_question_chars = max_question_chars
         self.documents: dict[str, Document] = {
             doc.id: doc for doc in searcher.index.catalog.documents()
         }
@@ -67,7 +80,18 @@ class Assistant:
     def open(cls, index_dir: Path | str | None = None) -> Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
         error that says to run `askalign ingest`."""
-        return cls(open_searcher(Path(index_dir) if index_dir else Settings().index_dir))
+        settings = Settings()
+        embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+        searcher = open_searcher(Path(index_dir) if index_dir else settings.index_dir, embedder)
+        return cls(searcher, max_question_chars=settings.max_question_chars)
+
+    def check_question(self, question: str) -> None:
+        """Every question enters through here (`ask`, `chat`, so the CLI and the web too)."""
+        if len(question) > self.max_question_chars:
+            raise QuestionTooLongError(
+                f"the question is {len(question):,} characters long; the limit is"
+                f" {self.max_question_chars:,} (ASKALIGN_MAX_QUESTION_CHARS): ask something shorter"
+            )
 
     def intent(self, question: str) -> QueryIntent:
         """Who and what the question names, and the kind of answer it asks for."""
@@ -115,6 +139,7 @@ class Assistant:
         role: Role | str | None = None,
         k: int = 5,
     ) -> Answer:
+        self.check_question(question)
         filters = self.filters(speaker, doc, role)
         return self._answer(question, self.intent(question), filters, max(k, 1))
 
@@ -131,6 +156,8 @@ class Assistant:
         filters = self.filters(speaker, doc, role)
         turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in messages]
         asked = [m.content for m in turns if m.role == "user"]
+        for earlier_or_last in asked:
+            self.check_question(earlier_or_last)
         if not asked:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
         question, earlier = asked[-1], asked[:-1]
@@ -165,7 +192,7 @@ class Assistant:
         return []
 
     def _answer(self, question: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = question.strip()
         if not question:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
         vector, hits, intent = self._evidence(question, intent, filters, k)

@@ -76,6 +76,7 @@ class ScaleRow(BaseModel):
     ask_peak_rss_mb: float
     cold_ask_wall: float
     cold_ask_peak_rss_mb: float
+    load_averages: list[float]  # before each step: other work on the machine skews the times
 
 
 class ScaleBench(BaseModel):
@@ -253,16 +254,22 @@ def measure_size(
     questions_file.write_text("\n".join(asked), "utf-8")
     random_vectors = target > real_up_to
     vectors = "random" if random_vectors else "real"
-    on_step(f"{target:,} chunks: building the index from {texts} texts ({vectors} vectors)")
+    loads: list[float] = []
+
+    def step(name: str) -> None:
+        loads.append(round(os.getloadavg()[0], 2))
+        on_step(f"{target:,} chunks: {name} (load average {loads[-1]})")
+
+    step(f"building the index from {texts} texts ({vectors} vectors)")
     build, built = _worker("ingest", str(corpus), str(index), str(int(random_vectors)))
     index_mb = _size_mb(index)
-    on_step(f"{target:,} chunks: no-op re-ingest")
+    step("no-op re-ingest")
     noop = _cli("ingest", "--corpus", str(corpus), "--index", str(index), "--json")
-    on_step(f"{target:,} chunks: {questions} warm questions")
+    step(f"{questions} warm questions")
     ask, warm = _worker("ask", str(index), str(questions_file))
-    on_step(f"{target:,} chunks: one cold question")
+    step("one cold question")
     cold = _cli("ask", asked[0], "--index", str(index), "--json")
-    on_step(f"{target:,} chunks: adding one {CHUNKS_PER_TEXT}-chunk text")
+    step(f"adding one {CHUNKS_PER_TEXT}-chunk text")
     (corpus / ADDED_TEXT).write_text(synthetic_text(texts + 1, random.Random(SEED - 1)), "utf-8")
     add, added = _worker("ingest", str(corpus), str(index), "0")
     return ScaleRow(
@@ -287,6 +294,7 @@ def measure_size(
         ask_peak_rss_mb=ask.peak_rss_mb,
         cold_ask_wall=cold.wall,
         cold_ask_peak_rss_mb=cold.peak_rss_mb,
+        load_averages=loads,
     )
 
 

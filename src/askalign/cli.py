@@ -12,22 +12,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from askalign.adding import add_paths
-from askalign.corpus import scan_corpus
-from askalign.embedding import Embedder
+from askalign.embedding import Backend, Embedder
 from askalign.index import index_status
-from askalign.ingest import IngestHooks, IngestReport, ingest
 from askalign.lock import IngestBusyError
 from askalign.models import CorpusProblem, CorpusScan, Document, Role
-from askalign.progress import ingest_progress
 from askalign.settings import Settings
 from askalign.store import Catalog, IndexProblem
-from askalign.summary import FilesSummary, FileSummary, summarise
 
-if TYPE_CHECKING:  # imported lazily at run time: they pull in llama-index and the model
+if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
     from askalign.answer.models import Answer
     from askalign.assistant import Assistant
     from askalign.evaluation import EvalReport, Metrics
+    from askalign.ingest import IngestReport
+    from askalign.summary import FileSummary
 
 app = typer.Typer(
     help="Ask questions of the AI-alignment debate and get answers you can check.",
@@ -59,6 +56,8 @@ def corpus(
     as_json: JsonOption = False,
 ) -> None:
     """Parse the corpus and show its documents: who wrote what, and where."""
+    from askalign.corpus import scan_corpus
+
     settings = Settings()
     directory = corpus_dir or settings.corpus_dir
     try:
@@ -154,6 +153,9 @@ def add(
 
     Hidden files and editor backups inside a folder are skipped.
     """
+    from askalign.adding import add_paths
+    from askalign.summary import FilesSummary, summarise
+
     settings = Settings()
     corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
     added = add_paths(paths, corpus, settings.max_file_bytes)
@@ -223,6 +225,9 @@ def run_ingest(
     corpus_dir: Path | None, index_dir: Path | None, *, rebuild: bool, quiet: bool
 ) -> IngestReport:
     """Ingest with a progress bar on a terminal; errors end the command with code 2."""
+    from askalign.ingest import IngestHooks, ingest
+    from askalign.progress import ingest_progress
+
     settings = Settings()
     with ingest_progress(console, enabled=console.is_terminal and not quiet) as progress:
         hooks = IngestHooks(
@@ -238,7 +243,7 @@ def run_ingest(
             return ingest(
                 corpus_dir or settings.corpus_dir,
                 index_dir or settings.index_dir,
-                embedder=Embedder(),
+                embedder=Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache),
                 chunk_tokens=settings.chunk_tokens,
                 max_file_bytes=settings.max_file_bytes,
                 lock_timeout_s=settings.lock_timeout_s,
@@ -277,6 +282,35 @@ def status(index_dir: IndexOption = None, as_json: JsonOption = False) -> None:
         return
     for field, value in found.model_dump().items():
         console.print(f"{field.replace('_', ' ')}: {value}")
+
+
+model_app = typer.Typer(help="The embedding model and its ONNX export.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("export")
+def model_export_command(
+    force: Annotated[
+        bool, typer.Option("--force", help="Export again even if the cache holds the model.")
+    ] = False,
+) -> None:
+    """Export the packaged model to ONNX, once per model version (needs torch; a few
+    seconds). Answering then runs without torch. A no-op when the export is cached."""
+    from askalign.embedders.onnx_backend import cached_model, exported_model
+
+    settings = Settings()
+    embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+    if embedder.backend is Backend.TORCH:
+        console.print("ASKALIGN_EMBED_BACKEND=torch: nothing to export.")
+        return
+    quantized = embedder.backend is Backend.ONNX_INT8
+    path = cached_model(embedder.model_dir, embedder.cache_dir, quantized=quantized)
+    if force:
+        path.unlink(missing_ok=True)
+        cached_model(embedder.model_dir, embedder.cache_dir).unlink(missing_ok=True)
+    state = "cached" if path.exists() else "exported"
+    exported_model(embedder.model_dir, embedder.cache_dir, quantized=quantized)
+    typer.echo(f"{embedder.model_id} ({embedder.backend}): {state} at {path}")
 
 
 bench_app = typer.Typer(help="Benchmarks, measured side by side in one run.", no_args_is_help=True)
@@ -367,12 +401,12 @@ def ask(
     index_dir: IndexOption = None,
 ) -> None:
     """Answer one question from the corpus, with numbered, verified sources."""
-    from askalign.assistant import UnknownFilterError
+    from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
     assistant = open_assistant(index_dir)
     try:
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
-    except UnknownFilterError as error:
+    except (UnknownFilterError, QuestionTooLongError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
     if as_json:
@@ -384,7 +418,7 @@ def ask(
 @app.command()
 def chat(index_dir: IndexOption = None) -> None:
     """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
-    from askalign.assistant import Message
+    from askalign.assistant import Message, QuestionTooLongError
 
     assistant = open_assistant(index_dir)
     history: list[Message] = []
@@ -396,6 +430,11 @@ def chat(index_dir: IndexOption = None) -> None:
             break
         if not question:
             break
+        try:
+            assistant.check_question(question)
+        except QuestionTooLongError as error:
+            errors.print(Text.assemble(("error:", "red"), f" {error}"))
+            continue
         history.append(Message(role="user", content=question))
         answer = assistant.chat(history)
         history.append(Message(role="assistant", content=answer.text))
@@ -628,12 +667,22 @@ def serve(
     share: Annotated[
         bool, typer.Option("--share", help="Also open a public Gradio share link.")
     ] = False,
+    auth_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--auth-file",
+            help="Ask for a login from this file (`askalign user add`); default:"
+            " $ASKALIGN_AUTH_FILE. Without one, a server beyond loopback is read-only.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web UI on this machine (builds the index first if it is missing)."""
+    """Serve the web UI (builds the index first if it is missing). Adding texts needs a
+    login (--auth-file) unless the server is bound to loopback."""
+    from askalign.auth import AuthFileError
     from askalign.store import CATALOG_FILE
 
     settings = Settings()
-    overrides = {"index_dir": index_dir, "corpus_dir": corpus_dir}
+    overrides = {"index_dir": index_dir, "corpus_dir": corpus_dir, "auth_file": auth_file}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
     if not (settings.index_dir / CATALOG_FILE).exists():
         console.print(f"No index at {settings.index_dir}: building it from {settings.corpus_dir}.")
@@ -644,7 +693,7 @@ def serve(
 
     try:
         launch(settings, host=host, port=port, share=share)
-    except IndexProblem as error:
+    except (IndexProblem, AuthFileError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
 
@@ -663,3 +712,62 @@ def feedback(as_json: JsonOption = False, index_dir: IndexOption = None) -> None
     for item in found:
         mark = "[green]up[/green]" if item.liked else "[red]down[/red]"
         console.print(f"{item.at} {mark} {item.question}", highlight=False)
+
+
+user_app = typer.Typer(
+    help="Who may log in to `askalign serve --auth-file FILE`.", no_args_is_help=True
+)
+app.add_typer(user_app, name="user")
+AuthFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--auth-file", help="The users file (default: $ASKALIGN_AUTH_FILE, else ./askalign.users)."
+    ),
+]
+NameArgument = Annotated[str, typer.Argument(help="The name to log in with.")]
+
+
+def auth_path(given: Path | None) -> Path:
+    from askalign.auth import DEFAULT_AUTH_FILE
+
+    return given or Settings().auth_file or DEFAULT_AUTH_FILE
+
+
+@user_app.command("add")
+def user_add(name: NameArgument, auth_file: AuthFileOption = None) -> None:
+    """Add a user (or set a new password): asks for it twice, stores only a salted scrypt hash."""
+    from askalign.auth import AuthFileError, add_user, check_name
+
+    path = auth_path(auth_file)
+    try:
+        check_name(name)
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if not password:
+            raise ValueError("the password is empty")
+        replaced = add_user(path, name, password)
+    except (ValueError, AuthFileError) as error:
+        errors.print(Text.assemble(("error:", "red"), f" {error}"))
+        raise typer.Exit(2) from error
+    console.print(
+        f"{'new password for' if replaced else 'added'} {name} in {path}."
+        f" Serve with: askalign serve --auth-file {path}",
+        highlight=False,
+        markup=False,
+    )
+
+
+@user_app.command("remove")
+def user_remove(name: NameArgument, auth_file: AuthFileOption = None) -> None:
+    """Remove a user; a running server refuses their next login."""
+    from askalign.auth import AuthFileError, remove_user
+
+    path = auth_path(auth_file)
+    try:
+        removed = remove_user(path, name)
+    except AuthFileError as error:
+        errors.print(Text.assemble(("error:", "red"), f" {error}"))
+        raise typer.Exit(2) from error
+    if not removed:
+        errors.print(Text.assemble(("error:", "red"), f" no user {name!r} in {path}"))
+        raise typer.Exit(1)
+    console.print(f"removed {name} from {path}", highlight=False, markup=False)

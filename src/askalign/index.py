@@ -7,6 +7,7 @@ read is an error that names it, since something outside askalign wrote it.
 
 from __future__ import annotations
 
+import sqlite3
 from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from askalign.files import read_json, write_json_atomic
 from askalign.lexical import LexicalIndex
 from askalign.models import Chunk
 from askalign.sentences import Sentence
-from askalign.store import Catalog, IndexMismatchError
+from askalign.store import CATALOG_FILE, Catalog, IndexMismatchError, IndexProblem
 from askalign.vectors import FaissVectors
 
 Cache = TypeVar("Cache", FaissVectors, LexicalIndex)
@@ -65,6 +66,26 @@ def caches_in_sync(index_dir: Path, catalog: Catalog) -> bool:
         and (index_dir / SENTENCE_VECTORS_FILE).exists()
         and (index_dir / LEXICAL_DIR).is_dir()
     )
+
+
+def index_version(index_dir: Path) -> tuple[int, int, str] | None:
+    """What a running server compares to see a new ingest: the catalog file (a rebuild
+    makes a new one), its generation and commit time. None while the caches lag the
+    catalog, that is while an ingest is between its commit and its caches."""
+    path = index_dir / CATALOG_FILE
+    try:
+        inode = path.stat().st_ino
+        catalog = Catalog.open(index_dir, create=False)
+    except (OSError, IndexProblem):
+        return None
+    try:
+        if not caches_in_sync(index_dir, catalog):
+            return None
+        return inode, catalog.generation, catalog.get_meta("last_ingest") or ""
+    except sqlite3.Error:
+        return None
+    finally:
+        catalog.close()
 
 
 def rebuild_caches(index_dir: Path, catalog: Catalog, model_id: str, dimension: int) -> None:

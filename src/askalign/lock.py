@@ -5,7 +5,8 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -69,3 +70,26 @@ class IngestLock:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+@contextmanager
+def no_ingest_running(index_dir: Path) -> Iterator[bool]:
+    """Yield True, holding ingests off, if none is running now; else False at once.
+
+    A reader that loads the index under this never sees one ingest's catalog with
+    another's caches. It never waits, so a server checking between questions stays quick.
+    """
+    try:
+        fd = os.open(index_dir / LOCK_FILE, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:  # an index we cannot write to has no ingest running in it
+        yield True
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        quiet = True
+    except BlockingIOError:
+        quiet = False
+    try:
+        yield quiet
+    finally:
+        os.close(fd)  # closing lets go of the lock

@@ -7,8 +7,9 @@ on our own labelled questions (`tests/data/dev_questions.jsonl`) they lift MRR f
 0.77 to 0.82 at equal or better recall.
 
 Filters are applied inside each search (FAISS id selector, BM25 weight mask), never
-by dropping results after a top-k, which could leave nothing. Exposed as a llama-index
-`BaseRetriever`, so the index plugs into any llama-index query or chat engine.
+by dropping results after a top-k, which could leave nothing. `ChunkRetriever` (in
+`llama_retriever.py`, since importing llama-index takes seconds a question should not
+wait for) exposes it as a llama-index `BaseRetriever`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from pydantic import BaseModel, Field
 
 from askalign.embedding import Embedder
@@ -306,47 +305,6 @@ def _scored(scores: np.ndarray, ids: np.ndarray) -> Scored:
     return [(int(rowid), float(score)) for score, rowid in zip(scores, ids, strict=True)]
 
 
-def to_node(hit: Hit) -> NodeWithScore:
-    chunk = hit.chunk
-    metadata = {
-        "doc_id": chunk.doc_id,
-        "doc_title": chunk.doc_title,
-        "speaker": chunk.speaker,
-        "role": chunk.role.value,
-        "section": " > ".join(chunk.section),
-        "start": chunk.start,
-        "end": chunk.end,
-        "url": chunk.url,
-        "reply_to": chunk.reply_to,
-    }
-    node = TextNode(id_=chunk.id, text=chunk.text, metadata=metadata)
-    return NodeWithScore(node=node, score=hit.score)
-
-
-class ChunkRetriever(BaseRetriever):
-    """The index as a llama-index retriever: `retrieve(question) -> list[NodeWithScore]`."""
-
-    def __init__(
-        self,
-        searcher: Searcher,
-        *,
-        k: int = 5,
-        filters: Filters | None = None,
-        mode: Mode = Mode.HYBRID,
-    ) -> None:
-        super().__init__()
-        self.searcher = searcher
-        self.k = k
-        self.filters = filters or Filters()
-        self.mode = mode
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = self.searcher.search(
-            query_bundle.query_str, k=self.k, filters=self.filters, mode=self.mode
-        )
-        return [to_node(hit) for hit in hits]
-
-
 def open_searcher(index_dir: Path | str, embedder: Embedder | None = None) -> Searcher:
     """Open a built index for searching; a missing or stale index says what to run."""
     index_dir = Path(index_dir)
@@ -355,3 +313,12 @@ def open_searcher(index_dir: Path | str, embedder: Embedder | None = None) -> Se
     return Searcher(
         LoadedIndex(index_dir, catalog, embedder.model_id, embedder.dimension), embedder
     )
+
+
+def __getattr__(name: str) -> object:
+    """`from askalign.retrieve import ChunkRetriever` still works, imported on demand."""
+    if name in ("ChunkRetriever", "to_node"):
+        from askalign import llama_retriever
+
+        return getattr(llama_retriever, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from askalign.embedding import Backend, default_model_cache
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASKALIGN_", extra="ignore")
@@ -17,6 +19,14 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(
         default=192, ge=32, le=254, description="Target chunk size in the model's word pieces."
     )
+    embed_backend: Backend = Field(
+        default=Backend.ONNX,
+        description="onnx (no torch when answering), torch, or onnx-int8 (its own vectors).",
+    )
+    model_cache: Path = Field(
+        default_factory=default_model_cache,
+        description="Where the model exported to ONNX is kept, one folder per model version.",
+    )
     lock_timeout_s: float = Field(
         default=600, ge=0, description="How long an ingest waits for another to finish."
     )
@@ -24,6 +34,20 @@ class Settings(BaseSettings):
         default=256,
         ge=1,
         description="Vectors committed at a time; a killed ingest keeps the rest.",
+    )
+
+    auth_file: Path | None = Field(
+        default=None,
+        description="`user:hash` lines (`askalign user add`); with it, `serve` asks for a login.",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=1, description="Longer questions are refused, not cut short."
+    )
+    queue_size: int = Field(
+        default=64, ge=1, description="Requests a server holds at once; more are told to retry."
+    )
+    feedback_per_minute: int = Field(
+        default=30, ge=1, description="Thumbs a server stores per minute; more are turned away."
     )
 
     @property

@@ -1,28 +1,43 @@
 """The web UI: a chat whose every answer shows its sources, who said them and where.
 
-One Assistant serves every browser tab (it is read-only); after a text is added and
-re-ingested, a fresh one replaces it whole. The conversation lives in the browser
-(`BrowserState`), so it survives a reload.
+One Assistant serves every browser tab (it is read-only); when the index gets a new
+generation (a text added here, or `askalign ingest` run elsewhere), a fresh one replaces
+it whole. The conversation lives in the browser (`BrowserState`), so it survives a reload.
+
+Adding texts writes to the corpus, so only a server on loopback or behind a login
+(`--auth-file`) offers it; any other is read-only, with no upload in the page or the API.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves the machine
 
+import faiss
 import gradio as gr
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from askalign.answer.models import Answer
-from askalign.assistant import Assistant, Message
-from askalign.feedback import FeedbackStore
-from askalign.index import index_status
+from askalign.assistant import Assistant, Message, QuestionTooLongError
+from askalign.auth import Login
+from askalign.embedding import Embedder
+from askalign.feedback import FeedbackStore, RateLimit
+from askalign.index import index_status, index_version
 from askalign.ingest import IngestHooks, ingest
+from askalign.lock import no_ingest_running
 from askalign.readers import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
+from askalign.retrieve import open_searcher
 from askalign.settings import Settings
+from askalign.store import IndexProblem
 from askalign.summary import summarise
 from askalign.web.render import (
     chat_markdown,
@@ -36,6 +51,16 @@ from askalign.web.render import (
 from askalign.web.uploads import UploadRejected, add_to_corpus
 
 CONCURRENCY = 4  # answers are ~30 ms of CPU; more at once only queue behind the GIL
+# A server's parallelism is its concurrent questions; FAISS's own OpenMP threads on an
+# index this small only fight them for the cores (p95 under 20 clients: see README).
+SEARCH_THREADS = 1
+CHECK_EVERY_S = 1.0  # how stale an answer may be after an ingest elsewhere
+READ_ONLY = (
+    "read-only: this server is reachable beyond this machine and has no login, so adding"
+    " texts is off. To turn it on: `askalign user add NAME`, then"
+    " `askalign serve --auth-file FILE` (or set ASKALIGN_AUTH_FILE)."
+)
+TOO_MANY_THUMBS = "Thanks! Too many ratings in the last minute: this one was not kept."
 ANYONE = "Anyone"
 STORAGE_KEY = "askalign-conversation"
 CSS = """
@@ -55,16 +80,77 @@ THEME = gr.themes.Default(
 
 
 class SharedAssistant:
+    """The Assistant for the index's newest complete generation. Each question first
+    checks (at most once a second, a few ms) whether an ingest committed a newer one;
+    it loads only while no ingest runs, so a half-written cache is never read."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.index_dir = settings.index_dir
-        self._lock = threading.Lock()
-        self.assistant = Assistant.open(self.index_dir)
+        self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+        self._reloading = threading.Lock()
+        self._checked = time.monotonic()
+        self.version = index_version(self.index_dir)
+        self.assistant = self._open()
+
+    def _open(self) -> Assistant:
+        searcher = open_searcher(self.index_dir, self.embedder)
+        return Assistant(searcher, max_question_chars=self.settings.max_question_chars)
+
+    def current(self) -> Assistant:
+        due = time.monotonic() - self._checked >= CHECK_EVERY_S
+        if due and self._reloading.acquire(blocking=False):  # one thread checks, none wait
+            try:
+                self._checked = time.monotonic()
+                self._refresh()
+            finally:
+                self._reloading.release()
+        return self.assistant
 
     def reload(self) -> None:
-        fresh = Assistant.open(self.index_dir)
-        with self._lock:
-            self.assistant = fresh
+        with self._reloading:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        with no_ingest_running(self.index_dir) as quiet:
+            version = index_version(self.index_dir) if quiet else None
+            if version is None or version == self.version:
+                return
+            try:
+                fresh = self._open()
+            except IndexProblem as error:  # keep answering from the old one
+                print(f"askalign: not reloading the index: {error}", file=sys.stderr)
+                return
+        self.assistant, self.version = fresh, version
+
+
+def is_loopback(host: str) -> bool:
+    """Only what this machine alone can reach; a name other than localhost may resolve
+    anywhere, so it counts as beyond."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class RefuseUploads:
+    """Gradio serves POST /gradio_api/upload whatever the page holds; a read-only server
+    turns it away before a byte is stored."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"].rstrip("/").endswith("/upload")
+        ):
+            await PlainTextResponse(READ_ONLY, status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def history(turns: list[dict]) -> list[Message]:
@@ -92,11 +178,14 @@ def status_markdown(index_dir: Path) -> str:
     )
 
 
-def build_app(shared: SharedAssistant) -> gr.Blocks:
+def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
+    """`writes=False` leaves adding texts out of the page and the API altogether."""
+    settings = shared.settings
     documents = shared.assistant.documents
     speakers = [info.name for info in shared.assistant.speakers()]
     doc_choices = [("All documents", "")] + [(doc.title, doc.id) for doc in documents.values()]
     feedback = FeedbackStore(shared.index_dir)
+    thumbs = RateLimit(settings.feedback_per_minute)
 
     def latest(turns: list[dict]) -> Answer | None:
         return Answer.model_validate(turns[-1]["answer"]) if turns else None
@@ -117,9 +206,13 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
         turns = list(state.get("turns", []))
         if question.strip():
             messages = [*history(turns), Message(role="user", content=question)]
-            answer = shared.assistant.chat(
-                messages, speaker=None if speaker == ANYONE else speaker, doc=doc or None
-            )
+            try:
+                answer = shared.current().chat(
+                    messages, speaker=None if speaker == ANYONE else speaker, doc=doc or None
+                )
+            except QuestionTooLongError as error:
+                gr.Warning(f"Not asked: {error}.")
+                return (*view(turns), {"turns": turns}, question)
             turns.append({"question": question, "answer": answer.model_dump(mode="json")})
         state = {"turns": turns}
         return (*view(turns), state, "")
@@ -130,7 +223,11 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
     def on_like(state: dict, data: gr.LikeData) -> None:
         turns = (state or {}).get("turns", [])
         turn = data.index[0] // 2 if isinstance(data.index, list | tuple) else data.index // 2
-        if 0 <= turn < len(turns):
+        if not 0 <= turn < len(turns):
+            return
+        if not thumbs.take():
+            gr.Warning(TOO_MANY_THUMBS)
+        else:
             feedback.add(turns[turn]["question"], turns[turn]["answer"], liked=bool(data.liked))
 
     def export(state: dict) -> str:
@@ -180,7 +277,10 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
     def ask_api(question: str, speaker: str = "", doc: str = "") -> dict:
         """One answer as JSON: text, citations (verified quotes with speaker and span),
         abstained, hits. The same as `askalign ask --json`."""
-        answer = shared.assistant.ask(question, speaker=speaker or None, doc=doc or None)
+        try:
+            answer = shared.current().ask(question, speaker=speaker or None, doc=doc or None)
+        except QuestionTooLongError as error:
+            raise gr.Error(str(error)) from error
         return answer.model_dump(mode="json")
 
     with gr.Blocks(title="askalign") as demo:
@@ -201,7 +301,7 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
                         show_label=False,
                         scale=5,
                         elem_id="question",
-                        max_length=2000,
+                        max_length=settings.max_question_chars,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                 suggestions = gr.Dataset(
@@ -222,35 +322,45 @@ def build_app(shared: SharedAssistant) -> gr.Blocks:
                 sources = gr.HTML(sources_html(None, documents), elem_id="sources")
         with gr.Accordion("Index: what the answers come from", open=False):
             status = gr.Markdown(status_markdown(shared.index_dir), elem_id="index-status")
-            upload = gr.File(
-                label=f"Add a text ({SUPPORTED_NAMES})",
-                file_types=sorted(SUPPORTED_EXTENSIONS),
-                type="filepath",
-                elem_id="upload",
-            )
-            add = gr.Button("Add to corpus and re-ingest", elem_id="add-text")
-            upload_message = gr.Markdown(elem_id="upload-message")
+            if writes:
+                upload = gr.File(
+                    label=f"Add a text ({SUPPORTED_NAMES})",
+                    file_types=sorted(SUPPORTED_EXTENSIONS),
+                    type="filepath",
+                    elem_id="upload",
+                )
+                add = gr.Button("Add to corpus and re-ingest", elem_id="add-text")
+                upload_message = gr.Markdown(elem_id="upload-message")
+                add.click(add_text, upload, [upload_message, status], api_name="add_text")
+            else:
+                gr.Markdown("Adding texts is off on this server.", elem_id="read-only")
 
         outputs = [chatbot, sources, suggestions, state, question]
         inputs = [question, state, speaker, doc]
-        question.submit(respond, inputs, outputs)
-        send.click(respond, inputs, outputs)
-        suggestions.click(lambda sample: sample[0], suggestions, question).then(
-            respond, inputs, outputs
+        page_only = {"api_visibility": "private"}  # the API is /ask (and /add_text)
+        question.submit(respond, inputs, outputs, **page_only)
+        send.click(respond, inputs, outputs, **page_only)
+        suggestions.click(lambda sample: sample[0], suggestions, question, **page_only).then(
+            respond, inputs, outputs, **page_only
         )
-        clear.click(lambda: (*view([]), {"turns": []}, ""), None, outputs)
-        chatbot.like(on_like, state, None)
-        download.click(export, state, download)
-        add.click(add_text, upload, [upload_message, status])
-        demo.load(restore, state, [chatbot, sources, suggestions])
+        clear.click(lambda: (*view([]), {"turns": []}, ""), None, outputs, **page_only)
+        chatbot.like(on_like, state, None, **page_only)
+        download.click(export, state, download, **page_only)
+        demo.load(restore, state, [chatbot, sources, suggestions], **page_only)
         gr.api(ask_api, api_name="ask")
-    return demo.queue(default_concurrency_limit=CONCURRENCY)
+    return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=settings.queue_size)
 
 
 def launch(
     settings: Settings, host: str, port: int, share: bool = False, block: bool = True
 ) -> gr.Blocks:
-    demo = build_app(SharedAssistant(settings))
+    """Writes (adding texts) need a login, unless only this machine can connect."""
+    login = Login(settings.auth_file) if settings.auth_file else None
+    faiss.omp_set_num_threads(SEARCH_THREADS)
+    writes = login is not None or (is_loopback(host) and not share)
+    demo = build_app(SharedAssistant(settings), writes=writes)
+    if not writes:
+        print(f"askalign: {READ_ONLY}", file=sys.stderr, flush=True)
     demo.launch(
         server_name=host,
         server_port=port,
@@ -260,6 +370,10 @@ def launch(
         prevent_thread_lock=not block,
         footer_links=["api"],
         show_error=True,
+        auth=login,
+        auth_message="askalign: log in with a name from the server's auth file.",
+        max_file_size=settings.max_file_bytes,
+        app_kwargs={} if writes else {"middleware": [Middleware(RefuseUploads)]},
     )
     return demo
 
