@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,24 @@ def test_every_file_name_gets_its_own_id(corpus_dir: Path) -> None:
     assert set(ids) == set(names) and len(set(ids.values())) == len(names)
     assert ids["名前.txt"] == "名前" and ids["ÉÉ.txt"] == "éé"
     assert scan_corpus(corpus_dir).documents[0].id == scan.documents[0].id  # stable
+
+
+def test_odd_questions_and_arguments_get_answers_or_clear_errors(assistant) -> None:
+    from askalign.assistant import BadMessageError, UnknownFilterError
+
+    assert assistant.ask("\ud800 reward hacking").question.endswith("reward hacking")
+    assert assistant.ask("what is corrigibility?", role="POST").text
+    with pytest.raises(UnknownFilterError, match="no role 'poster'; known: post, comment"):
+        assistant.ask("what is corrigibility?", role="poster")
+    with pytest.raises(BadMessageError, match="message 2 is not"):
+        assistant.chat([{"role": "user", "content": "hi"}, {"role": "system", "content": "x"}])
+
+
+def test_cli_question_with_undecodable_bytes_is_answered(shipped_index: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign", "ask", b"reward \xff hacking", "--index", shipped_index],
+        capture_output=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
@@ -48,9 +48,33 @@ class UnknownFilterError(ValueError):
     """A speaker or document filter that names nothing in the index."""
 
 
+class BadMessageError(ValueError):
+    """A chat message that is not {role: user|assistant, content: text}."""
+
+
 class QuestionTooLongError(ValueError):
     """Refused whole, not cut short: a cut question gets a confident answer to
     something nobody asked, and a huge one ties up a shared server."""
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(str(role).lower())
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise UnknownFilterError(f"no role {role!r}; known: {known}") from None
+
+
+def _message(number: int, message: Message | dict) -> Message:
+    if isinstance(message, Message):
+        return message
+    try:
+        return Message.model_validate(message)
+    except ValidationError as error:
+        raise BadMessageError(
+            f"message {number} is not {{role: 'user' or 'assistant', content: text}}:"
+            f" {error.errors()[0]['msg']}"
+        ) from None
 
 
 class Assistant:
@@ -85,13 +109,16 @@ class Assistant:
         searcher = open_searcher(Path(index_dir) if index_dir else settings.index_dir, embedder)
         return cls(searcher, max_question_chars=settings.max_question_chars)
 
-    def check_question(self, question: str) -> None:
-        """Every question enters through here (`ask`, `chat`, so the CLI and the web too)."""
+    def checked_question(self, question: str) -> str:
+        """Every question enters through here (`ask`, `chat`, so the CLI and the web too).
+        A lone surrogate (bytes a shell could not decode) becomes "?": the tokenizer
+        cannot take it, and the rest of the question still can be answered."""
         if len(question) > self.max_question_chars:
             raise QuestionTooLongError(
                 f"the question is {len(question):,} characters long; the limit is"
                 f" {self.max_question_chars:,} (ASKALIGN_MAX_QUESTION_CHARS): ask something shorter"
             )
+        return question.encode("utf-8", "replace").decode("utf-8")
 
     def intent(self, question: str) -> QueryIntent:
         """Who and what the question names, and the kind of answer it asks for."""
@@ -128,7 +155,7 @@ class Assistant:
             raise UnknownFilterError(
                 f"no document {doc!r} in the index; known: {', '.join(self.documents)}"
             )
-        return Filters(speaker=resolved, doc=doc, role=Role(role) if role else None)
+        return Filters(speaker=resolved, doc=doc, role=_role(role) if role else None)
 
     def ask(
         self,
@@ -139,7 +166,7 @@ class Assistant:
         role: Role | str | None = None,
         k: int = 5,
     ) -> Answer:
-        self.check_question(question)
+        question = self.checked_question(question)
         filters = self.filters(speaker, doc, role)
         return self._answer(question, self.intent(question), filters, max(k, 1))
 
@@ -154,10 +181,8 @@ class Assistant:
         """Answer the last user message; "he", "they" and short follow-ups ("and the
         post's author?") are read against the turns before it."""
         filters = self.filters(speaker, doc, role)
-        turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in messages]
-        asked = [m.content for m in turns if m.role == "user"]
-        for earlier_or_last in asked:
-            self.check_question(earlier_or_last)
+        turns = [_message(number, m) for number, m in enumerate(messages, 1)]
+        asked = [self.checked_question(m.content) for m in turns if m.role == "user"]
         if not asked:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
         question, earlier = asked[-1], asked[:-1]

@@ -303,13 +303,11 @@ def model_export_command(
     if embedder.backend is Backend.TORCH:
         console.print("ASKALIGN_EMBED_BACKEND=torch: nothing to export.")
         return
-    quantized = embedder.backend is Backend.ONNX_INT8
-    path = cached_model(embedder.model_dir, embedder.cache_dir, quantized=quantized)
+    path = cached_model(embedder.model_dir, embedder.cache_dir)
     if force:
         path.unlink(missing_ok=True)
-        cached_model(embedder.model_dir, embedder.cache_dir).unlink(missing_ok=True)
     state = "cached" if path.exists() else "exported"
-    exported_model(embedder.model_dir, embedder.cache_dir, quantized=quantized)
+    exported_model(embedder.model_dir, embedder.cache_dir)
     typer.echo(f"{embedder.model_id} ({embedder.backend}): {state} at {path}")
 
 
@@ -431,7 +429,7 @@ def chat(index_dir: IndexOption = None) -> None:
         if not question:
             break
         try:
-            assistant.check_question(question)
+            question = assistant.checked_question(question)
         except QuestionTooLongError as error:
             errors.print(Text.assemble(("error:", "red"), f" {error}"))
             continue
