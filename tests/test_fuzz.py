@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askalign.corpus import scan_corpus
+
+from .servers import serving
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=list(HealthCheck)
@@ -113,3 +120,30 @@ def test_any_question_gets_an_answer_or_a_clear_refusal(assistant, question: str
         document = assistant.documents[citation.doc_id]
         assert document.source_text[citation.start : citation.end] == citation.quote
     json.dumps(answer.model_dump())  # serialisable for the HTTP API and --json
+
+
+@pytest.fixture(scope="module")
+def served(shipped_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server over a copy of the shipped index: the HTTP API's inputs."""
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(shipped_index, root / "index")
+    (root / "corpus").mkdir()
+    with serving(root / "corpus", root / "index") as server:
+        yield server["url"]
+
+
+@settings(max_examples=max(settings().max_examples // 6, 5))
+@given(question=question_text, speaker=st.sampled_from(["", "byrnes", "nobody at all"]))
+def test_the_http_api_answers_or_refuses_any_question(
+    served: str, question: str, speaker: str
+) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(served, verbose=False)
+    try:
+        answer = client.predict(question, speaker, "", api_name="/ask")
+    except AppError as error:  # refused with the project's message, not a crash
+        assert re.search(r"limit is|no speaker named", str(error)), error
+        return
+    assert isinstance(answer, dict) and "text" in answer

@@ -27,7 +27,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from askalign.answer.models import Answer
-from askalign.assistant import Assistant, Message, QuestionTooLongError
+from askalign.assistant import Assistant, Message, QuestionTooLongError, UnknownFilterError
 from askalign.auth import Login
 from askalign.embedding import Embedder
 from askalign.feedback import FeedbackStore, RateLimit
@@ -279,7 +279,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
         abstained, hits. The same as `askalign ask --json`."""
         try:
             answer = shared.current().ask(question, speaker=speaker or None, doc=doc or None)
-        except QuestionTooLongError as error:
+        except (QuestionTooLongError, UnknownFilterError) as error:
             raise gr.Error(str(error)) from error
         return answer.model_dump(mode="json")
 
