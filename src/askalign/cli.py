@@ -599,7 +599,7 @@ def bench_scale_command(
         str, typer.Option("--sizes", help="Corpus sizes in chunks, comma-separated.")
     ] = "1000,10000,100000",
     quick: Annotated[
-        bool, typer.Option("--quick", help="Only 1,000 and 10,000 chunks (about 10 minutes).")
+        bool, typer.Option("--quick", help="Only 1,000 and 10,000 chunks (10 to 15 minutes here).")
     ] = False,
     real_up_to: Annotated[
         int,

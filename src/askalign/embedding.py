@@ -32,7 +32,6 @@ BATCH_SIZE = 32
 
 class Backend(StrEnum):
     ONNX = "onnx"
-    ONNX_INT8 = "onnx-int8"  # weights quantised to int8: other vectors, so its own model id
     TORCH = "torch"
 
 
@@ -56,15 +55,14 @@ def default_model_cache() -> Path:
     return Path(base) / "askalign" / "onnx"
 
 
-def model_id(model_dir: Path, backend: Backend = Backend.ONNX) -> str:
-    """Names the weights, so an index can tell whether it was built with these. ONNX
-    and torch run the same weights to the same vectors: one id. Int8 weights differ."""
-    suffix = "+int8" if backend is Backend.ONNX_INT8 else ""
+def model_id(model_dir: Path) -> str:
+    """Names the weights, so an index can tell whether it was built with these. Both
+    backends run the same weights to the same vectors, so the backend is not part of it."""
     if model_dir == packaged_model_dir():
         from importlib.metadata import version
 
-        return f"{MODEL_NAME}@{PACKAGE}=={version(PACKAGE)}{suffix}"
-    return f"{model_dir.name}@{model_dir}{suffix}"
+        return f"{MODEL_NAME}@{PACKAGE}=={version(PACKAGE)}"
+    return f"{model_dir.name}@{model_dir}"
 
 
 class Embedder:
@@ -78,7 +76,7 @@ class Embedder:
         self.model_dir = model_dir or packaged_model_dir()
         self.backend = Backend(backend)
         self.cache_dir = cache_dir or default_model_cache()
-        self.model_id = model_id(self.model_dir, self.backend)
+        self.model_id = model_id(self.model_dir)
         self.texts_embedded = 0
 
     @cached_property
@@ -89,8 +87,7 @@ class Embedder:
             return TorchEncoder(self.model_dir)
         from askalign.embedders.onnx_backend import OnnxEncoder
 
-        quantized = self.backend is Backend.ONNX_INT8
-        return OnnxEncoder.open(self.model_dir, self.cache_dir, quantized=quantized)
+        return OnnxEncoder.open(self.model_dir, self.cache_dir)
 
     @property
     def dimension(self) -> int:

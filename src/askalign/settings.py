@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     )
     embed_backend: Backend = Field(
         default=Backend.ONNX,
-        description="onnx (no torch when answering), torch, or onnx-int8 (its own vectors).",
+        description="onnx (no torch when answering) or torch: the same vectors either way.",
     )
     model_cache: Path = Field(
         default_factory=default_model_cache,

@@ -1,5 +1,11 @@
-"""Export the model to ONNX with torch's TorchScript exporter (a few seconds, once per
-model version), and optionally quantise it to int8. Only this module imports torch."""
+"""Export the model to ONNX with torch's TorchScript exporter: a few seconds, once per
+model version. Of the ONNX path, only this module imports torch.
+
+Int8 weights (`onnxruntime.quantization.quantize_dynamic`) were tried and left out:
+ingest 1.5x faster, but the vectors moved (cosine to torch 0.94 on average, 0.88 at
+worst) and retrieval on our paraphrased questions fell (hybrid recall@5 0.76 -> 0.74,
+MRR 0.656 -> 0.632).
+"""
 
 from __future__ import annotations
 
@@ -76,10 +82,3 @@ def export_onnx(model_dir: Path, target: Path) -> None:
             )
 
     write_atomic(target, write)
-
-
-def quantize(source: Path, target: Path) -> None:
-    """Int8 weights, float activations: faster on a CPU, but not the same vectors."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    write_atomic(target, lambda temp: quantize_dynamic(source, temp, weight_type=QuantType.QInt8))

@@ -18,8 +18,7 @@ from tokenizers import Tokenizer
 
 from askalign.embedding import PACKAGE, packaged_model_dir
 
-FP32_FILE = "model.onnx"
-INT8_FILE = "model-int8.onnx"
+MODEL_FILE = "model.onnx"
 FEEDS = (("input_ids", "ids"), ("attention_mask", "attention_mask"), ("token_type_ids", "type_ids"))
 
 
@@ -32,22 +31,17 @@ def cache_key(model_dir: Path) -> str:
     return f"{model_dir.name}-{hashlib.sha256(str(model_dir).encode()).hexdigest()[:12]}"
 
 
-def cached_model(model_dir: Path, cache_dir: Path, *, quantized: bool = False) -> Path:
-    return cache_dir / cache_key(model_dir) / (INT8_FILE if quantized else FP32_FILE)
+def cached_model(model_dir: Path, cache_dir: Path) -> Path:
+    return cache_dir / cache_key(model_dir) / MODEL_FILE
 
 
-def exported_model(model_dir: Path, cache_dir: Path, *, quantized: bool = False) -> Path:
+def exported_model(model_dir: Path, cache_dir: Path) -> Path:
     """The cached ONNX file, exported first if it is missing (that one time needs torch)."""
-    path = cached_model(model_dir, cache_dir, quantized=quantized)
-    if path.exists():
-        return path
-    from askalign.embedders.export import export_onnx, quantize
+    path = cached_model(model_dir, cache_dir)
+    if not path.exists():
+        from askalign.embedders.export import export_onnx
 
-    fp32 = cached_model(model_dir, cache_dir)
-    if not fp32.exists():
-        export_onnx(model_dir, fp32)
-    if quantized:
-        quantize(fp32, path)
+        export_onnx(model_dir, path)
     return path
 
 
@@ -74,8 +68,8 @@ class OnnxEncoder:
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 
     @classmethod
-    def open(cls, model_dir: Path, cache_dir: Path, *, quantized: bool = False) -> OnnxEncoder:
-        return cls(exported_model(model_dir, cache_dir, quantized=quantized), model_dir)
+    def open(cls, model_dir: Path, cache_dir: Path) -> OnnxEncoder:
+        return cls(exported_model(model_dir, cache_dir), model_dir)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
