@@ -196,29 +196,18 @@ def problem_line(label: str, style: str, problem: CorpusProblem) -> Text:
 
 def print_files(files: list[FileSummary]) -> None:
     """Red where a file looks misread: no author, no title, a forum page without comments."""
+    from askalign.summary import COLUMNS
+
     table = Table(title="Added", box=box.SIMPLE_HEAD)
-    for column in ("file", "reader", "title", "author", "date", "passages", "comments"):
-        table.add_column(column, overflow="fold")
-    table.add_column("footnotes")
-    table.add_column("notes", overflow="fold", style="yellow")
+    for column in COLUMNS:
+        table.add_column(column, overflow="fold", style="yellow" if column == "notes" else "")
     for row in files:
-        gaps = row.gaps()
-        table.add_row(
-            _file_cell(row.file),
-            _file_cell(row.reader),
-            _file_cell(row.title, "title" in gaps),
-            _file_cell(row.author, "author" in gaps),
-            _file_cell(row.date or "-"),
-            _file_cell(row.passages),
-            _file_cell(row.comments, "comments" in gaps),
-            _file_cell(row.footnotes),
-            _file_cell("; ".join(row.notes)),
-        )
+        table.add_row(*(_file_cell(text, gap) for text, gap in row.cells()))
     console.print(table)
 
 
-def _file_cell(value: object, gap: bool = False) -> Text:
-    return Text("missing" if value is None else str(value), style="bold red" if gap else "")
+def _file_cell(text: str | None, gap: bool) -> Text:
+    return Text("missing" if text is None else text, style="bold red" if gap else "")
 
 
 def run_ingest(

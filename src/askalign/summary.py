@@ -14,6 +14,17 @@ from askalign.readers import forum, lesswrong, lesswrong_flat
 
 FORUM_READERS = frozenset({forum.NAME, lesswrong.NAME, lesswrong_flat.NAME})  # should have comments
 NOTES_SHOWN = 3
+COLUMNS = (
+    "file",
+    "reader",
+    "title",
+    "author",
+    "date",
+    "passages",
+    "comments",
+    "footnotes",
+    "notes",
+)
 
 
 class FileSummary(BaseModel):
@@ -27,6 +38,26 @@ class FileSummary(BaseModel):
     footnotes: int
     notes: list[str] = Field(default_factory=list, description="What the reader had to guess.")
     documents: int = Field(1, description="Documents the file yielded.")
+
+    def cells(self) -> list[tuple[str | None, bool]]:
+        """The row as shown, column by column (COLUMNS): its text (None: missing) and
+        whether it looks misread."""
+        gaps = self.gaps()
+        values: list[object] = [
+            self.file,
+            self.reader,
+            self.title,
+            self.author,
+            self.date or "-",
+            self.passages,
+            self.comments,
+            self.footnotes,
+            "; ".join(self.notes),
+        ]
+        return [
+            (None if value is None else str(value), column in gaps)
+            for column, value in zip(COLUMNS, values, strict=True)
+        ]
 
     def gaps(self) -> set[str]:
         """Fields that look misread: worth a second look before trusting the answers."""

@@ -10,7 +10,7 @@ import re
 from askalign.answer.models import Answer, Citation
 from askalign.models import Document, Passage, Role
 from askalign.readable import readable
-from askalign.summary import FilesSummary
+from askalign.summary import COLUMNS, FilesSummary
 
 CONTEXT_CHARS = 420
 PARENT_CHARS = 600
@@ -200,24 +200,9 @@ def conversation_markdown(turns: list[dict]) -> str:
 
 def files_markdown(summary: FilesSummary) -> str:
     """What each added file became, as `askalign add` prints it; ⚠️ where it looks misread."""
-    lines = [
-        "| file | reader | title | author | date | passages | comments | footnotes | notes |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    lines = [f"| {' | '.join(COLUMNS)} |", f"|{'---|' * len(COLUMNS)}"]
     for row in summary.files:
-        gaps = row.gaps()
-        cells = [
-            _file_cell(row.file),
-            _file_cell(row.reader),
-            _file_cell(row.title, "title" in gaps),
-            _file_cell(row.author, "author" in gaps),
-            _file_cell(row.date or "-"),
-            _file_cell(row.passages),
-            _file_cell(row.comments, "comments" in gaps),
-            _file_cell(row.footnotes),
-            _file_cell("; ".join(row.notes)),
-        ]
-        lines.append(f"| {' | '.join(cells)} |")
+        lines.append(f"| {' | '.join(_file_cell(text, gap) for text, gap in row.cells())} |")
     problems = [
         f"- ❌ {escape_markdown(f'{p.file}: {p.reason}. To fix: {p.hint}.')}"
         for p in summary.problems
@@ -225,6 +210,6 @@ def files_markdown(summary: FilesSummary) -> str:
     return "\n".join((lines if summary.files else []) + problems)
 
 
-def _file_cell(value: object, gap: bool = False) -> str:
-    text = escape_markdown("missing" if value is None else str(value))
+def _file_cell(value: str | None, gap: bool) -> str:
+    text = escape_markdown("missing" if value is None else value)
     return f"⚠️ **{text}**" if gap else text
