@@ -36,8 +36,9 @@ bench: setup
 	$(BIN)/askalign eval --questions $(QUESTIONS)
 
 # The long fuzz campaign: 10^4 generated corpora and questions per target, with counts.
+FUZZ_EXAMPLES ?= 10000
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py \
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py \
 	  --hypothesis-show-statistics
 
 # Refit the abstention model (src/askalign/answer/answerability.json) on our own questions.

@@ -1,6 +1,7 @@
 """The fuzz campaign: generated corpus files and questions, through the real readers, the
 real index and the packaged model. CI runs a few hundred examples; `make fuzz` runs the
-long campaign (HYPOTHESIS_PROFILE=fuzz) and prints hypothesis' counts.
+long campaign (HYPOTHESIS_PROFILE=fuzz, FUZZ_EXAMPLES per target, 10^4 by default; the
+HTTP target gets a sixth) and prints hypothesis' counts.
 
 Pass: no uncaught exception; every file read or refused with a message; every span
 and citation exact.
@@ -27,7 +28,10 @@ settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.register_profile(
-    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10000")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
