@@ -183,6 +183,7 @@ class _Sync:
         self.stored_chunks = catalog.chunk_ids_by_doc()
         self.present: set[str] = set()
         self.batch: list[Written] = []
+        self.batch_texts = 0
         self.batches = 0
         self._chunker: Chunker | None = None
 
@@ -240,7 +241,8 @@ class _Sync:
             self.report.documents.added += 1
         else:
             self.report.documents.updated += 1
-        if sum(len(w.chunks) + len(w.sentences) for w in self.batch) >= STAGE_TEXTS:
+        self.batch_texts += len(chunks) + len(sentences)
+        if self.batch_texts >= STAGE_TEXTS:
             self.flush()
 
     def flush(self) -> None:
@@ -251,7 +253,7 @@ class _Sync:
         self.report.embedded += chunks
         self.report.embedded_sentences += sentences
         self.catalog.stage(self.batch)
-        self.batch = []
+        self.batch, self.batch_texts = [], 0
         self.batches += 1
 
     def embed_missing(self) -> tuple[int, int]:
