@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/first_answer.py --runs 3
 
-Uses ./index (run `askalign ingest` first); each run starts a fresh server process.
+Run from the repository root: it serves ./index (run `askalign ingest` first), a fresh
+server process each run.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def first_answer_s() -> float:
                     if ask(client, url, "What is corrigibility?") == "ok":
                         return time.perf_counter() - started
                 except httpx.TransportError:
+                    if server.poll() is not None:
+                        raise SystemExit("the server exited: run from the repo root") from None
                     time.sleep(0.1)
     finally:
         server.terminate()
