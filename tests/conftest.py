@@ -95,6 +95,17 @@ Mentioned in
 """
 
 
+def read_one(corpus_dir: Path, name: str, content: str):
+    """The one document a text written into the corpus becomes; no problems allowed."""
+    from askalign.corpus import scan_corpus
+
+    (corpus_dir / name).write_text(content, encoding="utf-8")
+    scan = scan_corpus(corpus_dir)
+    assert scan.problems == [], scan.problems
+    [document] = scan.documents
+    return document
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """One real model for the whole run: loading it is the slow part."""

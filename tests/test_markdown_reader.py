@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from askalign.corpus import scan_corpus
-from askalign.models import Document, Role
+from askalign.models import Role
 from askalign.readable import readable
+
+from .conftest import read_one
 
 CLIPPED = """---
 title: "Shutdown and the off-switch game"
@@ -50,15 +52,8 @@ who reaches for the off switch.[^1] Certainty removes that reason to defer. <!--
 """
 
 
-def read_markdown(corpus_dir: Path, name: str, content: str) -> Document:
-    (corpus_dir / name).write_text(content, encoding="utf-8")
-    scan = scan_corpus(corpus_dir)
-    assert not scan.problems, scan.problems
-    return scan.documents[0]
-
-
 def test_clipped_post_reads_with_its_facts_author_and_footnotes(corpus_dir: Path) -> None:
-    doc = read_markdown(corpus_dir, "clip.md", CLIPPED)
+    doc = read_one(corpus_dir, "clip.md", CLIPPED)
     assert doc.title == "Shutdown and the off-switch game"
     assert doc.author == "Grace Hopperton and Ivan Ortega"
     assert doc.url == "https://www.lesswrong.com/posts/zz/off-switch"
@@ -72,7 +67,7 @@ def test_clipped_post_reads_with_its_facts_author_and_footnotes(corpus_dir: Path
 
 
 def test_comments_are_gone_but_code_keeps_its_percent_signs(corpus_dir: Path) -> None:
-    doc = read_markdown(corpus_dir, "clip.md", CLIPPED)
+    doc = read_one(corpus_dir, "clip.md", CLIPPED)
     body = " ".join(p.text for p in doc.passages)
     assert "Editor note" not in body and "quick aside" not in body and "check" not in body
     assert "%%timeit" in body
@@ -85,7 +80,7 @@ def test_comments_are_gone_but_code_keeps_its_percent_signs(corpus_dir: Path) ->
 
 
 def test_passages_start_after_list_and_footnote_markers(corpus_dir: Path) -> None:
-    doc = read_markdown(corpus_dir, "clip.md", CLIPPED)
+    doc = read_one(corpus_dir, "clip.md", CLIPPED)
     starts = [p.text[:12] for p in doc.passages]
     assert "An agent cer" in starts  # not "- An agent"
     assert "Quoted words" in starts  # not "> Quoted"
@@ -97,7 +92,7 @@ def test_passages_start_after_list_and_footnote_markers(corpus_dir: Path) -> Non
 
 
 def test_quotes_read_as_words_while_the_span_stays_exact(corpus_dir: Path) -> None:
-    doc = read_markdown(corpus_dir, "clip.md", CLIPPED)
+    doc = read_one(corpus_dir, "clip.md", CLIPPED)
     first = doc.passages[0]
     assert "](https://" in first.text
     shown = readable(first.text, doc.format)
@@ -124,12 +119,12 @@ def test_quotes_read_as_words_while_the_span_stays_exact(corpus_dir: Path) -> No
     ],
 )
 def test_front_matter_key_aliases(corpus_dir: Path, front: str, field: str, expected: str) -> None:
-    doc = read_markdown(corpus_dir, "a.md", f"---\n{front}\n---\n\nA paragraph of body text.\n")
+    doc = read_one(corpus_dir, "a.md", f"---\n{front}\n---\n\nA paragraph of body text.\n")
     assert str(getattr(doc, field)) == expected
 
 
 def test_a_title_heading_stays_a_heading_and_is_not_body(corpus_dir: Path) -> None:
-    doc = read_markdown(corpus_dir, "a.md", "---\ntitle: T\n---\n# T\n\nBody words here.\n")
+    doc = read_one(corpus_dir, "a.md", "---\ntitle: T\n---\n# T\n\nBody words here.\n")
     assert [p.text for p in doc.passages] == ["Body words here."]
     assert doc.passages[0].section == ["T"]
 

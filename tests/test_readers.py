@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from askalign import Role, load_corpus, scan_corpus
+from askalign import Role, load_corpus
 
-from .conftest import LESSWRONG_PAGE
-
-
-def read_one(corpus_dir: Path, name: str, content: str):
-    (corpus_dir / name).write_text(content, encoding="utf-8")
-    scan = scan_corpus(corpus_dir)
-    assert scan.problems == []
-    [document] = scan.documents
-    return document
+from .conftest import LESSWRONG_PAGE, read_one
 
 
 def test_lesswrong_page_comments_post_footnotes_and_metadata(corpus_dir: Path) -> None:

@@ -163,7 +163,10 @@ def _blanked(text: str, spans: list[Span]) -> str:
 
 
 def _without_comments(text: str, parsed: str, notes: list[str]) -> str:
-    """Editor comments blanked, except inside code, where `%%` is code."""
+    """Editor comments blanked, except inside code, where `%%` is code. Most texts have
+    no comment marker at all, and then need no parse to find their code."""
+    if not any(opener in text for opener, _ in COMMENT_MARKS):
+        return _blanked(text, [])
     code = _code_lines(parsed)
     line_starts = _line_starts(text)
     comments: list[Span] = []
