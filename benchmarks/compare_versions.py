@@ -26,6 +26,7 @@ from askalign.evaluation import (
     evidence_recall,
     first_rank,
     load_questions,
+    rank_metrics,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +89,7 @@ def score(questions: list[EvalQuestion], found: dict[str, dict]) -> Scores:
         coverage=share(
             [evidence_recall(found[q.question]["hits"], q.evidence) for q in answerable]
         ),
-        mrr=share([1 / r if r else 0.0 for r in ranks]),
+        mrr=rank_metrics(ranks)[1],
         cited_evidence=share(
             [
                 not found[q.question]["abstained"]

@@ -134,11 +134,9 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def loaded_shipped(shipped_index: Path, embedder):
-    from askalign.index import LoadedIndex
-    from askalign.store import Catalog
+    from askalign.index import open_index
 
-    catalog = Catalog.open(shipped_index, create=False)
-    return LoadedIndex(shipped_index, catalog, embedder.model_id, embedder.dimension)
+    return open_index(shipped_index, embedder.model_id, embedder.dimension)
 
 
 @pytest.fixture(scope="session")

@@ -59,7 +59,7 @@ def test_an_example_brings_the_sentences_that_tell_it(assistant: Assistant) -> N
 
 def test_a_back_reference_brings_the_sentence_it_leans_on(assistant: Assistant) -> None:
     composer = assistant.composer
-    table = assistant.searcher.index.sentences
+    table = assistant.searcher.index.shelf.sentences
     for rowid, sentence in table.rows.items():
         text = sentence.span.cut(assistant.documents[sentence.doc_id].source_text)
         before, _ = table.neighbours(rowid)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from askalign.assistant import Assistant
-from askalign.evaluate import evaluate
 from askalign.evaluation import (
     EvalFileError,
     EvalQuestion,
@@ -21,8 +20,10 @@ from askalign.evaluation import (
     QuestionResult,
     cited_evidence,
     cites_evidence,
+    evaluate,
     load_grades,
     load_questions,
+    rank_metrics,
     summarize,
 )
 
@@ -149,6 +150,16 @@ def test_summarize_shares_cited_evidence_and_grades_of_answerable_questions() ->
     unanswerable = summarize(results[-1:])
     assert unanswerable.cited_evidence is None and unanswerable.graded is None
     assert summarize(results[4:5]).answered_fully is None
+
+
+def test_rank_metrics_are_recall_and_mrr_of_the_first_evidence_ranks() -> None:
+    assert rank_metrics([1, 2, None]) == (0.667, 0.5)  # MRR: (1 + 1/2 + 0) / 3
+    assert rank_metrics([None]) == (0.0, 0.0)
+    assert rank_metrics([]) == (0.0, 0.0)
+    found = [result("fact").model_copy(update={"evidence_coverage": 1.0, "first_rank": 4})]
+    overall = summarize(found)
+    assert (overall.recall_at_k, overall.mrr) == rank_metrics([4]) == (1.0, 0.25)
+    assert summarize([result("fact")]).mrr is None  # no evidence: nothing ranked
 
 
 def test_evaluate_reports_what_a_grader_needs(assistant: Assistant) -> None:

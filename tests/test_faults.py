@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from askalign.assistant import Assistant
-from askalign.index import LoadedIndex
+from askalign.index import open_index
 from askalign.ingest import IndexWriteError
 from askalign.retrieve import Searcher
-from askalign.store import Catalog
 
 from .conftest import run_ingest
 
@@ -60,7 +59,7 @@ def long_text() -> str:
 
 
 def answers_from(index: Path, embedder, question: str) -> set[str]:
-    loaded = LoadedIndex(index, Catalog.open(index, create=False), embedder.model_id, 384)
+    loaded = open_index(index, embedder.model_id, embedder.dimension)
     answer = Assistant(Searcher(loaded, embedder)).ask(question)
     return {citation.doc_id for citation in answer.citations}
 

@@ -5,28 +5,30 @@ from __future__ import annotations
 import itertools
 
 from askalign.assistant import Assistant
+from askalign.hits import Hit, collapse_quotes, merge_overlaps
 from askalign.models import Chunk, QuoteSpan, Role
-from askalign.retrieve import Hit, collapse_quotes, merge_overlaps
 
 
 def test_overlapping_chunks_of_one_passage_merge_into_an_exact_slice(loaded_shipped) -> None:
-    chunks = sorted(loaded_shipped.chunks.items(), key=lambda item: (item[1].doc_id, item[1].start))
+    chunks = sorted(
+        loaded_shipped.catalog.chunks(), key=lambda item: (item[1].doc_id, item[1].start)
+    )
     pairs = [
         (a, b)
         for a, b in itertools.pairwise(chunks)
         if a[1].passage_ids == b[1].passage_ids and b[1].start < a[1].end
     ]
     assert pairs, "the chunker overlaps long passages by a sentence"
-    (first_id, first), (second_id, second) = pairs[0]
+    (_, first), (_, second) = pairs[0]
     hits = [
-        Hit(rowid=second_id, chunk=second, score=0.9),
-        Hit(rowid=first_id, chunk=first, score=0.5),
+        Hit(chunk=second, score=0.9),
+        Hit(chunk=first, score=0.5),
     ]
     [merged] = merge_overlaps(hits)
     document = loaded_shipped.catalog.document(first.doc_id)
     assert (merged.chunk.start, merged.chunk.end) == (first.start, second.end)
     assert merged.chunk.text == document.source_text[first.start : second.end]
-    assert merged.rowid == second_id and merged.score == 0.9
+    assert merged.chunk.id == second.id and merged.score == 0.9
 
 
 def chunk(chunk_id: str, speaker: str, passage: str, start: int, end: int, quotes=()) -> Chunk:
@@ -44,8 +46,8 @@ def test_a_pasted_copy_gives_way_to_its_original() -> None:
     )
     copy = chunk("b", "carol", "d#c2", 200, 300, [paste])
     own = chunk("c", "dave", "d#c3", 400, 500)
-    hits = [Hit(rowid=2, chunk=copy, score=0.9), Hit(rowid=1, chunk=original, score=0.8)]
-    hits.append(Hit(rowid=3, chunk=own, score=0.1))
+    hits = [Hit(chunk=copy, score=0.9), Hit(chunk=original, score=0.8)]
+    hits.append(Hit(chunk=own, score=0.1))
     kept = collapse_quotes(hits)
     assert [h.chunk.id for h in kept] == [
         "b",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from askalign.index import LoadedIndex, index_status
+from askalign.index import OpenIndex, index_status, open_index
 from askalign.lock import IngestLock
 from askalign.retrieve import ChunkRetriever, Filters, Searcher
-from askalign.store import Catalog, IndexMismatchError
+from askalign.store import IndexMismatchError
 
 from .conftest import LESSWRONG_PAGE, run_ingest
 
@@ -35,14 +35,12 @@ Specification gaming examples include boats that spin in circles for points.
 """
 
 
-def loaded(index: Path, embedder) -> LoadedIndex:
-    return LoadedIndex(
-        index, Catalog.open(index, create=False), embedder.model_id, embedder.dimension
-    )
+def loaded(index: Path, embedder) -> OpenIndex:
+    return open_index(index, embedder.model_id, embedder.dimension)
 
 
 def doc_ids(index: Path, embedder) -> set[str]:
-    return {chunk.doc_id for chunk in loaded(index, embedder).chunks.values()}
+    return {chunk.doc_id for _, chunk in loaded(index, embedder).catalog.chunks()}
 
 
 @pytest.fixture
@@ -77,7 +75,7 @@ def test_add_change_delete_rename(corpus_dir: Path, index_dir: Path, embedder) -
     deleted = run_ingest(corpus_dir, index_dir, embedder)
     assert deleted.documents.removed == 1
     assert doc_ids(index_dir, embedder) == {"a"}
-    texts = " ".join(c.text for c in loaded(index_dir, embedder).chunks.values())
+    texts = " ".join(c.text for _, c in loaded(index_dir, embedder).catalog.chunks())
     assert "off-switch" in texts and "Shutdown buttons" not in texts
     with sqlite3.connect(index_dir / "catalog.sqlite3") as db:  # vectors nobody uses are pruned
         cached = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
@@ -218,7 +216,7 @@ def test_an_index_from_before_sentences_says_to_ingest_and_ingest_upgrades_it(
     assert upgraded.documents.updated == 1
     assert upgraded.embedded == 0  # the chunk vectors are reused
     assert upgraded.embedded_sentences > 0
-    assert loaded(index_dir, embedder).sentences.rows
+    assert loaded(index_dir, embedder).shelf.sentences.rows
 
 
 def test_missing_caches_are_rebuilt_from_sqlite(
@@ -228,7 +226,7 @@ def test_missing_caches_are_rebuilt_from_sqlite(
     run_ingest(corpus_dir, index_dir, embedder)
     (index_dir / "vectors.faiss").unlink()
     shutil.rmtree(index_dir / "bm25")
-    assert len(loaded(index_dir, embedder).chunks) > 0
+    assert loaded(index_dir, embedder).engine.count() > 0
     assert index_status(index_dir).caches_in_sync
 
 

@@ -164,9 +164,8 @@ def test_asking_for_the_author_cites_their_text_under_their_name(
     corpus_dir: Path, embedder
 ) -> None:
     from askalign.assistant import Assistant
-    from askalign.index import LoadedIndex
+    from askalign.index import open_index
     from askalign.retrieve import Searcher
-    from askalign.store import Catalog
 
     from .conftest import run_ingest
 
@@ -175,9 +174,7 @@ def test_asking_for_the_author_cites_their_text_under_their_name(
     (corpus_dir / "interp.txt").write_text(OTHER_ESSAY, encoding="utf-8")
     index = corpus_dir.parent / "index"
     run_ingest(corpus_dir, index, embedder)
-    loaded = LoadedIndex(
-        index, Catalog.open(index, create=False), embedder.model_id, embedder.dimension
-    )
+    loaded = open_index(index, embedder.model_id, embedder.dimension)
     answer = Assistant(Searcher(loaded, embedder)).ask(
         "What does Hopperton say about an agent deferring to the off switch?"
     )

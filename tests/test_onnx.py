@@ -88,7 +88,7 @@ def test_index_built_with_torch_answers_with_onnx(
     run_ingest(corpus_dir, index_dir, torch_embedder)
     by_torch = open_searcher(index_dir, torch_embedder).search(QUESTION, k=3)
     by_onnx = open_searcher(index_dir, embedder).search(QUESTION, k=3)
-    assert [hit.rowid for hit in by_onnx] == [hit.rowid for hit in by_torch]
+    assert [hit.chunk.id for hit in by_onnx] == [hit.chunk.id for hit in by_torch]
     answer = Assistant(open_searcher(index_dir, embedder)).ask(QUESTION)
     assert answer.hits and answer.hits[0].doc_id == "page"
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from askalign.index import LoadedIndex
-from askalign.retrieve import Filters, Searcher
+from askalign.engines import Scope
+from askalign.index import open_index
+from askalign.retrieve import Filters
 from askalign.sentences import document_sentences, whole_sentences
-from askalign.store import Catalog
 
 from .conftest import run_ingest
 
@@ -49,35 +50,36 @@ def test_sentences_are_embedded_once_and_cached(corpus_dir: Path, tmp_path: Path
     assert first.embedded_sentences > 0
     again = run_ingest(corpus_dir, index, embedder)
     assert (again.embedded, again.embedded_sentences) == (0, 0)
-    loaded = LoadedIndex(index, Catalog.open(index, create=False), embedder.model_id, 384)
-    assert loaded.sentences.vectors.count == len(loaded.sentences.rows) == 3
+    loaded = open_index(index, embedder.model_id, embedder.dimension)
+    table = loaded.shelf.sentences
+    assert loaded.engine.sentences.count == len(table.rows) == 3
     wanted = "A capable agent has reasons to avoid them."
     document = loaded.catalog.document("a")
-    [rowid] = [
-        r for r, s in loaded.sentences.rows.items() if s.span.cut(document.source_text) == wanted
-    ]
-    stored = loaded.sentences.vectors_of([rowid])[0]
+    [rowid] = [r for r, s in table.rows.items() if s.span.cut(document.source_text) == wanted]
+    stored = table.vectors_of([rowid])[0]
     assert float(stored @ embedder.embed([wanted])[0]) > 0.999
 
 
 def test_the_best_sentence_ranking_finds_the_chunk_of_a_paraphrased_sentence(
     loaded_shipped, embedder
 ) -> None:
-    searcher = Searcher(loaded_shipped, embedder)
-    table = loaded_shipped.sentences
     vector = embedder.embed(["an AI racing boats went round one checkpoint forever"])[0]
-    ranking = searcher._by_best_sentence(vector, 5, None)
-    top_chunk = loaded_shipped.chunks[ranking[0][0]]
+    ranking = loaded_shipped.engine.by_sentence(vector, 5, Scope())
+    top_chunk = loaded_shipped.shelf.chunk(ranking[0][0])
     assert "checkpoint" in top_chunk.text
-    assert all(ranking[0][0] in table.chunk_of[s] for s in table.of_chunk[ranking[0][0]])
+    inside = loaded_shipped.shelf.sentences.overlapping(
+        top_chunk.doc_id, top_chunk.start, top_chunk.end
+    )
+    assert max(float(v @ vector) for v in loaded_shipped.shelf.sentences.vectors_of(inside)) == (
+        pytest.approx(ranking[0][1], abs=1e-5)
+    )
 
 
 def test_the_best_sentence_ranking_respects_filters(loaded_shipped, embedder) -> None:
-    searcher = Searcher(loaded_shipped, embedder)
     vector = embedder.embed(["reward functions written in Python"])[0]
-    allowed = searcher.allowed_ids(Filters(speaker="Stephen McAleese"))
-    ranking = searcher._by_best_sentence(vector, 10, allowed)
-    assert ranking and set(r for r, _ in ranking) <= set(allowed.tolist())
-    assert all(loaded_shipped.chunks[r].speaker == "Stephen McAleese" for r, _ in ranking)
+    scope = Filters(speaker="Stephen McAleese").scope
+    ranking = loaded_shipped.engine.by_sentence(vector, 10, scope)
+    assert ranking
+    assert all(loaded_shipped.shelf.chunk(r).speaker == "Stephen McAleese" for r, _ in ranking)
     scores = [score for _, score in ranking]
     assert scores == sorted(scores, reverse=True) and np.isfinite(scores).all()

@@ -18,7 +18,7 @@ from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.models import Answer, Citation, HitView
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
 from askalign.embedding import Embedder
-from askalign.models import Document, Role
+from askalign.models import Role
 from askalign.query import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieve import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
@@ -87,26 +87,26 @@ class Assistant:
     ) -> None:
         self.searcher = searcher
         self.max_question_chars = max_question_chars
-        self.documents: dict[str, Document] = {
-            doc.id: doc for doc in searcher.index.catalog.documents()
-        }
-        chunks = list(searcher.index.chunks.values())
-        self.directory = SpeakerDirectory([c.speaker for c in chunks if c.speaker])
-        self.document_names = DocumentDirectory(
-            [(doc.id, doc.title, doc.author) for doc in self.documents.values()]
-        )
-        self.gauge = StrengthGauge(chunks, self.directory.speakers)
-        self.composer = composer or ExtractiveComposer(
-            self.documents, self.gauge, searcher.index.sentences
-        )
+        shelf = searcher.index.shelf
+        self.documents = shelf.documents
+        self.directory = SpeakerDirectory(shelf.catalog.speakers())
+        self.document_names = DocumentDirectory(shelf.catalog.document_names())
+        self.gauge = StrengthGauge(shelf.catalog, self.directory.speakers)
+        self.composer = composer or ExtractiveComposer(self.documents, self.gauge, shelf.sentences)
 
     @classmethod
-    def open(cls, index_dir: Path | str | None = None) -> Assistant:
+    def open(cls, index_dir: Path | str | None = None, *, store: str | None = None) -> Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
-        error that says to run `askalign ingest`."""
+        error that says to run `askalign ingest`. `store`: `local` (the default, or
+        ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI."""
         settings = Settings()
         embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
-        searcher = open_searcher(Path(index_dir) if index_dir else settings.index_dir, embedder)
+        searcher = open_searcher(
+            Path(index_dir) if index_dir else settings.index_dir,
+            embedder,
+            store or settings.store,
+            settings.milvus_token_value,
+        )
         return cls(searcher, max_question_chars=settings.max_question_chars)
 
     def checked_question(self, question: str) -> str:
@@ -126,20 +126,15 @@ class Assistant:
 
     def speakers(self) -> list[SpeakerInfo]:
         found: dict[str, SpeakerInfo] = {}
-        for chunk in self.searcher.index.chunks.values():
-            if not chunk.speaker:
-                continue
+        for speaker, role, doc_id, passages in self.searcher.index.catalog.speaker_rows():
             info = found.setdefault(
-                chunk.speaker, SpeakerInfo(name=chunk.speaker, passages=0, roles=[], documents=[])
+                speaker, SpeakerInfo(name=speaker, passages=0, roles=[], documents=[])
             )
-            if chunk.role not in info.roles:
-                info.roles.append(chunk.role)
-            if chunk.doc_id not in info.documents:
-                info.documents.append(chunk.doc_id)
-        for document in self.documents.values():
-            for passage in document.passages:
-                if passage.speaker in found:
-                    found[passage.speaker].passages += 1
+            info.passages += passages
+            if Role(role) not in info.roles:
+                info.roles.append(Role(role))
+            if doc_id not in info.documents:
+                info.documents.append(doc_id)
         return sorted(found.values(), key=lambda info: (-info.passages, info.name))
 
     def filters(self, speaker: str | None, doc: str | None, role: Role | str | None) -> Filters:
@@ -275,8 +270,10 @@ class Assistant:
     def measure(
         self, question: str, vector: np.ndarray, hits: list[Hit], named: list[str]
     ) -> Strength:
-        pairs = [(hit.chunk, self._vector(hit)) for hit in hits]
-        table = self.searcher.index.sentences
+        shelf = self.searcher.index.shelf
+        vectors = shelf.chunk_vectors([hit.chunk for hit in hits])
+        pairs = [(hit.chunk, chunk_vector) for hit, chunk_vector in zip(hits, vectors, strict=True)]
+        table = shelf.sentences
         top = [
             rowid
             for hit in hits[:COVERAGE_HITS]
@@ -287,9 +284,6 @@ class Assistant:
     def _answers_what_is_asked(self, question: str, citations: list[Citation]) -> bool:
         expected = expected_answer(question)
         return expected is None or any(holds(c.quote, expected, question) for c in citations)
-
-    def _vector(self, hit: Hit) -> np.ndarray:
-        return self.searcher.index.vectors.index.reconstruct(hit.rowid)
 
 
 def _view(hit: Hit) -> HitView:

@@ -225,7 +225,7 @@ def peer_retrieval(
     from llama_index.retrievers.bm25 import BM25Retriever
 
     from askalign.embedding import packaged_model_dir
-    from askalign.evaluation import evidence_recall, first_rank, load_questions
+    from askalign.evaluation import evidence_recall, first_rank, load_questions, rank_metrics
     from askalign.retrieve import CANDIDATES
 
     reader = SimpleDirectoryReader(str(corpus), required_exts=[".txt", ".md", ".html"])
@@ -247,15 +247,15 @@ def peer_retrieval(
         top = [texts[node_id] for node_id in reciprocal_rank_fusion(rankings)[:k]]
         ranks.append(first_rank(top, question.evidence))
         coverage.append(evidence_recall(top, question.evidence))
-    count = len(answerable) or 1
+    recall, mrr = rank_metrics(ranks)
     unit = "model word pieces" if chunk_tokens else "tiktoken tokens, its default"
     sizes = f"chunk_size={splitter.chunk_size}, chunk_overlap={splitter.chunk_overlap} ({unit})"
     return RetrievalComparison(
         system=f"llama-index {chunk_tokens}-token" if chunk_tokens else "llama-index default",
         setup=f"SentenceSplitter {sizes}; same model, VectorStoreIndex, BM25, RRF",
-        recall_at_k=round(sum(r is not None for r in ranks) / count, 3),
-        evidence_coverage_at_k=round(sum(coverage) / count, 3),
-        mrr=round(sum(1 / r for r in ranks if r) / count, 3),
+        recall_at_k=recall,
+        evidence_coverage_at_k=round(sum(coverage) / (len(answerable) or 1), 3),
+        mrr=mrr,
         chunks=len(nodes),
     )
 
@@ -274,11 +274,10 @@ def reciprocal_rank_fusion(rankings: list[list[str]]) -> list[str]:
 def bench_retrieval(corpus: Path, index: Path, questions_file: Path, k: int) -> RetrievalBench:
     """Ours (each retrieval mode) and both peers, on the same questions, in one run."""
     from askalign.assistant import Assistant
-    from askalign.evaluate import retrieval_only
-    from askalign.evaluation import load_questions
+    from askalign.evaluation import load_questions, retrieval_only
 
     assistant = Assistant.open(index)
-    chunks = len(assistant.searcher.index.chunks)
+    chunks = assistant.searcher.index.catalog.counts()[1]
     ours = [
         RetrievalComparison(
             system=f"askalign {metrics.mode}",

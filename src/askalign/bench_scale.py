@@ -31,7 +31,6 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from askalign.embedding import Embedder
 
-SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
 REAL_VECTORS_UP_TO = 1_000
 QUESTIONS = 20

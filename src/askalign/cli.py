@@ -7,32 +7,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from askalign.embedding import Backend, Embedder
 from askalign.index import index_status
 from askalign.lock import IngestBusyError
-from askalign.models import CorpusProblem, CorpusScan, Document, Role
+from askalign.models import Document, Role
 from askalign.settings import Settings
 from askalign.store import Catalog, IndexProblem
+from askalign.terminal import (
+    console,
+    errors,
+    print_answer,
+    print_feedback,
+    print_files,
+    print_ingest_bench,
+    print_metrics,
+    print_report,
+    print_retrieval_bench,
+    print_scale_bench,
+    print_scan,
+    print_speakers,
+    print_status,
+    problem_line,
+    report_problems,
+)
 
 if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
-    from askalign.answer.models import Answer
     from askalign.assistant import Assistant
-    from askalign.evaluation import EvalReport, Metrics
     from askalign.ingest import IngestReport
-    from askalign.summary import FileSummary
 
 app = typer.Typer(
     help="Ask questions of the AI-alignment debate and get answers you can check.",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # messages stay whole, so they can be grepped
 
 CorpusOption = Annotated[
     Path | None,
@@ -43,6 +52,14 @@ IndexOption = Annotated[
     typer.Option("--index", help="Index directory (default: $ASKALIGN_INDEX_DIR, else ./index)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Search engine: local (default: $ASKALIGN_STORE, else local), milvus:PATH.db"
+        " (Milvus Lite) or http(s)://HOST:19530 (a Milvus server; $ASKALIGN_MILVUS_TOKEN).",
+    ),
+]
 
 
 @app.callback()
@@ -74,35 +91,6 @@ def corpus(
         raise typer.Exit(1)
 
 
-def print_scan(scan: CorpusScan) -> None:
-    table = Table(title="Corpus", show_lines=False)
-    for column in ("document", "author", "reader", "post", "comments", "footnotes", "commenters"):
-        table.add_column(column, overflow="fold")
-    for doc in scan.documents:
-        counts = {role: sum(p.role is role for p in doc.passages) for role in Role}
-        commenters = {p.speaker for p in doc.passages if p.role is Role.COMMENT and p.speaker}
-        table.add_row(
-            doc.id,
-            doc.author or "-",
-            doc.format,
-            str(counts[Role.POST] + counts[Role.ESSAY]),
-            str(counts[Role.COMMENT]),
-            str(counts[Role.FOOTNOTE]),
-            str(len(commenters)),
-        )
-    console.print(table)
-
-
-def report_problems(scan: CorpusScan) -> None:
-    for doc in scan.documents:
-        for note in doc.notes:
-            errors.print(f"[yellow]note:[/yellow] {doc.source_file}: {note}")
-    for problem in scan.problems:
-        errors.print(
-            f"[red]problem:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
-        )
-
-
 @app.command("ingest")
 def ingest_command(
     corpus_dir: CorpusOption = None,
@@ -111,9 +99,10 @@ def ingest_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Discard the index and build it from scratch.")
     ] = False,
+    store: StoreOption = None,
 ) -> None:
     """Bring the index in line with the corpus: embed new text, drop what was deleted."""
-    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json)
+    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json, store=store)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
@@ -188,36 +177,22 @@ def indexed_documents(index_dir: Path) -> list[Document]:
         catalog.close()
 
 
-def problem_line(label: str, style: str, problem: CorpusProblem) -> Text:
-    """Text, not markup: a file name may hold square brackets."""
-    line = f" {problem.file}: {problem.reason}. To fix: {problem.hint}."
-    return Text.assemble((f"{label}:", style), line)
-
-
-def print_files(files: list[FileSummary]) -> None:
-    """Red where a file looks misread: no author, no title, a forum page without comments."""
-    from askalign.summary import COLUMNS
-
-    table = Table(title="Added", box=box.SIMPLE_HEAD)
-    for column in COLUMNS:
-        table.add_column(column, overflow="fold", style="yellow" if column == "notes" else "")
-    for row in files:
-        table.add_row(*(_file_cell(text, gap) for text, gap in row.cells()))
-    console.print(table)
-
-
-def _file_cell(text: str | None, gap: bool) -> Text:
-    return Text("missing" if text is None else text, style="bold red" if gap else "")
-
-
 def run_ingest(
-    corpus_dir: Path | None, index_dir: Path | None, *, rebuild: bool, quiet: bool
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    *,
+    rebuild: bool,
+    quiet: bool,
+    store: str | None = None,
 ) -> IngestReport:
     """Ingest with a progress bar on a terminal; errors end the command with code 2."""
+    from askalign.engines import MissingExtraError, open_engine
     from askalign.ingest import IngestHooks, ingest
     from askalign.progress import ingest_progress
 
     settings = Settings()
+    index = index_dir or settings.index_dir
+    embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
     with ingest_progress(console, enabled=console.is_terminal and not quiet) as progress:
         hooks = IngestHooks(
             on_wait=lambda message: errors.print(f"[yellow]{message}[/yellow]"),
@@ -227,50 +202,58 @@ def run_ingest(
                 f"[yellow]resuming: {count} vectors kept from an interrupted ingest[/yellow]"
             ),
             on_embed_batch=progress.advance,
+            on_index=progress.index,
         )
         try:
+            engine = open_engine(
+                store or settings.store,
+                index,
+                embedder.model_id,
+                embedder.dimension,
+                settings.milvus_token_value,
+            )
             return ingest(
                 corpus_dir or settings.corpus_dir,
-                index_dir or settings.index_dir,
-                embedder=Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache),
+                index,
+                embedder=embedder,
                 chunk_tokens=settings.chunk_tokens,
                 max_file_bytes=settings.max_file_bytes,
                 lock_timeout_s=settings.lock_timeout_s,
                 rebuild=rebuild,
                 hooks=hooks,
                 commit_texts=settings.commit_texts,
+                engine=engine,
             )
-        except (FileNotFoundError, IndexProblem, IngestBusyError) as error:
+        except (
+            FileNotFoundError,
+            IndexProblem,
+            IngestBusyError,
+            MissingExtraError,
+            ValueError,
+        ) as error:
             errors.print(f"[red]error:[/red] {error}")
             raise typer.Exit(2) from error
 
 
-def print_report(report: IngestReport) -> None:
-    docs, chunks = report.documents, report.chunks
-    console.print(
-        f"documents: {docs.added} added, {docs.updated} updated, {docs.removed} removed,"
-        f" {docs.unchanged} unchanged ({report.files_unchanged} files not parsed again)\n"
-        f"chunks:    {chunks.added} added, {chunks.removed} removed, {chunks.unchanged} unchanged\n"
-        f"embedded:  {report.embedded} chunks and {report.embedded_sentences} sentences"
-        f" in {report.seconds:.1f} s"
-        + (f" ({report.resumed} vectors kept from an interrupted run)" if report.resumed else "")
-    )
-
-
 @app.command()
-def status(index_dir: IndexOption = None, as_json: JsonOption = False) -> None:
-    """Show what the index holds, which model built it, and whether it is in sync."""
-    directory = index_dir or Settings().index_dir
+def status(
+    index_dir: IndexOption = None, as_json: JsonOption = False, store: StoreOption = None
+) -> None:
+    """Show what the index holds, which store searches it, and whether they agree."""
+    from askalign.engines import MissingExtraError
+
+    settings = Settings()
     try:
-        found = index_status(directory)
-    except IndexProblem as error:
+        found = index_status(
+            index_dir or settings.index_dir, store or settings.store, settings.milvus_token_value
+        )
+    except (IndexProblem, MissingExtraError, ValueError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
-    for field, value in found.model_dump().items():
-        console.print(f"{field.replace('_', ' ')}: {value}")
+    print_status(found)
 
 
 model_app = typer.Typer(help="The embedding model and its ONNX export.", no_args_is_help=True)
@@ -313,58 +296,18 @@ def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = 
     if as_json:
         typer.echo(json.dumps([result.model_dump() for result in results], indent=2))
         return
-    by_name = {result.name: result for result in results}
-    table = Table(title="Ingest benchmark (shipped corpus, this machine)")
-    for column in ("run", "seconds", "model load s", "chunks", "embedded", "peak RSS MB"):
-        table.add_column(column)
-    for result in results:
-        table.add_row(
-            result.name,
-            f"{result.seconds:.2f}",
-            f"{result.load_seconds:.2f}",
-            str(result.items),
-            "-" if result.embedded is None else str(result.embedded),
-            f"{result.peak_rss_mb:.0f}",
-        )
-    console.print(table)
-    ours, raw, peer = (
-        by_name["askalign ingest"],
-        by_name["raw encode"],
-        by_name["llama-index default"],
-    )
-    console.print(
-        f"ingest / raw encode: {ours.seconds / raw.seconds:.2f}x;"
-        f" ingest / llama-index default: {ours.seconds / peer.seconds:.2f}x time,"
-        f" {ours.peak_rss_mb / peer.peak_rss_mb:.2f}x peak memory"
-    )
+    print_ingest_bench(results)
 
 
-def open_assistant(index_dir: Path | None) -> Assistant:
+def open_assistant(index_dir: Path | None, store: str | None = None) -> Assistant:
     from askalign.assistant import Assistant
+    from askalign.engines import MissingExtraError
 
     try:
-        return Assistant.open(index_dir or Settings().index_dir)
-    except IndexProblem as error:
+        return Assistant.open(index_dir or Settings().index_dir, store=store)
+    except (IndexProblem, MissingExtraError, ValueError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
-
-
-def print_answer(answer: Answer) -> None:
-    style = "yellow" if answer.abstained else "bold"
-    console.print(answer.text, style=style, markup=False, highlight=False, soft_wrap=True)
-    if answer.citations:
-        console.print("\nSources:", style="dim")
-    for citation in answer.citations:
-        where = " > ".join(citation.section) if citation.section else citation.role.value
-        who = citation.speaker or ("a commenter" if citation.role == "comment" else "the text")
-        console.print(
-            f"[{citation.n}] {who} ({citation.role.value}), “{citation.doc_title}”, {where},"
-            f" chars {citation.start}-{citation.end}",
-            markup=False,
-            highlight=False,
-        )
-        if citation.url:
-            console.print(f"    {citation.url}", style="dim", markup=False)
 
 
 SpeakerOption = Annotated[
@@ -386,11 +329,12 @@ def ask(
     role: RoleOption = None,
     k: KOption = 5,
     index_dir: IndexOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Answer one question from the corpus, with numbered, verified sources."""
     from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
-    assistant = open_assistant(index_dir)
+    assistant = open_assistant(index_dir, store)
     try:
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
     except (UnknownFilterError, QuestionTooLongError) as error:
@@ -403,11 +347,11 @@ def ask(
 
 
 @app.command()
-def chat(index_dir: IndexOption = None) -> None:
+def chat(index_dir: IndexOption = None, store: StoreOption = None) -> None:
     """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
     from askalign.assistant import Message, QuestionTooLongError
 
-    assistant = open_assistant(index_dir)
+    assistant = open_assistant(index_dir, store)
     history: list[Message] = []
     console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
     while True:
@@ -430,19 +374,15 @@ def chat(index_dir: IndexOption = None) -> None:
 
 
 @app.command()
-def speakers(as_json: JsonOption = False, index_dir: IndexOption = None) -> None:
+def speakers(
+    as_json: JsonOption = False, index_dir: IndexOption = None, store: StoreOption = None
+) -> None:
     """Who is in the corpus, with how many passages each."""
-    found = open_assistant(index_dir).speakers()
+    found = open_assistant(index_dir, store).speakers()
     if as_json:
         typer.echo(json.dumps([info.model_dump(mode="json") for info in found], indent=2))
         return
-    table = Table(title="Speakers")
-    for column in ("speaker", "passages", "roles", "documents"):
-        table.add_column(column, overflow="fold")
-    for info in found:
-        roles = ", ".join(role.value for role in info.roles)
-        table.add_row(info.name, str(info.passages), roles, ", ".join(info.documents))
-    console.print(table)
+    print_speakers(found)
 
 
 @app.command("eval")
@@ -460,10 +400,10 @@ def eval_command(
     k: KOption = 5,
     index_dir: IndexOption = None,
     corpus_dir: CorpusOption = None,
+    store: StoreOption = None,
 ) -> None:
     """Recall@k, MRR, cited evidence, speakers, abstention, verbatim citations, latency, grades."""
-    from askalign.evaluate import evaluate
-    from askalign.evaluation import EvalFileError, load_grades, load_questions
+    from askalign.evaluation import EvalFileError, evaluate, load_grades, load_questions
 
     try:
         loaded = load_questions(questions)
@@ -473,7 +413,7 @@ def eval_command(
         raise typer.Exit(2) from error
     if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
         errors.print(f"[yellow]note:[/yellow] {grades}: ids not in {questions}: {unknown}")
-    assistant = open_assistant(index_dir)
+    assistant = open_assistant(index_dir, store)
     report = evaluate(
         assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
     )
@@ -481,64 +421,6 @@ def eval_command(
         typer.echo(report.model_dump_json(indent=2))
         return
     print_metrics(report)
-
-
-def _metric_columns(k: int, graded: bool) -> list[tuple[str, str, str]]:
-    """(short header, full name, Metrics field) of each reported metric: the overall list
-    and the per-kind table show the same ones, in the same order, so that the full names
-    explain the short headers."""
-    columns = [
-        ("n", "questions", "questions"),
-        (f"R@{k}", f"recall@{k} (any evidence in the top {k})", "recall_at_k"),
-        (f"cov@{k}", f"coverage@{k} (evidence quotes in the top {k})", "evidence_coverage_at_k"),
-        ("MRR", "MRR of the evidence", "mrr"),
-        ("cited", "cited evidence (the answer quotes it)", "cited_evidence"),
-        ("spkr", "right speaker named", "speaker_named"),
-        ("unans", "abstained on unanswerable", "abstained_unanswerable"),
-        ("false", "false abstention", "false_abstention"),
-        ("verb", "citations verbatim in the source file", "citations_verbatim"),
-        ("p50/max", "latency p50 / max (ms)", "latency_p50_ms"),
-    ]
-    if graded:
-        columns += [
-            ("graded", "graded answerable questions", "graded"),
-            ("full", "answered fully (graded)", "answered_fully"),
-            ("≥part", "answered at least partly (graded)", "answered_at_least_partly"),
-            ("leads", "leads with its most useful sentence (graded)", "leads_with_most_useful"),
-        ]
-    return columns
-
-
-def _cell(metrics: Metrics, field: str) -> str:
-    value = getattr(metrics, field)
-    if value is None:
-        return "-"
-    if field == "latency_p50_ms":  # one cell for both latencies
-        return f"{value:.0f}/{metrics.latency_max_ms:.0f}"
-    return str(value)
-
-
-def print_metrics(report: EvalReport) -> None:
-    columns = _metric_columns(report.k, graded=report.overall.graded is not None)
-    overall = Table(title=f"Evaluation (k={report.k}), all questions")
-    overall.add_column("metric")
-    overall.add_column("value", justify="right")
-    for _, name, field in columns:
-        overall.add_row(name, _cell(report.overall, field))
-    console.print(overall)
-    by_kind = Table(title="By kind", box=box.SIMPLE_HEAD, padding=0)  # fits 100 columns
-    by_kind.add_column("kind")
-    for header, _, _ in columns:
-        by_kind.add_column(header, justify="right")
-    for kind, m in report.by_kind.items():
-        by_kind.add_row(kind, *(_cell(m, field) for _, _, field in columns))
-    console.print(by_kind)
-    retrieval = Table(title="Retrieval alone")
-    for column in ("mode", f"recall@{report.k}", "coverage", "MRR"):
-        retrieval.add_column(column)
-    for r in report.retrieval:
-        retrieval.add_row(r.mode, str(r.recall_at_k), str(r.evidence_coverage_at_k), str(r.mrr))
-    console.print(retrieval)
 
 
 @bench_app.command("retrieval")
@@ -559,27 +441,7 @@ def bench_retrieval_command(
     if as_json:
         typer.echo(bench.model_dump_json(indent=2))
         return
-    table = Table(title=f"Retrieval benchmark (k={k}, {questions.name})")
-    for column in ("system", f"recall@{k}", "evidence coverage", "MRR", "chunks"):
-        table.add_column(column, overflow="fold")
-    peers = (bench.peer_sized, bench.peer_default)
-    for r in [*bench.ours, *peers]:
-        table.add_row(
-            r.system, str(r.recall_at_k), str(r.evidence_coverage_at_k), str(r.mrr), str(r.chunks)
-        )
-    console.print(table)
-    for peer in peers:
-        console.print(f"{peer.system}: {peer.setup}", style="dim", highlight=False)
-    hybrid = bench.ours[0]
-    for peer in peers:
-        if peer.recall_at_k:
-            console.print(
-                f"{hybrid.system} / {peer.system}:"
-                f" {hybrid.recall_at_k / peer.recall_at_k:.2f}x recall@{k},"
-                f" {hybrid.evidence_coverage_at_k / peer.evidence_coverage_at_k:.2f}x coverage,"
-                f" {hybrid.mrr / peer.mrr:.2f}x MRR",
-                style="bold" if peer is bench.peer_sized else None,
-            )
+    print_retrieval_bench(bench, k, questions.name)
 
 
 @bench_app.command("scale")
@@ -620,29 +482,7 @@ def bench_scale_command(
     if as_json:
         typer.echo(bench.model_dump_json(indent=2))
         return
-    table = Table(title=f"Scale benchmark (generated text, {bench.cpus} CPUs)", box=box.SIMPLE_HEAD)
-    columns = (
-        "chunks", "vectors", "build s", "no-op s", "add 20 s (embed)", "index MB",
-        "ingest peak MB", "warm ask p50/p95 ms", "cold ask s", "ask peak MB",
-    )  # fmt: skip
-    for column in columns:
-        table.add_column(column, justify="right")
-    for row in bench.rows:
-        table.add_row(
-            f"{row.chunks:,}",
-            "random" if row.random_vectors else "real",
-            f"{row.build_wall:.1f}",
-            f"{row.noop_wall:.1f}",
-            f"{row.add_wall:.1f} ({row.add_embed_seconds:.1f})",
-            f"{row.index_mb:.0f}",
-            f"{max(row.build_peak_rss_mb, row.noop_peak_rss_mb, row.add_peak_rss_mb):.0f}",
-            f"{row.warm_ask_p50_ms:.0f}/{row.warm_ask_p95_ms:.0f}",
-            f"{row.cold_ask_wall:.1f}",
-            f"{max(row.ask_peak_rss_mb, row.cold_ask_peak_rss_mb):.0f}",
-        )
-    console.print(table)
-    if any(row.random_vectors for row in bench.rows):
-        console.print(f"random: seeded random unit vectors ({bench.note})", style="dim")
+    print_scale_bench(bench)
 
 
 @app.command()
@@ -662,6 +502,7 @@ def serve(
             " $ASKALIGN_AUTH_FILE. Without one, a server beyond loopback is read-only.",
         ),
     ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Serve the web UI (builds the index first if it is missing). Adding texts needs a
     login (--auth-file) unless the server is bound to loopback."""
@@ -669,12 +510,23 @@ def serve(
     from askalign.store import CATALOG_FILE
 
     settings = Settings()
-    overrides = {"index_dir": index_dir, "corpus_dir": corpus_dir, "auth_file": auth_file}
+    overrides = {
+        "index_dir": index_dir,
+        "corpus_dir": corpus_dir,
+        "auth_file": auth_file,
+        "store": store,
+    }
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
     if not (settings.index_dir / CATALOG_FILE).exists():
         console.print(f"No index at {settings.index_dir}: building it from {settings.corpus_dir}.")
         print_report(
-            run_ingest(settings.corpus_dir, settings.index_dir, rebuild=False, quiet=False)
+            run_ingest(
+                settings.corpus_dir,
+                settings.index_dir,
+                rebuild=False,
+                quiet=False,
+                store=settings.store,
+            )
         )
     from askalign.web.app import launch
 
@@ -694,11 +546,7 @@ def feedback(as_json: JsonOption = False, index_dir: IndexOption = None) -> None
     if as_json:
         typer.echo(json.dumps([item.model_dump() for item in found], indent=2, ensure_ascii=False))
         return
-    if not found:
-        console.print("No feedback yet: use the thumbs under an answer in the web UI.")
-    for item in found:
-        mark = "[green]up[/green]" if item.liked else "[red]down[/red]"
-        console.print(f"{item.at} {mark} {item.question}", highlight=False)
+    print_feedback(found)
 
 
 user_app = typer.Typer(

@@ -9,12 +9,12 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from askalign.catalog import CATALOG_NAME, load_catalog
 from askalign.changes import KnownFiles
 from askalign.models import CorpusProblem, CorpusScan, Document
 from askalign.readers import DocumentMeta, ReadError, read_documents
 from askalign.settings import Settings
 from askalign.store import FileRecord
+from askalign.text_facts import FACTS_FILE, load_text_facts
 
 log = logging.getLogger(__name__)
 BACKUP_SUFFIXES = (".bak", ".swp", ".swo", ".tmp", ".orig", ".part")
@@ -60,7 +60,7 @@ class CorpusReader:
         self.corpus_dir = corpus_dir
         self.max_file_bytes = max_file_bytes
         self.known = known
-        self.catalog, self.problems = load_catalog(corpus_dir)
+        self.facts, self.problems = load_text_facts(corpus_dir)
         self.skipped: list[str] = []
         self.unchanged: list[str] = []
         self.files: list[FileRecord] = []  # every file read or found unchanged, as it is now
@@ -70,17 +70,17 @@ class CorpusReader:
     def documents(self) -> Iterator[Document]:
         for path in sorted(self.corpus_dir.rglob("*")):
             relative = path.relative_to(self.corpus_dir).as_posix()
-            if path.is_dir() or relative == CATALOG_NAME:
+            if path.is_dir() or relative == FACTS_FILE:
                 continue
             if any(is_ignored(Path(part)) for part in Path(relative).parts):
                 self.skipped.append(relative)
                 continue
             self.on_disk.add(relative)
             yield from self._read_file(path, relative)
-        self.problems.extend(_orphan_entries(self.catalog, self.on_disk, self.problems))
+        self.problems.extend(_orphan_entries(self.facts, self.on_disk, self.problems))
 
     def _read_file(self, path: Path, relative: str) -> Iterator[Document]:
-        meta = self.catalog.get(relative, DocumentMeta())
+        meta = self.facts.get(relative, DocumentMeta())
         record = None
         if self.known is not None:
             try:
@@ -148,21 +148,21 @@ def _taken_id(document: Document, holder: str) -> CorpusProblem:
     return CorpusProblem(
         file=document.source_file,
         reason=f"{where} would take the id '{document.id}', which {holder} already has",
-        hint=f"give one of them its own id in corpus/{CATALOG_NAME}, or rename one file",
+        hint=f"give one of them its own id in corpus/{FACTS_FILE}, or rename one file",
     )
 
 
 def _orphan_entries(
-    catalog: dict[str, DocumentMeta], files: set[str], problems: list[CorpusProblem]
+    facts: dict[str, DocumentMeta], files: set[str], problems: list[CorpusProblem]
 ) -> list[CorpusProblem]:
     known = files | {problem.file for problem in problems}
     return [
         CorpusProblem(
-            file=CATALOG_NAME,
+            file=FACTS_FILE,
             reason=f"entry for '{name}' matches no file in the corpus",
             hint="fix the file name in the entry, or remove the entry",
         )
-        for name in catalog
+        for name in facts
         if name not in known
     ]
 

@@ -23,12 +23,13 @@ from askalign.changes import KnownFiles
 from askalign.chunking import CHUNKER_VERSION, Chunker
 from askalign.corpus import CorpusReader
 from askalign.embedding import Embedder
+from askalign.engines import Progress, SearchEngine
+from askalign.engines.local import LocalEngine
 from askalign.feedback import FEEDBACK_FILE
-from askalign.index import caches_in_sync, check_model, rebuild_caches
 from askalign.lock import LOCK_FILE, IngestLock
 from askalign.models import Chunk, CorpusProblem, Document
 from askalign.sentences import document_sentences, sentence_text
-from askalign.store import Catalog, IndexProblem, StoredDocument, Written, now
+from askalign.store import Catalog, IndexProblem, StoredDocument, Written, check_model, now
 from askalign.tokens import TokenCounter
 
 CRASH_HOOK = "ASKALIGN_TEST_CRASH_AT"  # tests: SIGKILL this process at a named stage
@@ -70,6 +71,7 @@ class IngestHooks(BaseModel):
     on_read: Callable[[Document], None] | None = None
     on_embed_more: Callable[[int], None] | None = None
     on_embed_batch: Callable[[int], None] | None = None
+    on_index: Progress | None = None
 
 
 def fingerprint(document: Document, chunker: str) -> str:
@@ -94,8 +96,12 @@ def ingest(
     rebuild: bool = False,
     hooks: IngestHooks | None = None,
     commit_texts: int = 256,
+    engine: SearchEngine | None = None,
 ) -> IngestReport:
+    """Bring the catalog in line with the corpus, then the search engine (the local
+    FAISS and BM25 files unless another `engine` is given) in line with the catalog."""
     hooks = hooks or IngestHooks()
+    engine = engine or LocalEngine(index_dir, embedder.model_id, embedder.dimension)
     started = time.perf_counter()
     try:
         with IngestLock(index_dir, lock_timeout_s, hooks.on_wait):
@@ -108,8 +114,8 @@ def ingest(
                 corpus = CorpusReader(corpus_dir, max_file_bytes, sync.known_files())
                 report = sync.run(corpus)
                 _checkpoint("committed")
-                if not caches_in_sync(index_dir, catalog):
-                    rebuild_caches(index_dir, catalog, embedder.model_id, embedder.dimension)
+                if not engine.in_sync(catalog):
+                    engine.sync(catalog, hooks.on_index)
                     catalog.prune_embeddings(embedder.model_id)
                 _checkpoint("cached")
                 report.generation = catalog.generation

@@ -17,6 +17,7 @@ class IngestProgress:
         self._progress = progress
         self._task = None
         self._reading = None
+        self._indexing: dict[str, object] = {}
 
     def read(self, document: Document) -> None:
         """One more text read; the count has no total, as a stream has none up front."""
@@ -39,6 +40,14 @@ class IngestProgress:
     def advance(self, count: int) -> None:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, count)
+
+    def index(self, what: str, done: int, total: int) -> None:
+        """Rows the search engine has taken in (`chunks`, `sentences`)."""
+        if self._progress is None:
+            return
+        if what not in self._indexing:
+            self._indexing[what] = self._progress.add_task(f"indexing {what}", total=total)
+        self._progress.update(self._indexing[what], completed=done, total=total)
 
 
 @contextmanager

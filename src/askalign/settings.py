@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from askalign.embedding import Backend, default_model_cache
@@ -15,6 +15,14 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(default=Path("corpus"), description="Where the texts live.")
     index_dir: Path = Field(default=Path("index"), description="Where the index is written.")
+    store: str = Field(
+        default="local",
+        description="Search engine: local (FAISS + BM25 files in the index directory),"
+        " milvus:PATH.db (Milvus Lite) or http(s)://HOST:19530 (a Milvus server).",
+    )
+    milvus_token: SecretStr | None = Field(
+        default=None, description="Credentials for a Milvus server (`user:password` or a key)."
+    )
     max_file_mb: float = Field(default=20.0, gt=0, description="Larger corpus files are refused.")
     chunk_tokens: int = Field(
         default=192, ge=32, le=254, description="Target chunk size in the model's word pieces."
@@ -49,6 +57,10 @@ class Settings(BaseSettings):
     feedback_per_minute: int = Field(
         default=30, ge=1, description="Thumbs a server stores per minute; more are turned away."
     )
+
+    @property
+    def milvus_token_value(self) -> str | None:
+        return self.milvus_token.get_secret_value() if self.milvus_token else None
 
     @property
     def max_file_bytes(self) -> int:

@@ -12,6 +12,7 @@ verbatim and attributed in plain words to whoever wrote it. No LLM is involved.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -21,13 +22,13 @@ from askalign.answer.expects import expected_answer, holds
 from askalign.answer.models import Citation
 from askalign.answer.strength import StrengthGauge
 from askalign.answer.verify import verified
-from askalign.index import SentenceTable
+from askalign.hits import Hit
 from askalign.lexical import terms
 from askalign.models import Document, Passage, Role
 from askalign.query import QueryIntent, Shape
 from askalign.readable import readable
-from askalign.retrieve import Hit
 from askalign.sentences import MIN_WORDS
+from askalign.shelf import Documents, SentenceTable
 from askalign.spans import Span
 
 MAX_HITS = 6
@@ -102,12 +103,11 @@ class ExtractiveComposer:
     """Writes the answer from the retrieved text itself: no model, no invention."""
 
     def __init__(
-        self, documents: dict[str, Document], gauge: StrengthGauge, sentences: SentenceTable
+        self, documents: Documents, gauge: StrengthGauge, sentences: SentenceTable
     ) -> None:
         self.documents = documents
         self.gauge = gauge
         self.sentences = sentences
-        self._passages = {(d.id, p.id): p for d in documents.values() for p in d.passages}
 
     def compose(
         self,
@@ -150,7 +150,7 @@ class ExtractiveComposer:
 
     def _candidate(self, rowid: int, rank: int) -> Candidate | None:
         sentence = self.sentences.rows[rowid]
-        passage = self._passages.get((sentence.doc_id, sentence.passage_id))
+        passage = self.documents.passage(sentence.doc_id, sentence.passage_id)
         if passage is None or self._pasted(passage, sentence.span):
             return None
         text = sentence.span.cut(self.documents[sentence.doc_id].source_text)
@@ -257,7 +257,8 @@ class ExtractiveComposer:
 
     def _pasted_sentence(self, rowid: int) -> bool:
         sentence = self.sentences.rows[rowid]
-        return self._pasted(self._passages[(sentence.doc_id, sentence.passage_id)], sentence.span)
+        passage = self.documents.passage(sentence.doc_id, sentence.passage_id)
+        return passage is not None and self._pasted(passage, sentence.span)
 
     def _text(self, rowid: int) -> str:
         sentence = self.sentences.rows[rowid]
@@ -267,7 +268,9 @@ class ExtractiveComposer:
         quotes: list[Quote] = []
         for rowid in sorted(scored, key=lambda r: (self.sentences.rows[r].doc_id, r)):
             sentence = self.sentences.rows[rowid]
-            passage = self._passages[(sentence.doc_id, sentence.passage_id)]
+            passage = self.documents.passage(sentence.doc_id, sentence.passage_id)
+            if passage is None:
+                continue
             last = quotes[-1] if quotes else None
             before, _ = self.sentences.neighbours(rowid)
             if (
@@ -471,7 +474,7 @@ def _says(who: str, verb: str) -> str:
     return f"{who} {PLURAL_VERBS[verb] if ' and ' in who else verb}"
 
 
-def compose_text(items: list[tuple[Quote, Citation]], documents: dict[str, Document]) -> str:
+def compose_text(items: list[tuple[Quote, Citation]], documents: Mapping[str, Document]) -> str:
     sentences = []
     previous: Quote | None = None
     for quote, citation in items:

@@ -29,7 +29,6 @@ usually leaves its most specific words, or its named speaker's words, unmatched.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -39,6 +38,7 @@ from pydantic import BaseModel, Field
 
 from askalign.lexical import terms
 from askalign.models import Chunk
+from askalign.store import Catalog
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2
@@ -101,22 +101,23 @@ class Strength(BaseModel):
 
 
 class StrengthGauge:
-    def __init__(self, chunks: Iterable[Chunk], speakers: Iterable[str]) -> None:
-        texts = [chunk.text for chunk in chunks]
-        self.document_frequency: Counter[str] = Counter()
-        for chunk_terms in terms(texts):
-            self.document_frequency.update(set(chunk_terms))
-        self.count = len(texts)
+    """Term statistics come from the catalog (`term_counts`, kept by each ingest), a
+    few lookups a question, so opening an index reads no chunk text."""
+
+    def __init__(self, catalog: Catalog, speakers: Iterable[str]) -> None:
+        self.catalog = catalog
         names = {t for name in speakers for t in terms([name.replace("_", " ")])[0]}
         self.ignored = names | set(terms([FRAMING])[0])
 
-    def idf(self, term: str) -> float:
-        return math.log((self.count + 0.5) / (self.document_frequency.get(term, 0) + 0.5))
+    def document_frequency(self, wanted: Iterable[str]) -> dict[str, int]:
+        return self.catalog.term_counts(wanted)
 
     def question_weights(self, question: str) -> dict[str, float]:
         """IDF of each content word of the question (stemmed)."""
-        wanted = dict.fromkeys(terms([question])[0])
-        return {t: self.idf(t) for t in wanted if t not in self.ignored}
+        wanted = [t for t in dict.fromkeys(terms([question])[0]) if t not in self.ignored]
+        frequency = self.document_frequency(wanted)
+        count = self.catalog.counts()[1]
+        return {t: math.log((count + 0.5) / (frequency[t] + 0.5)) for t in wanted}
 
     def measure(
         self,
@@ -128,7 +129,7 @@ class StrengthGauge:
     ) -> Strength:
         """`sentences`: the vectors of the top hits' sentences."""
         weights = self.question_weights(question)
-        unknown = sum(self.document_frequency.get(t, 0) == 0 for t in weights)
+        unknown = sum(count == 0 for count in self.document_frequency(weights).values())
         top_terms = _terms_of(chunk for chunk, _ in hits[:COVERAGE_HITS])
         coverage = _share(weights, top_terms)
         own = [chunk for chunk, _ in hits if chunk.speaker in named_speakers]

@@ -30,6 +30,7 @@ from askalign.answer.models import Answer
 from askalign.assistant import Assistant, Message, QuestionTooLongError, UnknownFilterError
 from askalign.auth import Login
 from askalign.embedding import Embedder
+from askalign.engines import SearchEngine, open_engine
 from askalign.feedback import FeedbackStore, RateLimit
 from askalign.index import index_status, index_version
 from askalign.ingest import IngestHooks, ingest
@@ -90,11 +91,22 @@ class SharedAssistant:
         self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         self._reloading = threading.Lock()
         self._checked = time.monotonic()
-        self.version = index_version(self.index_dir)
+        self.version = index_version(self.index_dir, self.engine())
         self.assistant = self._open()
 
+    def engine(self) -> SearchEngine:
+        return open_engine(
+            self.settings.store,
+            self.index_dir,
+            self.embedder.model_id,
+            self.embedder.dimension,
+            self.settings.milvus_token_value,
+        )
+
     def _open(self) -> Assistant:
-        searcher = open_searcher(self.index_dir, self.embedder)
+        searcher = open_searcher(
+            self.index_dir, self.embedder, self.settings.store, self.settings.milvus_token_value
+        )
         return Assistant(searcher, max_question_chars=self.settings.max_question_chars)
 
     def current(self) -> Assistant:
@@ -113,7 +125,7 @@ class SharedAssistant:
 
     def _refresh(self) -> None:
         with no_ingest_running(self.index_dir) as quiet:
-            version = index_version(self.index_dir) if quiet else None
+            version = index_version(self.index_dir, self.engine()) if quiet else None
             if version is None or version == self.version:
                 return
             try:
@@ -170,8 +182,9 @@ def chat_messages(turns: list[dict]) -> list[dict]:
     return messages
 
 
-def status_markdown(index_dir: Path) -> str:
-    status = index_status(index_dir)
+def status_markdown(shared: SharedAssistant) -> str:
+    settings = shared.settings
+    status = index_status(shared.index_dir, settings.store, settings.milvus_token_value)
     return (
         f"**{status.documents} documents, {status.chunks} chunks** · built {status.last_ingest}"
         f" · model `{status.model_id}`"
@@ -183,7 +196,8 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
     settings = shared.settings
     documents = shared.assistant.documents
     speakers = [info.name for info in shared.assistant.speakers()]
-    doc_choices = [("All documents", "")] + [(doc.title, doc.id) for doc in documents.values()]
+    names = shared.assistant.searcher.index.catalog.document_names()
+    doc_choices = [("All documents", "")] + [(title, doc_id) for doc_id, title, _ in names]
     feedback = FeedbackStore(shared.index_dir)
     thumbs = RateLimit(settings.feedback_per_minute)
 
@@ -237,7 +251,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
 
     def add_text(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
         if not upload:
-            return f"Choose a {SUPPORTED_NAMES} file first.", status_markdown(shared.index_dir)
+            return f"Choose a {SUPPORTED_NAMES} file first.", status_markdown(shared)
         settings = shared.settings
         try:
             added = add_to_corpus(
@@ -245,7 +259,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             )
         except UploadRejected as error:
             message = f"❌ {escape_markdown(str(error))}. Nothing was changed."
-            return message, status_markdown(shared.index_dir)
+            return message, status_markdown(shared)
         total = {"n": 0, "done": 0}
 
         def more(count: int) -> None:
@@ -264,15 +278,16 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             max_file_bytes=settings.max_file_bytes,
             lock_timeout_s=settings.lock_timeout_s,
             hooks=IngestHooks(on_embed_more=more, on_embed_batch=advance),
+            engine=shared.engine(),
         )
         shared.reload()
-        documents = shared.assistant.documents.values()
-        summary = summarise(documents, report.failed, [added.name])
+        catalog = shared.assistant.searcher.index.catalog
+        summary = summarise(catalog.documents_from(added.name), report.failed, [added.name])
         message = (
             f"✅ Added {escape_markdown(added.name)}: {report.chunks.added} chunks,"
             f" {report.embedded} embedded.\n\n{files_markdown(summary)}"
         )
-        return message, status_markdown(shared.index_dir)
+        return message, status_markdown(shared)
 
     def ask_api(question: str, speaker: str = "", doc: str = "") -> dict:
         """One answer as JSON: text, citations (verified quotes with speaker and span),
@@ -321,7 +336,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 sources = gr.HTML(sources_html(None, documents), elem_id="sources")
         with gr.Accordion("Index: what the answers come from", open=False):
-            status = gr.Markdown(status_markdown(shared.index_dir), elem_id="index-status")
+            status = gr.Markdown(status_markdown(shared), elem_id="index-status")
             if writes:
                 upload = gr.File(
                     label=f"Add a text ({SUPPORTED_NAMES})",

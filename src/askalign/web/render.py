@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
+from itertools import islice
 
 from askalign.answer.models import Answer, Citation
 from askalign.models import Document, Passage, Role
@@ -13,6 +15,7 @@ from askalign.readable import readable
 from askalign.summary import COLUMNS, FilesSummary
 
 CONTEXT_CHARS = 420
+SAMPLED_DOCUMENTS = 50
 PARENT_CHARS = 600
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 ROLE_WORDS = {
@@ -73,7 +76,7 @@ def _who(citation: Citation) -> str:
     return html.escape(name)
 
 
-def source_card(citations: list[Citation], documents: dict[str, Document]) -> str:
+def source_card(citations: list[Citation], documents: Mapping[str, Document]) -> str:
     first = citations[0]
     document = documents[first.doc_id]
     passage = _passage(document, first.passage_id)
@@ -123,7 +126,7 @@ def _parent_details(document: Document, passage: Passage | None) -> str:
     )
 
 
-def sources_html(answer: Answer | None, documents: dict[str, Document]) -> str:
+def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
     """Sources grouped by passage, so one source is never listed twice."""
     if answer is None or not answer.citations:
         return '<div class="sources empty">Sources appear here, beside each answer.</div>'
@@ -136,7 +139,9 @@ def sources_html(answer: Answer | None, documents: dict[str, Document]) -> str:
     return f'<div class="{css}"><h3>{heading}</h3>{cards}</div>'
 
 
-def follow_ups(answer: Answer | None, documents: dict[str, Document], limit: int = 3) -> list[str]:
+def follow_ups(
+    answer: Answer | None, documents: Mapping[str, Document], limit: int = 3
+) -> list[str]:
     """Questions the thread structure suggests: the reply to a cited comment, the post
     passage a comment answers, more from the same speaker."""
     if answer is None or answer.abstained:
@@ -158,10 +163,12 @@ def follow_ups(answer: Answer | None, documents: dict[str, Document], limit: int
     return list(dict.fromkeys(found))[:limit]
 
 
-def example_questions(documents: dict[str, Document], limit: int = 4) -> list[str]:
-    """Starting points drawn from the corpus itself: its sections and its commenters."""
+def example_questions(documents: Mapping[str, Document], limit: int = 4) -> list[str]:
+    """Starting points drawn from the corpus itself: the sections and commenters of its
+    first `SAMPLED_DOCUMENTS` texts (reading them all would slow a large index's page)."""
+    sampled = [documents[doc_id] for doc_id in islice(documents, SAMPLED_DOCUMENTS)]
     examples: list[str] = []
-    for document in documents.values():
+    for document in sampled:
         headings = [
             p.section[-1] for p in document.passages if p.section and p.role is not Role.FOOTNOTE
         ]
@@ -170,7 +177,7 @@ def example_questions(documents: dict[str, Document], limit: int = 4) -> list[st
             short_title = document.title.split(":")[0].split(" (")[0]
             examples.append(f"What does “{short_title}” say about {topic}?")
     commenters: dict[str, int] = {}
-    for document in documents.values():
+    for document in sampled:
         for passage in document.passages:
             if (
                 passage.role is Role.COMMENT

@@ -1,4 +1,5 @@
-"""`askalign eval`: the metrics of the shared evaluation README, on any questions file.
+"""What `askalign eval` scores: the metrics of the shared evaluation README, on any
+questions file (`run` asks the questions).
 
 A hit holds a piece of evidence when it contains the quote, or when most of the quote's
 words fall inside it in order (a quote may straddle two chunks). An answer cites a piece
@@ -10,6 +11,7 @@ reader sees the answer, not the hits. Grades a person or an agent gave the answe
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -167,6 +169,17 @@ def evidence_recall(texts: list[str], evidence: list[Evidence]) -> float:
     return found / len(evidence)
 
 
+def rank_metrics(ranks: Sequence[int | None]) -> tuple[float, float]:
+    """Recall@k and MRR, each rounded to 3 places, of the ranks at which each question's
+    evidence first turned up (`first_rank`; None: not in the top k). (0.0, 0.0) for no
+    questions."""
+    if not ranks:
+        return 0.0, 0.0
+    recall = sum(rank is not None for rank in ranks) / len(ranks)
+    mrr = sum(1 / rank for rank in ranks if rank) / len(ranks)
+    return round(recall, 3), round(mrr, 3)
+
+
 SPEAKER_KINDS = frozenset({"who", "thread", "disagreement"})
 UNANSWERABLE = "unanswerable"
 
@@ -248,11 +261,12 @@ def summarize(results: list[QuestionResult]) -> Metrics:
     grades = [r.grade for r in answerable if r.grade]
     cited = sum(r.citations for r in results)
     latencies = sorted(r.latency_ms for r in results)
+    recall, mrr = rank_metrics([r.first_rank for r in ranked]) if ranked else (None, None)
     return Metrics(
         questions=len(results),
-        recall_at_k=_mean([r.first_rank is not None for r in ranked]),
+        recall_at_k=recall,
         evidence_coverage_at_k=_mean([r.evidence_coverage or 0.0 for r in ranked]),
-        mrr=_mean([1 / r.first_rank if r.first_rank else 0.0 for r in ranked]),
+        mrr=mrr,
         cited_evidence=_mean(
             [r.cited_evidence for r in answerable if r.cited_evidence is not None]
         ),

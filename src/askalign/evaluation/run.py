@@ -1,4 +1,4 @@
-"""Runs an evaluation: every question through the Assistant, scored as evaluation.py says."""
+"""Runs an evaluation: every question through the Assistant, scored as `metrics` says."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from askalign.assistant import Assistant
-from askalign.evaluation import (
+from askalign.evaluation.metrics import (
     SPEAKER_KINDS,
     EvalQuestion,
     EvalReport,
@@ -19,6 +19,7 @@ from askalign.evaluation import (
     expected_speakers,
     first_rank,
     names_speakers,
+    rank_metrics,
     summarize,
 )
 from askalign.readers import VERBATIM_FORMATS
@@ -107,13 +108,13 @@ def retrieval_only(
             texts = [hit.chunk.text for hit in hits]
             ranks.append(first_rank(texts, question.evidence))
             coverage.append(evidence_recall(texts, question.evidence))
-        count = len(answerable) or 1
+        recall, mrr = rank_metrics(ranks)
         found.append(
             RetrievalMetrics(
                 mode=mode.value,
-                recall_at_k=round(sum(r is not None for r in ranks) / count, 3),
-                evidence_coverage_at_k=round(sum(coverage) / count, 3),
-                mrr=round(sum(1 / r for r in ranks if r) / count, 3),
+                recall_at_k=recall,
+                evidence_coverage_at_k=round(sum(coverage) / (len(answerable) or 1), 3),
+                mrr=mrr,
             )
         )
     return found

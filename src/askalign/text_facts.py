@@ -1,5 +1,8 @@
 """`corpus/catalog.toml`: the facts the texts don't state. It wins over the text.
 
+Not to be confused with `store.Catalog`, the index's SQLite database: this module only
+reads the user's TOML file of per-text facts (title, author, url, date, ...).
+
 Each bad entry is reported on its own (naming its file and field) and skipped, so
 one typo never keeps the rest of the corpus from loading.
 """
@@ -14,25 +17,25 @@ from pydantic import ValidationError
 from askalign.models import CorpusProblem
 from askalign.readers import DocumentMeta
 
-CATALOG_NAME = "catalog.toml"
+FACTS_FILE = "catalog.toml"
 HINT = (
-    f"fix the entry in corpus/{CATALOG_NAME}"
+    f"fix the entry in corpus/{FACTS_FILE}"
     " (fields: file, id, title, author, url, date, karma, crossposted_to)"
 )
 
 
-class CatalogEntry(DocumentMeta):
+class FactsEntry(DocumentMeta):
     file: str
 
 
-def load_catalog(corpus_dir: Path) -> tuple[dict[str, DocumentMeta], list[CorpusProblem]]:
-    path = corpus_dir / CATALOG_NAME
+def load_text_facts(corpus_dir: Path) -> tuple[dict[str, DocumentMeta], list[CorpusProblem]]:
+    path = corpus_dir / FACTS_FILE
     if not path.exists():
         return {}, []
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        return {}, [CorpusProblem(file=CATALOG_NAME, reason=f"not valid TOML: {error}", hint=HINT)]
+        return {}, [CorpusProblem(file=FACTS_FILE, reason=f"not valid TOML: {error}", hint=HINT)]
     entries: dict[str, DocumentMeta] = {}
     problems: list[CorpusProblem] = []
     raw_entries = data.get("document", [])
@@ -40,12 +43,12 @@ def load_catalog(corpus_dir: Path) -> tuple[dict[str, DocumentMeta], list[Corpus
         raw_entries = []
         problems.append(
             CorpusProblem(
-                file=CATALOG_NAME, reason="'document' must be [[document]] tables", hint=HINT
+                file=FACTS_FILE, reason="'document' must be [[document]] tables", hint=HINT
             )
         )
     for number, raw in enumerate(raw_entries, 1):
         try:
-            entry = CatalogEntry.model_validate(raw)
+            entry = FactsEntry.model_validate(raw)
         except ValidationError as error:
             problems.append(_entry_problem(number, raw, error))
             continue
@@ -62,7 +65,7 @@ def _entry_problem(number: int, raw: object, error: ValidationError) -> CorpusPr
         for issue in error.errors()
     )
     return CorpusProblem(
-        file=CATALOG_NAME,
+        file=FACTS_FILE,
         reason=f"entry {number} (file = {name!r}) skipped: {details}",
         hint=HINT,
     )

@@ -1,0 +1,241 @@
+"""The local engine: FAISS and BM25 files beside the catalog, on one machine.
+
+Rows are keyed by catalog rowids, which SQLite never reuses (AUTOINCREMENT), so
+bringing the files in line with a new catalog generation is a difference of id sets:
+remove the rowids the catalog dropped, add the ones it gained, in place. Nothing is
+rebuilt unless the files are missing, unreadable or were built with another model.
+The stamp (`caches.json`) is written last, so a crash leaves files that the next
+`sync` finds stale and brings in line.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from askalign.engines.base import Progress, Ranked, Scope, SyncReport
+from askalign.files import read_json, write_json_atomic
+from askalign.lexical import LexicalIndex
+from askalign.store import Catalog, IndexMismatchError, check_model
+from askalign.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
+
+CACHES_FILE = "caches.json"
+VECTORS_FILE = "vectors.faiss"
+SENTENCE_VECTORS_FILE = "sentences.faiss"
+LEXICAL_DIR = "bm25"
+REBUILD_HINT = "run `askalign ingest --rebuild`"
+SENTENCE_CANDIDATES = 200  # sentences searched to rank chunks by their best sentence
+
+Loaded = TypeVar("Loaded", FaissVectors, LexicalIndex)
+
+
+FORMAT = 2  # 2: BM25 as term frequencies, IVF past IVF_FROM vectors
+
+
+class CacheStamp(BaseModel):
+    format: int = FORMAT
+    catalog_id: str = ""
+    generation: int
+    model_id: str
+    chunks: int
+    sentences: int = 0
+
+
+class LocalEngine:
+    name = "local"
+
+    def __init__(self, index_dir: Path, model_id: str, dimension: int) -> None:
+        self.index_dir = index_dir
+        self.model_id = model_id
+        self.dimension = dimension
+        self._catalog: Catalog | None = None
+        self.vectors: FaissVectors | None = None
+        self.sentences: FaissVectors | None = None
+        self.bm25: LexicalIndex | None = None
+
+    def describe(self) -> str:
+        return f"local (FAISS and BM25 files in {self.index_dir})"
+
+    # --- keeping in line with the catalog ----------------------------------------
+    def in_sync(self, catalog: Catalog) -> bool:
+        stamp = read_json(self.index_dir / CACHES_FILE)
+        return (
+            self._fits(stamp, catalog)
+            and stamp is not None
+            and stamp.get("generation") == catalog.generation
+            and all((self.index_dir / name).exists() for name in _FILES)
+        )
+
+    def _fits(self, stamp: dict | None, catalog: Catalog) -> bool:
+        """Files this engine can update in place: this model, format and catalog."""
+        return (
+            stamp is not None
+            and stamp.get("model_id") == self.model_id
+            and stamp.get("format") == FORMAT
+            and stamp.get("catalog_id") == catalog.identity
+        )
+
+    def sync(self, catalog: Catalog, progress: Progress | None = None) -> SyncReport:
+        check_model(catalog, self.model_id)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        rebuild = not self._fits(read_json(self.index_dir / CACHES_FILE), catalog)
+        if rebuild:  # files of another model or catalog go; a killed build keeps its files
+            for name in _FILES:
+                _remove(self.index_dir / name)
+            self._stamp(catalog, generation=-1)
+        report = SyncReport(rebuilt=rebuild)
+        for table, file in (("chunks", VECTORS_FILE), ("sentences", SENTENCE_VECTORS_FILE)):
+            added, removed = self._sync_vectors(catalog, table, file, progress)
+            setattr(report, f"{table}_added", added)
+            setattr(report, f"{table}_removed", removed)
+        self._sync_lexical(catalog)
+        self._stamp(catalog, generation=catalog.generation)
+        return report
+
+    def _stamp(self, catalog: Catalog, generation: int) -> None:
+        stamp = CacheStamp(
+            catalog_id=catalog.identity,
+            generation=generation,
+            model_id=self.model_id,
+            chunks=catalog.counts()[1],
+            sentences=catalog.count_sentences(),
+        )
+        write_json_atomic(self.index_dir / CACHES_FILE, stamp.model_dump())
+
+    def _sync_vectors(
+        self, catalog: Catalog, table: str, file: str, progress: Progress | None
+    ) -> tuple[int, int]:
+        path = self.index_dir / file
+        wanted = catalog.rowids(table)
+        held = _load(path, FaissVectors.load) if path.exists() else None
+        if held is None or (not held.approximate and len(wanted) >= 2 * IVF_FROM):
+            held = self._fresh(catalog, table, len(wanted))  # also: past IVF_FROM, retrain
+        held_ids = held.held_ids()
+        removed = np.setdiff1d(held_ids, wanted, assume_unique=True)
+        added = np.setdiff1d(wanted, held_ids, assume_unique=True)
+        held.remove(removed)
+        done = 0
+        for rowids, vectors in catalog.vector_batches(table, self.model_id, self.dimension, added):
+            held.add(rowids, vectors)
+            done += len(rowids)
+            if progress:
+                progress(table, done, len(added))
+        if held.count != len(wanted):
+            raise IndexMismatchError(
+                f"{len(wanted) - held.count} {table} in {catalog.path} have no embedding:"
+                f" {REBUILD_HINT}"
+            )
+        if len(added) or len(removed) or not path.exists():
+            held.save(path)
+        return len(added), len(removed)
+
+    def _fresh(self, catalog: Catalog, table: str, expected: int) -> FaissVectors:
+        """An empty index of the right layout; an IVF one trained on a spread sample."""
+        sample = None
+        if expected >= IVF_FROM:
+            step = max(expected // (ivf_lists(expected) * TRAIN_PER_LIST), 1)
+            rowids = catalog.rowids(table)[::step]
+            batches = catalog.vector_batches(table, self.model_id, self.dimension, rowids)
+            sample = np.vstack([vectors for _, vectors in batches])
+        return FaissVectors.empty(self.dimension, expected, sample)
+
+    def _sync_lexical(self, catalog: Catalog) -> None:
+        path = self.index_dir / LEXICAL_DIR
+        held = _load(path, LexicalIndex.load) if path.is_dir() else LexicalIndex.empty()
+        wanted = catalog.rowids("chunks")
+        added = np.setdiff1d(wanted, held.ids)
+        removed = np.setdiff1d(held.ids, wanted)
+        if len(added) or len(removed) or not path.is_dir():
+            added_terms = catalog.chunk_terms(added)
+            held.updated(removed, added, [added_terms[rowid] for rowid in added.tolist()]).save(
+                path
+            )
+
+    # --- searching ----------------------------------------------------------------
+    def open(self, catalog: Catalog) -> LocalEngine:
+        """Map the files for searching (pages come in as questions touch them)."""
+        self._catalog = catalog
+        self.vectors = _load(self.index_dir / VECTORS_FILE, _mapped_vectors)
+        self.sentences = _load(self.index_dir / SENTENCE_VECTORS_FILE, _mapped_vectors)
+        self.bm25 = _load(self.index_dir / LEXICAL_DIR, _mapped_lexical)
+        self._allowed.cache_clear()
+        return self
+
+    def count(self) -> int:
+        return self._searching()[0].count
+
+    def dense(self, vector: np.ndarray, k: int, scope: Scope) -> Ranked:
+        vectors, _, _ = self._searching()
+        return self._keyed(*vectors.search(vector, k, self._allowed("chunks", scope)))
+
+    def lexical(self, query: str, k: int, scope: Scope) -> Ranked:
+        _, _, bm25 = self._searching()
+        return self._keyed(*bm25.search(query, k, self._allowed("chunks", scope)))
+
+    def by_sentence(self, vector: np.ndarray, k: int, scope: Scope) -> Ranked:
+        _, sentences, _ = self._searching()
+        scores, rowids = sentences.search(
+            vector, SENTENCE_CANDIDATES, self._allowed("sentences", scope)
+        )
+        chunks_of = self._catalog_open().chunks_of_sentences(rowids)
+        best: dict[str, float] = {}
+        for score, rowid in zip(scores.tolist(), rowids.tolist(), strict=True):
+            for chunk_id in chunks_of.get(rowid, []):
+                best.setdefault(chunk_id, score)
+        return list(best.items())[:k]
+
+    def close(self) -> None:
+        self.vectors = self.sentences = self.bm25 = None
+
+    @lru_cache(maxsize=64)  # noqa: B019  # scopes repeat (a speaker, comments); one engine a process
+    def _allowed(self, table: str, scope: Scope) -> np.ndarray | None:
+        return None if scope.everything else self._catalog_open().scope_rowids(table, scope)
+
+    def _keyed(self, scores: np.ndarray, rowids: np.ndarray) -> Ranked:
+        ids = self._catalog_open().chunk_ids_of(rowids)
+        return [
+            (ids[rowid], float(score))
+            for score, rowid in zip(scores.tolist(), rowids.tolist(), strict=True)
+            if rowid in ids
+        ]
+
+    def _searching(self) -> tuple[FaissVectors, FaissVectors, LexicalIndex]:
+        if self.vectors is None or self.sentences is None or self.bm25 is None:
+            raise RuntimeError("LocalEngine.open(catalog) first")
+        return self.vectors, self.sentences, self.bm25
+
+    def _catalog_open(self) -> Catalog:
+        if self._catalog is None:
+            raise RuntimeError("LocalEngine.open(catalog) first")
+        return self._catalog
+
+
+_FILES = (VECTORS_FILE, SENTENCE_VECTORS_FILE, LEXICAL_DIR)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _mapped_vectors(path: Path) -> FaissVectors:
+    return FaissVectors.load(path, mapped=True)
+
+
+def _mapped_lexical(path: Path) -> LexicalIndex:
+    return LexicalIndex.load(path, mapped=True)
+
+
+def _load(path: Path, loader: Callable[[Path], Loaded]) -> Loaded:
+    try:
+        return loader(path)
+    except Exception as error:  # faiss raises RuntimeError, numpy ValueError/OSError
+        raise IndexMismatchError(f"{path} cannot be read ({error}): {REBUILD_HINT}") from error
