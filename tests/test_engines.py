@@ -6,7 +6,9 @@ Milvus Lite runs here and in CI; where it cannot start, its tests skip and say w
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +22,9 @@ from askalign.engines.local import LocalEngine
 from askalign.lexical import terms
 from askalign.models import Role
 from askalign.store import Catalog, IndexMismatchError, IndexProblem
+
+from .conftest import REPO
+from .test_ingest import ESSAY_A, ESSAY_B, ingest_subprocess
 
 DIMENSION = 384
 QUESTIONS = [
@@ -307,3 +312,102 @@ def test_a_sync_killed_midway_converges(
     assert 0 < report.sentences_added <= catalog.count_sentences()
     assert engine.in_sync(catalog)
     assert engine.open(catalog).count() == catalog.counts()[1]
+
+
+# --- whole ingests and answers through each engine -------------------------------------
+
+
+def _engine_ingest(corpus: Path, index: Path, engine: SearchEngine, embedder):
+    from askalign.ingest import ingest
+
+    return ingest(
+        corpus, index, embedder=embedder, chunk_tokens=192, max_file_bytes=2**22, engine=engine
+    )
+
+
+def _doc_ids_found(engine: SearchEngine, catalog: Catalog, vector: np.ndarray) -> set[str]:
+    engine.open(catalog)
+    return {catalog.chunk(chunk_id).doc_id for chunk_id, _ in engine.dense(vector, 50, Scope())}
+
+
+def test_ingest_keeps_the_engine_in_line_with_the_corpus(
+    backend: str, tmp_path: Path, embedder, model_id: str
+) -> None:
+    """Add, no-op, rename and delete, each through a whole ingest."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    (corpus / "b.txt").write_text(ESSAY_B, encoding="utf-8")
+    engine = open_engine(backend, tmp_path / "engine", model_id)
+    _engine_ingest(corpus, index, engine, embedder)
+    catalog = Catalog.open(index, create=False)
+    vector = embedder.embed(["reward hacking"])[0]
+    assert engine.in_sync(catalog) and _doc_ids_found(engine, catalog, vector) == {"a", "b"}
+
+    again = _engine_ingest(corpus, index, engine, embedder)
+    assert (again.embedded, again.embedded_sentences) == (0, 0)
+
+    (corpus / "b.txt").rename(corpus / "renamed.txt")
+    renamed = _engine_ingest(corpus, index, engine, embedder)
+    assert renamed.embedded == 0 and engine.in_sync(catalog)
+    assert _doc_ids_found(engine, catalog, vector) == {"a", "renamed"}
+
+    (corpus / "a.txt").unlink()
+    _engine_ingest(corpus, index, engine, embedder)
+    assert _doc_ids_found(engine, catalog, vector) == {"renamed"}
+    assert engine.open(catalog).count() == catalog.counts()[1]
+    catalog.close()
+
+
+def test_an_ingest_killed_before_the_engine_synced_recovers(
+    backend: str, tmp_path: Path, model_id: str
+) -> None:
+    """SIGKILL after the catalog committed, before the engine took it in: the next
+    ingest embeds nothing and brings the engine in line."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    store = "local" if backend == "local" else f"milvus:{tmp_path / 'engine.db'}"
+    killed = ingest_subprocess(
+        corpus, index, ASKALIGN_STORE=store, ASKALIGN_TEST_CRASH_AT="committed"
+    )
+    assert killed.returncode == -signal.SIGKILL
+    rerun = ingest_subprocess(corpus, index, ASKALIGN_STORE=store)
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["embedded"] == 0
+    catalog = Catalog.open(index, create=False)
+    engine = (
+        LocalEngine(index, model_id, DIMENSION)
+        if backend == "local"
+        else open_engine(backend, tmp_path, model_id)
+    )
+    assert engine.in_sync(catalog)
+    assert engine.open(catalog).count() == catalog.counts()[1] > 0
+    catalog.close()
+
+
+def test_the_same_answers_on_our_own_questions(
+    engine: SearchEngine, shipped_index: Path, catalog: Catalog, loaded_shipped, embedder
+) -> None:
+    """Fusion is askalign's whatever the engine: the top hits and the decision to answer
+    agree with the local index on our own development questions."""
+    from askalign.assistant import Assistant
+    from askalign.index import OpenIndex
+    from askalign.retrieve import Searcher
+
+    questions = [
+        json.loads(line)["question"]
+        for line in (REPO / "tests" / "data" / "dev_questions.jsonl")
+        .read_text("utf-8")
+        .splitlines()[:12]
+    ]
+    index = OpenIndex(shipped_index, catalog, engine, loaded_shipped.shelf.model_id, DIMENSION)
+    theirs = Assistant(Searcher(index, embedder))
+    ours = Assistant(Searcher(loaded_shipped, embedder))
+    same_top = same_decision = 0
+    for question in questions:
+        answer, reference = theirs.ask(question), ours.ask(question)
+        same_top += answer.hits[0].chunk_id == reference.hits[0].chunk_id
+        same_decision += answer.abstained == reference.abstained
+    assert same_top >= 0.9 * len(questions)
+    assert same_decision >= 0.9 * len(questions)
