@@ -55,6 +55,7 @@ class ScaleRow(BaseModel):
     start and imports, which is what a user waits for."""
 
     target_chunks: int
+    store: str = "local"
     texts: int
     chunks: int
     sentences: int
@@ -169,17 +170,20 @@ def questions_for(texts: int, count: int, seed: int = SEED) -> list[str]:
 
 def worker_ingest(corpus: Path, index: Path, random_vectors: bool) -> dict[str, float]:
     from askalign.embedding import Embedder
+    from askalign.engines import open_engine
     from askalign.ingest import ingest
     from askalign.settings import Settings
 
     settings = Settings()
     embedder = TimedEmbedder(RandomEmbedder() if random_vectors else Embedder())
+    engine = open_engine(settings.store, index, embedder.model_id, embedder.dimension)
     report = ingest(
         corpus,
         index,
         embedder=embedder,  # type: ignore[arg-type]  # duck-typed: same interface
         chunk_tokens=settings.chunk_tokens,
         max_file_bytes=settings.max_file_bytes,
+        engine=engine,
     )
     return {
         "chunks": report.chunks.added + report.chunks.unchanged,
@@ -213,12 +217,13 @@ class Run(BaseModel):
     stdout: str
 
 
-def run_process(args: list[str]) -> Run:
+def run_process(args: list[str], store: str = "local") -> Run:
     """A fresh process, its wall time and its own peak RSS (wait4 reports this one
     child, where RUSAGE_CHILDREN would keep the largest of all children so far)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(args, stdout=out, stderr=err)
+        environment = os.environ | {"ASKALIGN_STORE": store}
+        process = subprocess.Popen(args, stdout=out, stderr=err, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -230,13 +235,13 @@ def run_process(args: list[str]) -> Run:
         return Run(wall=wall, peak_rss_mb=usage.ru_maxrss / 1024, stdout=out.read().decode())
 
 
-def _worker(*args: str) -> tuple[Run, dict[str, float]]:
-    run = run_process([sys.executable, "-m", "askalign.bench_scale", *args])
+def _worker(store: str, *args: str) -> tuple[Run, dict[str, float]]:
+    run = run_process([sys.executable, "-m", "askalign.bench_scale", *args], store)
     return run, json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def _cli(*args: str) -> Run:
-    return run_process([sys.executable, "-m", "askalign", *args])
+def _cli(store: str, *args: str) -> Run:
+    return run_process([sys.executable, "-m", "askalign", *args], store)
 
 
 def _size_mb(directory: Path) -> float:
@@ -244,9 +249,15 @@ def _size_mb(directory: Path) -> float:
 
 
 def measure_size(
-    work: Path, target: int, real_up_to: int, questions: int, on_step: Callable[[str], None]
+    work: Path,
+    target: int,
+    real_up_to: int,
+    questions: int,
+    on_step: Callable[[str], None],
+    engine: str = "local",
 ) -> ScaleRow:
     corpus, index = work / "corpus", work / "index"
+    store = "local" if engine == "local" else f"milvus:{work / 'milvus.db'}"
     texts = write_corpus(corpus, target)
     questions_file = work / "questions.txt"
     asked = questions_for(texts, questions)
@@ -260,19 +271,20 @@ def measure_size(
         on_step(f"{target:,} chunks: {name} (load average {loads[-1]})")
 
     step(f"building the index from {texts} texts ({vectors} vectors)")
-    build, built = _worker("ingest", str(corpus), str(index), str(int(random_vectors)))
+    build, built = _worker(store, "ingest", str(corpus), str(index), str(int(random_vectors)))
     index_mb = _size_mb(index)
     step("no-op re-ingest")
-    noop = _cli("ingest", "--corpus", str(corpus), "--index", str(index), "--json")
+    noop = _cli(store, "ingest", "--corpus", str(corpus), "--index", str(index), "--json")
     step(f"{questions} warm questions")
-    ask, warm = _worker("ask", str(index), str(questions_file))
+    ask, warm = _worker(store, "ask", str(index), str(questions_file))
     step("one cold question")
-    cold = _cli("ask", asked[0], "--index", str(index), "--json")
+    cold = _cli(store, "ask", asked[0], "--index", str(index), "--json")
     step(f"adding one {CHUNKS_PER_TEXT}-chunk text")
     (corpus / ADDED_TEXT).write_text(synthetic_text(texts + 1, random.Random(SEED - 1)), "utf-8")
-    add, added = _worker("ingest", str(corpus), str(index), "0")
+    add, added = _worker(store, "ingest", str(corpus), str(index), "0")
     return ScaleRow(
         target_chunks=target,
+        store=engine,
         texts=texts,
         chunks=int(built["chunks"]),
         sentences=int(built["sentences"]),
@@ -305,13 +317,15 @@ def bench_scale(
     workdir: Path | None = None,
     keep: bool = False,
     on_step: Callable[[str], None] = lambda _: None,
+    engine: str = "local",
 ) -> ScaleBench:
     """Each size in its own scratch folder under workdir (a temp dir by default),
-    removed afterwards unless keep."""
+    removed afterwards unless keep. `engine`: local, or milvus (a Milvus Lite file per
+    size)."""
     scratch = Path(tempfile.mkdtemp(prefix="askalign-scale-", dir=workdir))
     try:
         rows = [
-            measure_size(scratch / f"chunks-{size}", size, real_up_to, questions, on_step)
+            measure_size(scratch / f"chunks-{size}", size, real_up_to, questions, on_step, engine)
             for size in sizes
         ]
     finally:

@@ -466,6 +466,10 @@ def bench_scale_command(
     ] = None,
     keep: Annotated[bool, typer.Option("--keep", help="Keep the scratch corpora.")] = False,
     as_json: JsonOption = False,
+    engine: Annotated[
+        str,
+        typer.Option("--engine", help="local, or milvus (a Milvus Lite file per size)."),
+    ] = "local",
 ) -> None:
     """Ingest and ask on generated corpora of 10^3, 10^4 and 10^5 chunks, in fresh processes."""
     from askalign.bench_scale import QUICK_SIZES, bench_scale
@@ -478,6 +482,7 @@ def bench_scale_command(
         workdir=workdir,
         keep=keep,
         on_step=lambda step: errors.print(f"[dim]{step}[/dim]", highlight=False),
+        engine=engine,
     )
     if as_json:
         typer.echo(bench.model_dump_json(indent=2))

@@ -5,6 +5,7 @@ vectors. Opening an index therefore reads nothing in proportion to the corpus.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -29,15 +30,18 @@ class Recent(Generic[Key, Value]):
         self.size = size
         self.fetch = fetch
         self.kept: OrderedDict[Key, Value] = OrderedDict()
+        self._lock = threading.Lock()  # a server's threads share one shelf
 
     def __call__(self, key: Key) -> Value:
-        if key in self.kept:
-            self.kept.move_to_end(key)
-            return self.kept[key]
+        with self._lock:
+            if key in self.kept:
+                self.kept.move_to_end(key)
+                return self.kept[key]
         value = self.fetch(key)
-        self.kept[key] = value
-        if len(self.kept) > self.size:
-            self.kept.popitem(last=False)
+        with self._lock:
+            self.kept[key] = value
+            if len(self.kept) > self.size:
+                self.kept.popitem(last=False)
         return value
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -265,13 +266,30 @@ class Catalog:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
-        if read_only:  # WAL needs a writable -shm file; an immutable database needs none
-            self.db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, timeout=30)
-            return
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = FULL")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connecting = threading.Lock()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection: a server answers questions on several threads, and
+        an SQLite connection belongs to the thread that made it."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+            with self._connecting:
+                self._connections.append(db)
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.read_only:  # WAL needs a writable -shm file; an immutable database needs none
+            return sqlite3.connect(f"{self.path.as_uri()}?immutable=1", uri=True, timeout=30)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        return db
 
     @classmethod
     def open(cls, index_dir: Path, *, create: bool) -> Catalog:
@@ -293,7 +311,11 @@ class Catalog:
         return catalog
 
     def close(self) -> None:
-        self.db.close()
+        with self._connecting:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
