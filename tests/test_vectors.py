@@ -57,7 +57,11 @@ def test_empty_index(backend) -> None:
 
 
 def test_faiss_top_k_equals_numpy_on_the_shipped_index(loaded_shipped, embedder) -> None:
-    ids, vectors = loaded_shipped.catalog.vectors("chunks", embedder.model_id, embedder.dimension)
+    batches = list(
+        loaded_shipped.catalog.vector_batches("chunks", embedder.model_id, embedder.dimension)
+    )
+    ids = np.concatenate([rowids for rowids, _ in batches])
+    vectors = np.vstack([found for _, found in batches])
     reference = NumpyVectors.build(ids, vectors)
     queries = [vectors[0], vectors[len(vectors) // 2], embedder.embed(["reward hacking"])[0]]
     for query in queries:

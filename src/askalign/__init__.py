@@ -6,9 +6,9 @@ FAISS or the model, and answering a question does not load the corpus readers.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
+from askalign.lazy import lazy_getattr
 from askalign.models import Chunk, CorpusProblem, CorpusScan, Document, Passage, QuoteSpan, Role
 from askalign.settings import Settings
 
@@ -28,10 +28,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'askalign' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -10,7 +10,6 @@ import typer
 from rich.text import Text
 
 from askalign.embedding import Backend, Embedder
-from askalign.index import index_status
 from askalign.lock import IngestBusyError
 from askalign.models import Document, Role
 from askalign.settings import Settings
@@ -241,6 +240,7 @@ def status(
 ) -> None:
     """Show what the index holds, which store searches it, and whether they agree."""
     from askalign.engines import MissingExtraError
+    from askalign.index import index_status
 
     settings = Settings()
     try:
@@ -511,8 +511,11 @@ def serve(
 ) -> None:
     """Serve the web UI (builds the index first if it is missing). Adding texts needs a
     login (--auth-file) unless the server is bound to loopback."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from askalign.auth import AuthFileError
     from askalign.store import CATALOG_FILE
+    from askalign.web.shared import SharedAssistant
 
     settings = Settings()
     overrides = {
@@ -533,10 +536,13 @@ def serve(
                 store=settings.store,
             )
         )
-    from askalign.web.app import launch
-
     try:
-        launch(settings, host=host, port=port, share=share)
+        with ThreadPoolExecutor(1) as pool:  # the index and model open while Gradio imports
+            opening = pool.submit(SharedAssistant.warmed, settings)
+            from askalign.web.app import launch
+
+            shared = opening.result()
+        launch(settings, host=host, port=port, share=share, shared=shared)
     except (IndexProblem, AuthFileError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -28,6 +29,16 @@ def is_ignored(path: Path) -> bool:
         or name.endswith(("~", "#"))
         or name.lower().endswith(BACKUP_SUFFIXES)
     )
+
+
+def _files_under(directory: Path) -> list[str]:
+    """Every file's path relative to `directory`, in path order. `os.walk` rather than
+    `Path.rglob`: a no-op ingest of 10^4 files spends most of its time here."""
+    found = []
+    for root, _, names in os.walk(directory):
+        prefix = os.path.relpath(root, directory).replace(os.sep, "/")
+        found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names)
+    return sorted(found, key=lambda relative: relative.split("/"))
 
 
 def slug(stem: str) -> str:
@@ -68,15 +79,14 @@ class CorpusReader:
         self._seen_ids: dict[str, str] = {}  # document id -> the file that has it
 
     def documents(self) -> Iterator[Document]:
-        for path in sorted(self.corpus_dir.rglob("*")):
-            relative = path.relative_to(self.corpus_dir).as_posix()
-            if path.is_dir() or relative == FACTS_FILE:
+        for relative in _files_under(self.corpus_dir):
+            if relative == FACTS_FILE:
                 continue
-            if any(is_ignored(Path(part)) for part in Path(relative).parts):
+            if any(is_ignored(Path(part)) for part in relative.split("/")):
                 self.skipped.append(relative)
                 continue
             self.on_disk.add(relative)
-            yield from self._read_file(path, relative)
+            yield from self._read_file(self.corpus_dir / relative, relative)
         self.problems.extend(_orphan_entries(self.facts, self.on_disk, self.problems))
 
     def _read_file(self, path: Path, relative: str) -> Iterator[Document]:

@@ -25,7 +25,7 @@ from askalign.embedding import Embedder
 from askalign.engines import Ranked, Scope
 from askalign.hits import Hit, collapse_quotes, merge_overlaps, spread_over_documents
 from askalign.index import OpenIndex, open_index
-from askalign.models import Chunk, Role
+from askalign.models import Role
 from askalign.query import QueryIntent
 
 CANDIDATES = 50
@@ -43,9 +43,6 @@ class Filters(BaseModel):
     speaker: str | None = None
     doc: str | None = None
     role: Role | None = None
-
-    def admits(self, chunk: Chunk) -> bool:
-        return self.scope.admits(chunk)
 
     @property
     def scope(self) -> Scope:

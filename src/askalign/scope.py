@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from askalign.models import Chunk, Role
+from askalign.models import Role
 
 T = TypeVar("T")
 
@@ -36,13 +36,6 @@ class Scope(BaseModel):
             speakers=_both(self.speakers, other.speakers),
             roles=_both(self.roles, other.roles),
             docs=_both(self.docs, other.docs),
-        )
-
-    def admits(self, chunk: Chunk) -> bool:
-        return (
-            (self.speakers is None or chunk.speaker in self.speakers)
-            and (self.roles is None or chunk.role in self.roles)
-            and (self.docs is None or chunk.doc_id in self.docs)
         )
 
 

@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from askalign.lexical import terms
 from askalign.models import Chunk, Document
 from askalign.scope import Scope
 from askalign.sentences import Sentence
@@ -168,6 +167,8 @@ def _m006_terms(db: sqlite3.Connection) -> None:
         CREATE TABLE term_counts (term TEXT PRIMARY KEY, chunks INTEGER NOT NULL) WITHOUT ROWID;
         """,
     )
+    from askalign.lexical import terms  # here: a no-op ingest need not load BM25
+
     rows = db.execute("SELECT rowid, json_extract(chunk_json, '$.text') FROM chunks").fetchall()
     joined = [" ".join(found) for found in terms([text for _, text in rows])] if rows else []
     db.executemany(
@@ -471,6 +472,8 @@ class Catalog:
                 now(),
             ),
         )
+        from askalign.lexical import terms  # here: a no-op ingest need not load BM25
+
         chunk_terms = terms([c.text for c in written.chunks]) if written.chunks else []
         self.db.executemany(
             f"INSERT INTO staged_chunks({CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
@@ -630,19 +633,6 @@ class Catalog:
         return self.db.execute(
             "SELECT COUNT(*) FROM embeddings WHERE created_at > ?", (moment,)
         ).fetchone()[0]
-
-    def vectors(self, table: str, model_id: str, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """(rowids, their vectors) for every row of `chunks` or `sentences`, in rowid order."""
-        if table not in ("chunks", "sentences"):
-            raise ValueError(f"no vectors for table {table!r}")
-        rows = self.db.execute(
-            f"SELECT t.rowid, e.vector FROM {table} t JOIN embeddings e"
-            " ON e.text_hash = t.text_hash AND e.model_id = ? ORDER BY t.rowid",
-            (model_id,),
-        ).fetchall()
-        ids = np.array([row[0] for row in rows], dtype=np.int64)
-        vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
-        return ids, vectors.reshape(len(rows), dimension)
 
     # --- rows for the search engines ----------------------------------------------
     def rowids(self, table: str) -> np.ndarray:

@@ -34,6 +34,7 @@ class SyncReport(BaseModel):
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+SENTENCE_CANDIDATES = 200  # sentences searched to rank chunks by their best sentence
 
 
 @runtime_checkable

@@ -14,28 +14,29 @@ import shutil
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.engines.base import Progress, Ranked, Scope, SyncReport
+from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.files import read_json, write_json_atomic
-from askalign.lexical import LexicalIndex
 from askalign.store import Catalog, IndexMismatchError, check_model
-from askalign.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
+
+if TYPE_CHECKING:  # FAISS, scipy and bm25s load when there is work: a no-op ingest has none
+    from askalign.lexical import LexicalIndex
+    from askalign.vectors import FaissVectors
 
 CACHES_FILE = "caches.json"
 VECTORS_FILE = "vectors.faiss"
 SENTENCE_VECTORS_FILE = "sentences.faiss"
 LEXICAL_DIR = "bm25"
 REBUILD_HINT = "run `askalign ingest --rebuild`"
-SENTENCE_CANDIDATES = 200  # sentences searched to rank chunks by their best sentence
 
-Loaded = TypeVar("Loaded", FaissVectors, LexicalIndex)
+Loaded = TypeVar("Loaded")
 
 
-FORMAT = 2  # 2: BM25 as term frequencies, IVF past IVF_FROM vectors
+FORMAT = 2  # 2: BM25 as term frequencies, IVF past `vectors.IVF_FROM` vectors
 
 
 class CacheStamp(BaseModel):
@@ -111,6 +112,8 @@ class LocalEngine:
     def _sync_vectors(
         self, catalog: Catalog, table: str, file: str, progress: Progress | None
     ) -> tuple[int, int]:
+        from askalign.vectors import IVF_FROM, FaissVectors
+
         path = self.index_dir / file
         wanted = catalog.rowids(table)
         held = _load(path, FaissVectors.load) if path.exists() else None
@@ -137,6 +140,8 @@ class LocalEngine:
 
     def _fresh(self, catalog: Catalog, table: str, expected: int) -> FaissVectors:
         """An empty index of the right layout; an IVF one trained on a spread sample."""
+        from askalign.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
+
         sample = None
         if expected >= IVF_FROM:
             step = max(expected // (ivf_lists(expected) * TRAIN_PER_LIST), 1)
@@ -147,6 +152,8 @@ class LocalEngine:
 
     def _sync_lexical(self, catalog: Catalog) -> None:
         path = self.index_dir / LEXICAL_DIR
+        from askalign.lexical import LexicalIndex
+
         held = _load(path, LexicalIndex.load) if path.is_dir() else LexicalIndex.empty()
         wanted = catalog.rowids("chunks")
         added = np.setdiff1d(wanted, held.ids)
@@ -227,10 +234,14 @@ def _remove(path: Path) -> None:
 
 
 def _mapped_vectors(path: Path) -> FaissVectors:
+    from askalign.vectors import FaissVectors
+
     return FaissVectors.load(path, mapped=True)
 
 
 def _mapped_lexical(path: Path) -> LexicalIndex:
+    from askalign.lexical import LexicalIndex
+
     return LexicalIndex.load(path, mapped=True)
 
 

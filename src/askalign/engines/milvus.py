@@ -23,12 +23,11 @@ from typing import Any, TypeVar
 import numpy as np
 
 from askalign.engines import MissingExtraError
-from askalign.engines.base import Progress, Ranked, Scope, SyncReport
+from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.lexical import terms
 from askalign.store import Catalog, ChunkRow, IndexProblem, SentenceRow, check_model
 
 LIST_BATCH = 4096  # keys per page when listing what a collection holds, and per delete
-SENTENCE_CANDIDATES = 200  # sentences searched to rank chunks by their best sentence
 KEY_LENGTH = 512  # chunk and document ids, speaker names: bytes
 MAX_VARCHAR = 65535  # Milvus's limit for a VARCHAR field: bytes
 MAX_CHUNKS_PER_SENTENCE = 256

@@ -7,7 +7,6 @@ llama-index peer of `askalign bench retrieval`) does not load the answering stac
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from askalign.evaluation.metrics import (
@@ -34,6 +33,7 @@ from askalign.evaluation.metrics import (
     rank_metrics,
     summarize,
 )
+from askalign.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from askalign.evaluation.run import (
@@ -48,10 +48,7 @@ _LAZY = dict.fromkeys(
 )
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'askalign.evaluation' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

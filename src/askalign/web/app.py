@@ -14,8 +14,6 @@ import ipaddress
 import os
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves the machine
@@ -27,18 +25,13 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from askalign.answer.models import Answer
-from askalign.assistant import Assistant, Message, QuestionTooLongError, UnknownFilterError
+from askalign.assistant import Message, QuestionTooLongError, UnknownFilterError
 from askalign.auth import Login
-from askalign.embedding import Embedder
-from askalign.engines import SearchEngine, open_engine
 from askalign.feedback import FeedbackStore, RateLimit
-from askalign.index import index_status, index_version
+from askalign.index import index_status
 from askalign.ingest import IngestHooks, ingest
-from askalign.lock import no_ingest_running
 from askalign.readers import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
-from askalign.retrieve import open_searcher
 from askalign.settings import Settings
-from askalign.store import IndexProblem
 from askalign.summary import summarise
 from askalign.web.render import (
     chat_markdown,
@@ -49,13 +42,13 @@ from askalign.web.render import (
     follow_ups,
     sources_html,
 )
+from askalign.web.shared import SharedAssistant
 from askalign.web.uploads import UploadRejected, add_to_corpus
 
 CONCURRENCY = 4  # answers are ~30 ms of CPU; more at once only queue behind the GIL
 # A server's parallelism is its concurrent questions; FAISS's own OpenMP threads on an
 # index this small only fight them for the cores (p95 under 20 clients: see README).
 SEARCH_THREADS = 1
-CHECK_EVERY_S = 1.0  # how stale an answer may be after an ingest elsewhere
 READ_ONLY = (
     "read-only: this server is reachable beyond this machine and has no login, so adding"
     " texts is off. To turn it on: `askalign user add NAME`, then"
@@ -78,62 +71,6 @@ THEME = gr.themes.Default(
     font=["ui-sans-serif", "system-ui", "sans-serif"],
     font_mono=["ui-monospace", "monospace"],
 )
-
-
-class SharedAssistant:
-    """The Assistant for the index's newest complete generation. Each question first
-    checks (at most once a second, a few ms) whether an ingest committed a newer one;
-    it loads only while no ingest runs, so a half-written cache is never read."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.index_dir = settings.index_dir
-        self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
-        self._reloading = threading.Lock()
-        self._checked = time.monotonic()
-        self.version = index_version(self.index_dir, self.engine())
-        self.assistant = self._open()
-
-    def engine(self) -> SearchEngine:
-        return open_engine(
-            self.settings.store,
-            self.index_dir,
-            self.embedder.model_id,
-            self.embedder.dimension,
-            self.settings.milvus_token_value,
-        )
-
-    def _open(self) -> Assistant:
-        searcher = open_searcher(
-            self.index_dir, self.embedder, self.settings.store, self.settings.milvus_token_value
-        )
-        return Assistant(searcher, max_question_chars=self.settings.max_question_chars)
-
-    def current(self) -> Assistant:
-        due = time.monotonic() - self._checked >= CHECK_EVERY_S
-        if due and self._reloading.acquire(blocking=False):  # one thread checks, none wait
-            try:
-                self._checked = time.monotonic()
-                self._refresh()
-            finally:
-                self._reloading.release()
-        return self.assistant
-
-    def reload(self) -> None:
-        with self._reloading:
-            self._refresh()
-
-    def _refresh(self) -> None:
-        with no_ingest_running(self.index_dir) as quiet:
-            version = index_version(self.index_dir, self.engine()) if quiet else None
-            if version is None or version == self.version:
-                return
-            try:
-                fresh = self._open()
-            except IndexProblem as error:  # keep answering from the old one
-                print(f"askalign: not reloading the index: {error}", file=sys.stderr)
-                return
-        self.assistant, self.version = fresh, version
 
 
 def is_loopback(host: str) -> bool:
@@ -367,13 +304,19 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
 
 
 def launch(
-    settings: Settings, host: str, port: int, share: bool = False, block: bool = True
+    settings: Settings,
+    host: str,
+    port: int,
+    share: bool = False,
+    block: bool = True,
+    shared: SharedAssistant | None = None,
 ) -> gr.Blocks:
-    """Writes (adding texts) need a login, unless only this machine can connect."""
+    """Writes (adding texts) need a login, unless only this machine can connect.
+    `shared`: an Assistant opened already (`serve` opens it while Gradio imports)."""
     login = Login(settings.auth_file) if settings.auth_file else None
     faiss.omp_set_num_threads(SEARCH_THREADS)
     writes = login is not None or (is_loopback(host) and not share)
-    demo = build_app(SharedAssistant(settings), writes=writes)
+    demo = build_app(shared or SharedAssistant(settings), writes=writes)
     if not writes:
         print(f"askalign: {READ_ONLY}", file=sys.stderr, flush=True)
     demo.launch(
