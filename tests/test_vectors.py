@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askalign.vectors import FaissVectors, NumpyVectors
+from askalign.vectors import IVF_FROM, FaissVectors, NumpyVectors
 
 BACKENDS = [FaissVectors, NumpyVectors]
 
@@ -69,3 +69,53 @@ def test_faiss_top_k_equals_numpy_on_the_shipped_index(loaded_shipped, embedder)
         numpy_scores, numpy_ids = reference.search(query, 10)
         assert faiss_ids.tolist() == numpy_ids.tolist()
         assert np.allclose(faiss_scores, numpy_scores, atol=1e-5)
+
+
+def clustered_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
+    """Unit vectors around 200 centres: shaped like sentence embeddings, which cluster."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(200, dimension))
+    vectors = centres[rng.integers(0, 200, count)] + 0.3 * rng.normal(size=(count, dimension))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_past_ivf_from_the_index_is_approximate_and_still_finds_the_neighbours() -> None:
+    vectors = clustered_vectors(IVF_FROM + 5_000)
+    ids = np.arange(len(vectors)) * 2 + 7
+    index = FaissVectors.build(ids, vectors)
+    assert index.approximate and index.count == len(vectors)
+    assert sorted(index.held_ids().tolist()) == ids.tolist()
+    reference = NumpyVectors.build(ids, vectors)
+    queries = clustered_vectors(50, seed=1)
+    recall = np.mean(
+        [
+            len(set(index.search(q, 10)[1].tolist()) & set(reference.search(q, 10)[1].tolist()))
+            / 10
+            for q in queries
+        ]
+    )
+    assert recall >= 0.9
+
+
+def test_rows_are_added_and_removed_in_place(tmp_path: Path) -> None:
+    vectors = clustered_vectors(IVF_FROM + 1_000)
+    ids = np.arange(len(vectors))
+    index = FaissVectors.build(ids[:-10], vectors[:-10])
+    index.remove(ids[:5])
+    index.add(ids[-10:], vectors[-10:])
+    index.save(tmp_path / "vectors")
+    loaded = FaissVectors.load(tmp_path / "vectors", mapped=True)
+    held = set(loaded.held_ids().tolist())
+    assert held == set(ids[5:].tolist())
+    assert loaded.search(vectors[-1], 1)[1].tolist() == [ids[-1]]
+    assert 3 not in loaded.search(vectors[3], 5)[1].tolist()
+
+
+def test_a_narrow_scope_is_searched_exactly() -> None:
+    vectors = clustered_vectors(IVF_FROM + 1_000)
+    index = FaissVectors.build(np.arange(len(vectors)), vectors)
+    allowed = np.arange(0, len(vectors), 97)
+    scores, found = index.search(vectors[0], 5, allowed)
+    exact = NumpyVectors.build(np.arange(len(vectors)), vectors).search(vectors[0], 5, allowed)
+    assert found.tolist() == exact[1].tolist()
+    assert np.allclose(scores, exact[0], atol=1e-5)

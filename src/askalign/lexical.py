@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import bm25s
@@ -28,7 +29,6 @@ K1 = 1.5
 B = 0.75
 ARRAYS = ("data", "indices", "indptr", "ids", "lengths")
 VOCABULARY_FILE = "vocabulary.json"
-ROWS_AT_ONCE = 4096
 
 
 def terms(texts: list[str]) -> list[list[str]]:
@@ -56,7 +56,8 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: np.ndarray, texts: list[str]) -> LexicalIndex:
-        return cls.empty().updated(np.zeros(0, np.int64), ids, terms(texts) if texts else [])
+        added = [(ids, terms(texts))] if texts else []
+        return cls.empty().updated(np.zeros(0, np.int64), added)
 
     @classmethod
     def empty(cls) -> LexicalIndex:
@@ -65,23 +66,26 @@ class LexicalIndex:
         )
 
     def updated(
-        self, removed: np.ndarray, added_ids: np.ndarray, added_terms: list[list[str]]
+        self, removed: np.ndarray, added: Iterable[tuple[np.ndarray, list[list[str]]]]
     ) -> LexicalIndex:
-        """A new index without the `removed` rowids and with the added chunks' terms."""
+        """A new index without the `removed` rowids and with the added chunks: batches of
+        (rowids, each chunk's terms), turned into sparse rows a batch at a time so the
+        terms of 10^5 chunks are never all in memory."""
         keep = ~np.isin(self.ids, removed)
         vocabulary = list(self.vocabulary)
         columns = dict(self.columns)
-        kept = self.frequencies.tocsr()[keep]
-        parts = [kept]
-        for start in range(0, len(added_terms), ROWS_AT_ONCE):
-            parts.append(_rows(added_terms[start : start + ROWS_AT_ONCE], columns, vocabulary))
+        parts = [self.frequencies.tocsr()[keep]]
+        ids, lengths = [self.ids[keep]], [self.lengths[keep]]
+        for rowids, batch in added:
+            parts.append(_rows(batch, columns, vocabulary))
+            ids.append(rowids.astype(np.int64))
+            lengths.append(np.array([len(chunk_terms) for chunk_terms in batch], np.float32))
         for part in parts:
             part.resize((part.shape[0], len(vocabulary)))
-        lengths = np.array([len(chunk_terms) for chunk_terms in added_terms], np.float32)
         return LexicalIndex(
             sparse.vstack(parts, format="csc", dtype=np.float32),
-            np.concatenate([self.ids[keep], added_ids.astype(np.int64)]),
-            np.concatenate([self.lengths[keep], lengths]),
+            np.concatenate(ids),
+            np.concatenate(lengths),
             vocabulary,
         )
 

@@ -13,9 +13,9 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from askalign.chunk_store import ChunkStore
 from askalign.models import Chunk, Document, Passage
 from askalign.sentences import Sentence
-from askalign.store import Catalog
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
@@ -59,7 +59,7 @@ class DocumentSentences:
 class Documents(Mapping[str, Document]):
     """Documents by id, read from the catalog when first asked for."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: ChunkStore) -> None:
         self.catalog = catalog
         self._recent: Recent[str, Document | None] = Recent(DOCUMENTS_KEPT, catalog.document)
         self._passages: Recent[str, dict[str, Passage]] = Recent(
@@ -105,7 +105,7 @@ class SentenceRows(Mapping[int, Sentence]):
 class SentenceTable:
     """Sentences a document at a time: which lie in a span, their neighbours, vectors."""
 
-    def __init__(self, catalog: Catalog, model_id: str, dimension: int) -> None:
+    def __init__(self, catalog: ChunkStore, model_id: str, dimension: int) -> None:
         self.catalog = catalog
         self.model_id = model_id
         self.dimension = dimension
@@ -169,7 +169,7 @@ def _in_passage(of_doc: DocumentSentences, at: int | None, passage_id: str) -> i
 class Shelf:
     """The catalog as answering reads it."""
 
-    def __init__(self, catalog: Catalog, model_id: str, dimension: int) -> None:
+    def __init__(self, catalog: ChunkStore, model_id: str, dimension: int) -> None:
         self.catalog = catalog
         self.model_id = model_id
         self.dimension = dimension

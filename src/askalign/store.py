@@ -685,9 +685,17 @@ class Catalog:
 
     def chunk_terms(self, rowids: np.ndarray) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {}
-        for rows in self._batches("SELECT c.rowid, c.terms FROM chunks c", "c", None, rowids):
-            found.update((rowid, joined.split()) for rowid, joined in rows)
+        for batch_ids, batch in self.term_batches(rowids):
+            found.update(zip(batch_ids.tolist(), batch, strict=True))
         return found
+
+    def term_batches(self, rowids: np.ndarray) -> Iterator[tuple[np.ndarray, list[list[str]]]]:
+        """(rowids, each chunk's BM25 terms), `ROW_BATCH` chunks at a time."""
+        for rows in self._batches("SELECT c.rowid, c.terms FROM chunks c", "c", None, rowids):
+            yield (
+                np.array([rowid for rowid, _ in rows], np.int64),
+                [joined.split() for _, joined in rows],
+            )
 
     def scope_rowids(self, table: str, scope: Scope) -> np.ndarray:
         """Rowids of the `chunks` or `sentences` a scope admits."""

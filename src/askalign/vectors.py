@@ -89,8 +89,15 @@ class FaissVectors:
             self.index.add_with_ids(np.ascontiguousarray(vectors, np.float32), ids.astype(np.int64))
 
     def remove(self, ids: np.ndarray) -> None:
-        if len(ids):
-            self.index.remove_ids(faiss.IDSelectorBatch(ids.astype(np.int64)))
+        """An IVF index looks each id up in its direct map, which takes only an id array;
+        a flat one checks every row against the set (a batch selector hashes it)."""
+        if not len(ids):
+            return
+        wanted = np.ascontiguousarray(ids, np.int64)
+        if self.approximate:
+            self.index.remove_ids(faiss.IDSelectorArray(len(wanted), faiss.swig_ptr(wanted)))
+        else:
+            self.index.remove_ids(faiss.IDSelectorBatch(wanted))
 
     def vectors_of(self, ids: np.ndarray) -> np.ndarray:
         if not len(ids):

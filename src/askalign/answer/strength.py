@@ -36,9 +36,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from askalign.chunk_store import ChunkStore
 from askalign.lexical import terms
 from askalign.models import Chunk
-from askalign.store import Catalog
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2
@@ -104,7 +104,7 @@ class StrengthGauge:
     """Term statistics come from the catalog (`term_counts`, kept by each ingest), a
     few lookups a question, so opening an index reads no chunk text."""
 
-    def __init__(self, catalog: Catalog, speakers: Iterable[str]) -> None:
+    def __init__(self, catalog: ChunkStore, speakers: Iterable[str]) -> None:
         self.catalog = catalog
         names = {t for name in speakers for t in terms([name.replace("_", " ")])[0]}
         self.ignored = names | set(terms([FRAMING])[0])

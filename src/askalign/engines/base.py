@@ -15,8 +15,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel
 
+from askalign.chunk_store import ChunkStore
 from askalign.scope import Scope
-from askalign.store import Catalog
 
 __all__ = ["Progress", "Ranked", "Scope", "SearchEngine", "SyncReport"]
 
@@ -48,15 +48,15 @@ class SearchEngine(Protocol):
         """Which engine and where, for `askalign status`."""
         ...
 
-    def open(self, catalog: Catalog) -> SearchEngine:
+    def open(self, catalog: ChunkStore) -> SearchEngine:
         """Ready to search, reading rows of this catalog (returns itself)."""
         ...
 
-    def in_sync(self, catalog: Catalog) -> bool:
+    def in_sync(self, catalog: ChunkStore) -> bool:
         """Whether it holds exactly the catalog's current generation."""
         ...
 
-    def sync(self, catalog: Catalog, progress: Progress | None = None) -> SyncReport:
+    def sync(self, catalog: ChunkStore, progress: Progress | None = None) -> SyncReport:
         """Add what the catalog has and the engine lacks, remove what the catalog no
         longer has. Safe to repeat after a crash: it converges."""
         ...

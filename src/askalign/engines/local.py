@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from pydantic import BaseModel
 
+from askalign.chunk_store import ChunkStore
 from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.files import read_json, write_json_atomic
-from askalign.store import Catalog, IndexMismatchError, check_model
+from askalign.store import IndexMismatchError, check_model
 
 if TYPE_CHECKING:  # FAISS, scipy and bm25s load when there is work: a no-op ingest has none
     from askalign.lexical import LexicalIndex
@@ -55,7 +56,7 @@ class LocalEngine:
         self.index_dir = index_dir
         self.model_id = model_id
         self.dimension = dimension
-        self._catalog: Catalog | None = None
+        self._catalog: ChunkStore | None = None
         self.vectors: FaissVectors | None = None
         self.sentences: FaissVectors | None = None
         self.bm25: LexicalIndex | None = None
@@ -64,7 +65,7 @@ class LocalEngine:
         return f"local (FAISS and BM25 files in {self.index_dir})"
 
     # --- keeping in line with the catalog ----------------------------------------
-    def in_sync(self, catalog: Catalog) -> bool:
+    def in_sync(self, catalog: ChunkStore) -> bool:
         stamp = read_json(self.index_dir / CACHES_FILE)
         return (
             self._fits(stamp, catalog)
@@ -73,7 +74,7 @@ class LocalEngine:
             and all((self.index_dir / name).exists() for name in _FILES)
         )
 
-    def _fits(self, stamp: dict | None, catalog: Catalog) -> bool:
+    def _fits(self, stamp: dict | None, catalog: ChunkStore) -> bool:
         """Files this engine can update in place: this model, format and catalog."""
         return (
             stamp is not None
@@ -82,7 +83,7 @@ class LocalEngine:
             and stamp.get("catalog_id") == catalog.identity
         )
 
-    def sync(self, catalog: Catalog, progress: Progress | None = None) -> SyncReport:
+    def sync(self, catalog: ChunkStore, progress: Progress | None = None) -> SyncReport:
         check_model(catalog, self.model_id)
         self.index_dir.mkdir(parents=True, exist_ok=True)
         rebuild = not self._fits(read_json(self.index_dir / CACHES_FILE), catalog)
@@ -99,7 +100,7 @@ class LocalEngine:
         self._stamp(catalog, generation=catalog.generation)
         return report
 
-    def _stamp(self, catalog: Catalog, generation: int) -> None:
+    def _stamp(self, catalog: ChunkStore, generation: int) -> None:
         stamp = CacheStamp(
             catalog_id=catalog.identity,
             generation=generation,
@@ -110,7 +111,7 @@ class LocalEngine:
         write_json_atomic(self.index_dir / CACHES_FILE, stamp.model_dump())
 
     def _sync_vectors(
-        self, catalog: Catalog, table: str, file: str, progress: Progress | None
+        self, catalog: ChunkStore, table: str, file: str, progress: Progress | None
     ) -> tuple[int, int]:
         from askalign.vectors import IVF_FROM, FaissVectors
 
@@ -138,7 +139,7 @@ class LocalEngine:
             held.save(path)
         return len(added), len(removed)
 
-    def _fresh(self, catalog: Catalog, table: str, expected: int) -> FaissVectors:
+    def _fresh(self, catalog: ChunkStore, table: str, expected: int) -> FaissVectors:
         """An empty index of the right layout; an IVF one trained on a spread sample."""
         from askalign.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
 
@@ -150,7 +151,7 @@ class LocalEngine:
             sample = np.vstack([vectors for _, vectors in batches])
         return FaissVectors.empty(self.dimension, expected, sample)
 
-    def _sync_lexical(self, catalog: Catalog) -> None:
+    def _sync_lexical(self, catalog: ChunkStore) -> None:
         path = self.index_dir / LEXICAL_DIR
         from askalign.lexical import LexicalIndex
 
@@ -159,13 +160,10 @@ class LocalEngine:
         added = np.setdiff1d(wanted, held.ids)
         removed = np.setdiff1d(held.ids, wanted)
         if len(added) or len(removed) or not path.is_dir():
-            added_terms = catalog.chunk_terms(added)
-            held.updated(removed, added, [added_terms[rowid] for rowid in added.tolist()]).save(
-                path
-            )
+            held.updated(removed, catalog.term_batches(added)).save(path)
 
     # --- searching ----------------------------------------------------------------
-    def open(self, catalog: Catalog) -> LocalEngine:
+    def open(self, catalog: ChunkStore) -> LocalEngine:
         """Map the files for searching (pages come in as questions touch them)."""
         self._catalog = catalog
         self.vectors = _load(self.index_dir / VECTORS_FILE, _mapped_vectors)
@@ -217,7 +215,7 @@ class LocalEngine:
             raise RuntimeError("LocalEngine.open(catalog) first")
         return self.vectors, self.sentences, self.bm25
 
-    def _catalog_open(self) -> Catalog:
+    def _catalog_open(self) -> ChunkStore:
         if self._catalog is None:
             raise RuntimeError("LocalEngine.open(catalog) first")
         return self._catalog

@@ -22,10 +22,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from askalign.chunk_store import ChunkStore
 from askalign.engines import MissingExtraError
 from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.lexical import terms
-from askalign.store import Catalog, ChunkRow, IndexProblem, SentenceRow, check_model
+from askalign.store import ChunkRow, IndexProblem, SentenceRow, check_model
 
 LIST_BATCH = 4096  # keys per page when listing what a collection holds, and per delete
 KEY_LENGTH = 512  # chunk and document ids, speaker names: bytes
@@ -80,13 +81,13 @@ class MilvusEngine:
         where = "Milvus Lite file" if self.lite else "Milvus server"
         return f"milvus ({where} {self.uri}, collections {self.chunks} and {self.sentences})"
 
-    def open(self, catalog: Catalog) -> MilvusEngine:
+    def open(self, catalog: ChunkStore) -> MilvusEngine:
         """Nothing to read from the catalog: hits carry chunk ids, and the collections
         were loaded on connecting."""
         return self
 
     # --- keeping in line with the catalog -------------------------------------------
-    def in_sync(self, catalog: Catalog) -> bool:
+    def in_sync(self, catalog: ChunkStore) -> bool:
         properties = self._properties()
         return (
             properties.get(MODEL) == self.model_id
@@ -95,7 +96,7 @@ class MilvusEngine:
             and self.client.has_collection(self.sentences)
         )
 
-    def sync(self, catalog: Catalog, progress: Progress | None = None) -> SyncReport:
+    def sync(self, catalog: ChunkStore, progress: Progress | None = None) -> SyncReport:
         check_model(catalog, self.model_id)
         generation = catalog.generation  # before reading rows: a commit meanwhile re-syncs
         rebuilt = self._prepare(catalog)
@@ -114,7 +115,7 @@ class MilvusEngine:
             rebuilt=rebuilt,
         )
 
-    def _sync_chunks(self, catalog: Catalog, progress: Progress | None) -> tuple[int, int]:
+    def _sync_chunks(self, catalog: ChunkStore, progress: Progress | None) -> tuple[int, int]:
         """A chunk whose catalog rowid changed was rewritten (its document re-ingested,
         perhaps with another speaker under the same id): it is upserted again."""
         held = {row["id"]: row["rowid"] for row in self._held(self.chunks, ["id", "rowid"])}
@@ -127,7 +128,7 @@ class MilvusEngine:
         added = self._upsert(self.chunks, batches, entities, progress, "chunks", len(missing))
         return len(gone), added
 
-    def _sync_sentences(self, catalog: Catalog, progress: Progress | None) -> tuple[int, int]:
+    def _sync_sentences(self, catalog: ChunkStore, progress: Progress | None) -> tuple[int, int]:
         """Sentence rowids are never reused by a catalog: a rewritten sentence is a new row."""
         held = {row["rowid"] for row in self._held(self.sentences, ["rowid"])}
         wanted = set(catalog.rowids("sentences").tolist())
@@ -181,7 +182,7 @@ class MilvusEngine:
             self.sentences
         )
 
-    def _prepare(self, catalog: Catalog) -> bool:
+    def _prepare(self, catalog: ChunkStore) -> bool:
         """Whether the collections were made afresh: missing, half made, holding another
         model's vectors (whose dimension may differ too) or another catalog's rows."""
         if self._holds_model() and self._properties().get(CATALOG) == catalog.identity:
@@ -324,7 +325,7 @@ def _modules(lite: bool) -> ModuleType:
         ) from error
 
 
-def _chunk_entities(catalog: Catalog, rows: list[ChunkRow]) -> list[dict[str, Any]]:
+def _chunk_entities(catalog: ChunkStore, rows: list[ChunkRow]) -> list[dict[str, Any]]:
     """Terms as the catalog keeps them, tokenized once when the chunk was stored."""
     found = catalog.chunk_terms(np.array([row.rowid for row in rows], np.int64))
     return [

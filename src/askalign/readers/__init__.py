@@ -1,4 +1,7 @@
-"""One reader per input format, chosen by extension and content; all yield a Document."""
+"""One reader per input format, chosen by extension and content; all yield a Document.
+
+The readers of HTML, Markdown and datasets (BeautifulSoup, lxml, markdown-it, YAML) are
+imported when a file needs them: a no-op ingest reads no file and loads none of them."""
 
 from __future__ import annotations
 
@@ -7,14 +10,14 @@ from pathlib import Path
 from typing import Protocol
 
 from askalign.models import CorpusProblem, Document
-from askalign.readers import essay, forum, html, jsonl, lesswrong, lesswrong_flat, markdown
-from askalign.readers.base import DocumentMeta, ReadContext
+from askalign.readers import essay, lesswrong, lesswrong_flat
+from askalign.readers.base import DATASET_EXTENSIONS, DocumentMeta, ReadContext
 from askalign.readers.decode import ReadError, read_source
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text"})
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | jsonl.EXTENSIONS
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | DATASET_EXTENSIONS
 SUPPORTED_NAMES = ".txt, .md, .html or .jsonl"
 # Formats whose source_text is the file's decoded text, character for character.
 VERBATIM_FORMATS = frozenset({essay.NAME, lesswrong.NAME, lesswrong_flat.NAME})
@@ -40,6 +43,8 @@ class Reader(Protocol):
 
 
 def reader_for(extension: str, text: str) -> Reader:
+    from askalign.readers import forum, html, markdown
+
     if forum.sniff(text):
         return forum
     if extension in HTML_EXTENSIONS or html.sniff(text):
@@ -58,7 +63,9 @@ def read_documents(
 ) -> Iterator[Document | CorpusProblem]:
     """Every document of a file: one, or one per line of a dataset (.jsonl) file, streamed.
     A whole-file failure raises ReadError; a bad line is yielded as a problem."""
-    if path.suffix.lower() in jsonl.EXTENSIONS:
+    if path.suffix.lower() in DATASET_EXTENSIONS:
+        from askalign.readers import jsonl
+
         yield from jsonl.read_lines(
             path, source_file=source_file, id_prefix=doc_id, max_line_bytes=max_bytes
         )
@@ -73,7 +80,7 @@ def read_document(
 ) -> Document:
     """The one document of a single-text file."""
     extension = path.suffix.lower()
-    if extension in jsonl.EXTENSIONS:
+    if extension in DATASET_EXTENSIONS:
         raise ReadError("a .jsonl file holds many articles", "read it with read_documents")
     if extension not in SUPPORTED_EXTENSIONS:
         raise ReadError(

@@ -11,6 +11,8 @@ from askalign.models import Document, Passage, Role
 from askalign.sections import SectionTracker
 from askalign.spans import Span
 
+DATASET_EXTENSIONS = frozenset({".jsonl"})  # one article a line (readers/jsonl.py)
+
 
 class DocumentMeta(BaseModel):
     """Document facts, from the text itself or from the catalog (which wins)."""

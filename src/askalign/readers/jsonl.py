@@ -18,13 +18,13 @@ from pydantic import BaseModel, ValidationError, field_validator
 
 from askalign.models import CorpusProblem, Document
 from askalign.readable import DATASET_FORMAT
-from askalign.readers.base import DocumentMeta, ReadContext
+from askalign.readers.base import DATASET_EXTENSIONS, DocumentMeta, ReadContext
 from askalign.readers.decode import ReadError
 from askalign.readers.frontmatter import joined_names, parse_date
 from askalign.readers.markdown import read_body
 
 NAME = DATASET_FORMAT
-EXTENSIONS = frozenset({".jsonl"})
+EXTENSIONS = DATASET_EXTENSIONS
 MISSING = frozenset({"", "n/a", "na", "none", "null", "unknown"})
 ID_CHARS = 40
 HINT = (
