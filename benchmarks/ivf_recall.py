@@ -22,7 +22,7 @@ import numpy as np
 
 from askalign.embedding import Embedder
 from askalign.sentences import sentence_spans
-from askalign.vectors import TRAIN_PER_LIST, FaissVectors, ivf_lists
+from askalign.vectors import FaissVectors, ivf_lists
 
 
 def stdlib_sentences(limit: int) -> list[str]:
@@ -63,7 +63,7 @@ def main() -> None:
     exact.add(ids, corpus)
     truth = [set(exact.search(q, 10)[1].tolist()) for q in queries]
     lists = ivf_lists(len(corpus))
-    approximate = FaissVectors.empty(corpus.shape[1], 10**9, corpus[: lists * TRAIN_PER_LIST])
+    approximate = FaissVectors.inverted(corpus.shape[1], lists, corpus)
     approximate.add(ids, corpus)
     rows = []
     for nprobe in (8, 16, 24, 32, 48, 64, 96):

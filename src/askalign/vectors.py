@@ -6,7 +6,7 @@ save and load), and the tests hold FAISS to the numpy answer.
 Up to `IVF_FROM` vectors the FAISS index is exact (flat). Past it, an exact scan per
 question grows with the corpus (about 80 ms for 5×10^5 sentences on one core), so the
 vectors go into an inverted file (IVF) whose centroids are trained once on the vectors
-at hand: a question scans `nprobe` of its lists. Either layout adds and removes rows
+at hand: a question scans a tenth of its lists. Either layout adds and removes rows
 by id in place, so an ingest that changes one text does not rebuild the index.
 A search limited to a few ids (one speaker, one document) is exact whatever the
 layout: those vectors are gathered and scored directly.
@@ -23,7 +23,9 @@ import numpy as np
 from askalign.files import write_atomic
 
 IVF_FROM = 50_000  # vectors; below this an exact scan takes a few ms
-NPROBE = 24  # of about 4·sqrt(n) lists: recall@10 ≥ 0.97 on our sentences
+# Lists a question scans: a tenth. On 30,000 real sentences (benchmarks/ivf_recall.py)
+# recall@10 against exact search is 0.97 at a tenth, 0.92 at a thirtieth.
+PROBED_SHARE = 0.1
 EXACT_SCOPE = 20_000  # allowed ids up to this are scored exactly
 TRAIN_PER_LIST = 40
 
@@ -36,9 +38,9 @@ class FaissVectors:
     """Ids are the catalog's rowids: `IndexIDMap2` over a flat index, or an `IndexIVFFlat`
     with a hash-table direct map (which both keep ids, reconstruct and remove)."""
 
-    def __init__(self, index: faiss.Index, nprobe: int = NPROBE) -> None:
+    def __init__(self, index: faiss.Index, nprobe: int | None = None) -> None:
         self.index = index
-        self.nprobe = nprobe
+        self.nprobe = nprobe  # None: PROBED_SHARE of the lists
 
     @classmethod
     def build(cls, ids: np.ndarray, vectors: np.ndarray) -> FaissVectors:
@@ -51,7 +53,11 @@ class FaissVectors:
         """A flat index, or past `IVF_FROM` expected rows an IVF trained on `sample`."""
         if expected < IVF_FROM or sample is None or len(sample) < IVF_FROM // 2:
             return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
-        lists = ivf_lists(expected)
+        return cls.inverted(dimension, ivf_lists(expected), sample)
+
+    @classmethod
+    def inverted(cls, dimension: int, lists: int, sample: np.ndarray) -> FaissVectors:
+        """An IVF index of `lists` lists, its centroids trained on `sample`."""
         index = faiss.IndexIVFFlat(
             faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT
         )
@@ -114,7 +120,8 @@ class FaissVectors:
             return _best(self.vectors_of(allowed) @ _as_row(query)[0], allowed, k)
         selector = None if allowed is None else faiss.IDSelectorBatch(allowed.astype(np.int64))
         if self.approximate:
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
+            nprobe = self.nprobe or max(1, math.ceil(PROBED_SHARE * self.index.nlist))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
         else:
             params = None if selector is None else faiss.SearchParameters(sel=selector)
         scores, ids = self.index.search(_as_row(query), k, params=params)
