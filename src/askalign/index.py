@@ -19,8 +19,6 @@ from askalign.store import (
     check_model,
 )
 
-REBUILD_HINT = "run `askalign ingest --rebuild`"
-
 
 def check_sentences(catalog: Catalog) -> None:
     """An index written before sentences were stored answers nothing well: say so."""
