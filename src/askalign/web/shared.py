@@ -31,7 +31,8 @@ class SharedAssistant:
         self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         self._reloading = threading.Lock()
         self._checked = time.monotonic()
-        self.version = index_version(self.index_dir, self.engine())
+        self.watched = self.engine()  # one connection for the once-a-second version check
+        self.version = index_version(self.index_dir, self.watched)
         self.assistant = self._open()
 
     def engine(self) -> SearchEngine:
@@ -65,7 +66,7 @@ class SharedAssistant:
 
     def _refresh(self) -> None:
         with no_ingest_running(self.index_dir) as quiet:
-            version = index_version(self.index_dir, self.engine()) if quiet else None
+            version = index_version(self.index_dir, self.watched) if quiet else None
             if version is None or version == self.version:
                 return
             try:
