@@ -80,6 +80,11 @@ def ask(page, question: str) -> None:
         arg=before,
         timeout=60_000,
     )
+    page.wait_for_function(  # the reply's bubble can show before its text on a busy machine
+        "() => { const m = document.querySelectorAll('#chat .message');"
+        " return m.length && m[m.length - 1].innerText.trim().length > 0; }",
+        timeout=60_000,
+    )
     page.wait_for_selector("#sources .source", timeout=60_000)
 
 
