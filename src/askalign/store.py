@@ -656,15 +656,13 @@ class Catalog:
         self, model_id: str, dimension: int, rowids: np.ndarray | None = None
     ) -> Iterator[list[SentenceRow]]:
         query = (
-            "SELECT s.rowid, s.doc_id, s.speaker, s.role, e.vector,"
-            " (SELECT group_concat(c.id, ' ') FROM chunks c WHERE c.doc_id = s.doc_id"
-            "  AND c.start < s.end AND c.end > s.start)"
-            " FROM sentences s"
+            "SELECT s.rowid, s.doc_id, s.speaker, s.role, e.vector FROM sentences s"
             " CROSS JOIN embeddings e ON e.text_hash = s.text_hash AND e.model_id = ?"
         )
         for rows in self._batches(query, "s", model_id, rowids):
+            chunks_of = self.chunks_of_sentences(np.array([row[0] for row in rows], np.int64))
             yield [
-                SentenceRow(*row[:4], (row[5] or "").split(), _vector(row[4], dimension))
+                SentenceRow(*row[:4], chunks_of.get(row[0], []), _vector(row[4], dimension))
                 for row in rows
             ]
 
