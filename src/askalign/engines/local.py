@@ -92,11 +92,12 @@ class LocalEngine:
                 _remove(self.index_dir / name)
             self._stamp(catalog, generation=-1)
         report = SyncReport(rebuilt=rebuild)
+        wanted = {table: catalog.rowids(table) for table in ("chunks", "sentences")}
         for table, file in (("chunks", VECTORS_FILE), ("sentences", SENTENCE_VECTORS_FILE)):
-            added, removed = self._sync_vectors(catalog, table, file, progress)
+            added, removed = self._sync_vectors(catalog, table, wanted[table], file, progress)
             setattr(report, f"{table}_added", added)
             setattr(report, f"{table}_removed", removed)
-        self._sync_lexical(catalog)
+        self._sync_lexical(catalog, wanted["chunks"])
         self._stamp(catalog, generation=catalog.generation)
         return report
 
@@ -111,15 +112,20 @@ class LocalEngine:
         write_json_atomic(self.index_dir / CACHES_FILE, stamp.model_dump())
 
     def _sync_vectors(
-        self, catalog: ChunkStore, table: str, file: str, progress: Progress | None
+        self,
+        catalog: ChunkStore,
+        table: str,
+        wanted: np.ndarray,
+        file: str,
+        progress: Progress | None,
     ) -> tuple[int, int]:
+        """`wanted`: the rowids the catalog holds now."""
         from askalign.vectors import IVF_FROM, FaissVectors
 
         path = self.index_dir / file
-        wanted = catalog.rowids(table)
         held = _load(path, FaissVectors.load) if path.exists() else None
         if held is None or (not held.approximate and len(wanted) >= 2 * IVF_FROM):
-            held = self._fresh(catalog, table, len(wanted))  # also: past IVF_FROM, retrain
+            held = self._fresh(catalog, table, wanted)  # also: past IVF_FROM, retrain
         held_ids = held.held_ids()
         removed = np.setdiff1d(held_ids, wanted, assume_unique=True)
         added = np.setdiff1d(wanted, held_ids, assume_unique=True)
@@ -139,24 +145,22 @@ class LocalEngine:
             held.save(path)
         return len(added), len(removed)
 
-    def _fresh(self, catalog: ChunkStore, table: str, expected: int) -> FaissVectors:
+    def _fresh(self, catalog: ChunkStore, table: str, wanted: np.ndarray) -> FaissVectors:
         """An empty index of the right layout; an IVF one trained on a spread sample."""
         from askalign.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
 
         sample = None
-        if expected >= IVF_FROM:
-            step = max(expected // (ivf_lists(expected) * TRAIN_PER_LIST), 1)
-            rowids = catalog.rowids(table)[::step]
-            batches = catalog.vector_batches(table, self.model_id, self.dimension, rowids)
+        if len(wanted) >= IVF_FROM:
+            step = max(len(wanted) // (ivf_lists(len(wanted)) * TRAIN_PER_LIST), 1)
+            batches = catalog.vector_batches(table, self.model_id, self.dimension, wanted[::step])
             sample = np.vstack([vectors for _, vectors in batches])
-        return FaissVectors.empty(self.dimension, expected, sample)
+        return FaissVectors.empty(self.dimension, len(wanted), sample)
 
-    def _sync_lexical(self, catalog: ChunkStore) -> None:
-        path = self.index_dir / LEXICAL_DIR
+    def _sync_lexical(self, catalog: ChunkStore, wanted: np.ndarray) -> None:
         from askalign.lexical import LexicalIndex
 
+        path = self.index_dir / LEXICAL_DIR
         held = _load(path, LexicalIndex.load) if path.is_dir() else LexicalIndex.empty()
-        wanted = catalog.rowids("chunks")
         added = np.setdiff1d(wanted, held.ids)
         removed = np.setdiff1d(held.ids, wanted)
         if len(added) or len(removed) or not path.is_dir():
