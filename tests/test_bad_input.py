@@ -188,3 +188,72 @@ def test_cli_question_with_undecodable_bytes_is_answered(shipped_index: Path) ->
     )
     assert result.returncode == 0, result.stderr.decode()
     assert b"Traceback" not in result.stderr
+
+
+# Issue 19: one bad line, one bad value or one hostile structure costs only its own text.
+
+
+def test_a_lone_surrogate_line_is_skipped_and_corpus_json_prints(with_good_file: Path) -> None:
+    (with_good_file / "s.jsonl").write_text(
+        '{"id":"u2","text":"lone \\ud800 surrogate"}\n{"id":"ok","text":"fine text"}\n',
+        encoding="utf-8",
+    )
+    scan = scan_corpus(with_good_file)
+    assert [doc.source_file for doc in scan.documents] == ["good.txt", "s.jsonl"]
+    [problem] = scan.problems
+    assert (problem.file, problem.line) == ("s.jsonl", 1)
+    assert "\\ud800" in problem.reason and "surrogate" in problem.reason
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign", "corpus", "--json", "--corpus", str(with_good_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "line 1" in result.stderr
+    payload = json.loads(result.stdout)
+    assert [doc["source_file"] for doc in payload["documents"]] == ["good.txt", "s.jsonl"]
+
+
+def test_a_deeply_nested_line_is_refused_alone_by_number(with_good_file: Path) -> None:
+    lines = [
+        '{"id":"a","text":"first article"}',
+        "[" * 10**5 + "]" * 10**5,
+        '{"x":' * 10**5 + "1" + "}" * 10**5,
+    ]
+    lines.append('{"id":"b","text":"last article"}')
+    (with_good_file / "deep.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    scan = scan_corpus(with_good_file)
+    assert [doc.record for doc in scan.documents if doc.record] == ["a", "b"]
+    assert [(p.line, "nested too deeply" in p.reason) for p in scan.problems] == [
+        (2, True),
+        (3, True),
+    ]
+
+
+@pytest.mark.parametrize(
+    "front", ["other: 2025-02-30", "date: 0000-00-00", "x: 2025-01-01 25:00:00"]
+)
+def test_an_impossible_date_is_a_note_and_the_file_is_read(corpus_dir: Path, front: str) -> None:
+    (corpus_dir / "a.md").write_text(f"---\ntitle: T\n{front}\n---\nBody text.\n", "utf-8")
+    scan = scan_corpus(corpus_dir)
+    assert scan.problems == []
+    [doc] = scan.documents
+    assert (doc.title, doc.date, doc.passages[0].text) == ("T", None, "Body text.")
+    assert any("is not a real date" in note for note in doc.notes)
+
+
+def alias_bomb(key: str) -> str:
+    """Nine levels of nine aliases: 9^9 values, from 30 lines of YAML."""
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    return "---\n" + "\n".join([*lines, f"{key}: *a8"]) + "\n---\nBody.\n"
+
+
+@pytest.mark.parametrize("key", ["date", "karma", "title", "unused"])
+def test_an_alias_bomb_is_refused_naming_the_file(with_good_file: Path, key: str) -> None:
+    (with_good_file / "bomb.md").write_text(alias_bomb(key), encoding="utf-8")
+    (with_good_file / "tag.md").write_text("---\nkarma: !!int x\n---\nBody.\n", "utf-8")
+    problems = problems_by_file(with_good_file)
+    assert "uses an alias (*a0) on line 3" in problems["bomb.md"]
+    assert "uses a tag" in problems["tag.md"] and "aliases (*name) and tags" in problems["tag.md"]

@@ -76,3 +76,13 @@ def _guess_encoding(raw: bytes) -> str:
         guess = from_bytes(raw).best()
         return guess.encoding if guess else "latin-1"
     return FIRST_GUESS
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first half of a surrogate pair standing alone (JSON and YAML may write one as
+    `\\ud800`), or None: such a text can be neither stored as UTF-8 nor printed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return f"\\u{ord(text[error.start]):04x}"
+    return None

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from askalign.models import CorpusProblem, Document
 from askalign.readable import DATASET_FORMAT
 from askalign.readers.base import DATASET_EXTENSIONS, DocumentMeta, ReadContext
-from askalign.readers.decode import ReadError
+from askalign.readers.decode import ReadError, lone_surrogate
 from askalign.readers.frontmatter import joined_names, parse_date
 from askalign.readers.markdown import read_body
 
@@ -106,15 +106,31 @@ def _record(raw: bytes, max_line_bytes: int) -> DatasetRecord:
         raise ValueError(f"not UTF-8 (byte {error.start})") from error
     except json.JSONDecodeError as error:
         raise ValueError(f"not JSON ({error.msg} at column {error.colno})") from error
+    except RecursionError as error:  # the parser recurses once per bracket
+        raise ValueError("nested too deeply (brackets inside brackets, thousands deep)") from error
     if not isinstance(fields, dict):
         raise ValueError("not a JSON object")
     try:
-        return DatasetRecord.model_validate(fields)
+        record = DatasetRecord.model_validate(fields)
     except ValidationError as error:
         issue = error.errors()[0]
         field = ".".join(str(part) for part in issue["loc"]) or "?"
         message = issue.get("ctx", {}).get("error", issue["msg"])
         raise ValueError(f"field '{field}': {message}") from error
+    _check_characters(record)
+    return record
+
+
+def _check_characters(record: DatasetRecord) -> None:
+    """A line whose text holds a lone surrogate is refused here, not when it is stored."""
+    for field, value in record:
+        for item in value if isinstance(value, list) else [value]:
+            surrogate = lone_surrogate(item) if isinstance(item, str) else None
+            if surrogate:
+                raise ValueError(
+                    f"field '{field}' holds {surrogate}, half of a surrogate pair without its"
+                    " other half: not a character"
+                )
 
 
 def _document(record: DatasetRecord, raw: bytes, source_file: str, doc_id: str) -> Document:
