@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askalign.answer.models import Answer
-from askalign.answer.strength import answerability_model
+
 from askalign.assistant import (
     ABSTAIN_TEXT,
     Assistant,
@@ -112,8 +112,8 @@ def test_abstention_keeps_its_false_rate_on_our_own_questions(assistant: Assista
 
 
 def test_the_shipped_abstention_model_reads_every_signal(assistant: Assistant) -> None:
-    model = answerability_model()
     strength = assistant.assess("What did Seth Herd say about self-other overlap?")
+    model = strength.model
     assert set(model.weights) == set(strength.signals())
     assert not strength.weak and strength.speaker_coverage > 0.5
 

@@ -64,7 +64,7 @@ def test_a_back_reference_brings_the_sentence_it_leans_on(assistant: Assistant) 
         text = sentence.span.cut(assistant.documents[sentence.doc_id].source_text)
         before, _ = table.neighbours(rowid)
         if before is not None and re.match(r"That[’']s not", text):
-            assert composer.window(rowid, {})[0] == before
+            assert composer.windows.window(rowid, 0.0, {})[0] == before
             return
     pytest.fail("the corpus has a sentence that opens on a back-reference")
 

@@ -14,12 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
-from askalign.answer.extractive import ExtractiveComposer
+from askalign.answer.extractive import READ_CANDIDATES, ExtractiveComposer
 from askalign.answer.models import Answer, Citation, HitView
+from askalign.answer.question import Question
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
 from askalign.embedding import Embedder
 from askalign.models import Role
 from askalign.query import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
+from askalign.reader import Reader, ReaderMode
 from askalign.retrieve import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
 
@@ -83,22 +85,35 @@ class Assistant:
         searcher: Searcher,
         composer: Composer | None = None,
         *,
+        reader: Reader | None = None,
+        read_candidates: int = READ_CANDIDATES,
         max_question_chars: int = MAX_QUESTION_CHARS,
     ) -> None:
         self.searcher = searcher
+        self.reader = reader
         self.max_question_chars = max_question_chars
         shelf = searcher.index.shelf
         self.documents = shelf.documents
         self.directory = SpeakerDirectory(shelf.catalog.speakers())
         self.document_names = DocumentDirectory(shelf.catalog.document_names())
         self.gauge = StrengthGauge(shelf.catalog, self.directory.speakers)
-        self.composer = composer or ExtractiveComposer(self.documents, self.gauge, shelf.sentences)
+        self.composer = composer or ExtractiveComposer(
+            self.documents, shelf.sentences, reader, read_candidates
+        )
 
     @classmethod
-    def open(cls, index_dir: Path | str | None = None, *, store: str | None = None) -> Assistant:
+    def open(
+        cls,
+        index_dir: Path | str | None = None,
+        *,
+        store: str | None = None,
+        reader: ReaderMode | str | None = None,
+    ) -> Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
         error that says to run `askalign ingest`. `store`: `local` (the default, or
-        ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI."""
+        ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI.
+        `reader`: `auto` (the default, or ASKALIGN_READER: on when installed), `on`
+        or `off` (today's answers without the model)."""
         settings = Settings()
         embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         searcher = open_searcher(
@@ -107,7 +122,13 @@ class Assistant:
             store or settings.store,
             settings.milvus_token_value,
         )
-        return cls(searcher, max_question_chars=settings.max_question_chars)
+        mode = ReaderMode(reader) if reader else settings.reader
+        return cls(
+            searcher,
+            reader=Reader.open(mode, settings.model_cache, settings.reader_threads or None),
+            read_candidates=settings.reader_candidates,
+            max_question_chars=settings.max_question_chars,
+        )
 
     def checked_question(self, question: str) -> str:
         """Every question enters through here (`ask`, `chat`, so the CLI and the web too).
@@ -211,52 +232,58 @@ class Assistant:
                 return named[:1]
         return []
 
-    def _answer(self, question: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
-        question = question.strip()
-        if not question:
+    def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
+        text = text.strip()
+        if not text:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
-        vector, hits, intent = self._evidence(question, intent, filters, k)
+        question, hits = self._evidence(text, intent, filters, k)
         views = [_view(hit) for hit in hits[:k]]
         if not hits:
-            return Answer(question=question, text=ABSTAIN_TEXT, abstained=True)
-        strength = self.measure(question, vector, hits, intent.speakers)
-        composed = None if strength.weak else self.composer.compose(question, hits, intent, vector)
+            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True)
+        pool = self.composer.pool(question, hits)
+        strength = self.measure(question, hits, pool.reader_best)
+        composed = None if strength.weak else self.composer.compose(question, hits, pool)
         if composed is None or not self._answers_what_is_asked(question, composed.citations):
-            nearest = self.composer.compose(question, hits, intent, vector, limit=NEAREST)
-            text = ABSTAIN_TEXT + (
-                f" The nearest material:\n\n{nearest.text}" if nearest.text else ""
-            )
+            nearest = self.composer.compose(question, hits, pool, limit=NEAREST)
             return Answer(
-                question=question,
-                text=text,
+                question=text,
+                text=ABSTAIN_TEXT + (f" The nearest material (not an answer):\n\n{nearest.text}" if nearest.text else ""),
                 citations=nearest.citations,
                 abstained=True,
                 hits=views,
             )
         if not composed.citations:
-            return Answer(question=question, text=ABSTAIN_TEXT, abstained=True, hits=views)
-        return Answer(
-            question=question, text=composed.text, citations=composed.citations, hits=views
-        )
+            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views)
+        return Answer(question=text, text=composed.text, citations=composed.citations, hits=views)
 
-    def assess(self, question: str) -> Strength:
+    def assess(self, text: str) -> Strength:
         """The evidence signals abstention decides on (see `answer/strength.py`), for
         calibrating it on labelled questions."""
-        intent = self.intent(question)
-        vector, hits, intent = self._evidence(question, intent, Filters(), 5)
-        return self.measure(question, vector, hits, intent.speakers)
+        question, hits = self._evidence(text, self.intent(text), Filters(), 5)
+        return self.measure(question, hits, self.composer.pool(question, hits).reader_best)
+
+    def question(self, text: str, intent: QueryIntent, filters: Filters | None = None) -> Question:
+        """The question read once, with a speaker filter counted as a named speaker."""
+        if filters is not None and filters.speaker:
+            intent = intent.model_copy(update={"speakers": [*intent.speakers, filters.speaker]})
+        return Question(
+            text=text,
+            intent=intent,
+            vector=self.question_vector(text, intent),
+            weights=self.gauge.weights(text),
+            expected=expected_answer(text),
+            baseline=self.reader.baseline(text) if self.reader else None,
+        )
 
     def _evidence(
-        self, question: str, intent: QueryIntent, filters: Filters, k: int
-    ) -> tuple[np.ndarray, list[Hit], QueryIntent]:
-        """The question's vector, its hits (at least 6, for the composer to choose
-        from), and its intent with a speaker filter counted as a named speaker."""
-        vector = self.question_vector(question, intent)
+        self, text: str, intent: QueryIntent, filters: Filters, k: int
+    ) -> tuple[Question, list[Hit]]:
+        """The question and its hits (at least 6, for the composer to choose from)."""
+        question = self.question(text, intent, filters)
         hits = self.searcher.search(
-            question, k=max(k, 6), filters=filters, intent=intent, vector=vector
+            text, k=max(k, 6), filters=filters, intent=intent, vector=question.vector
         )
-        named = list(intent.speakers) + ([filters.speaker] if filters.speaker else [])
-        return vector, hits, intent.model_copy(update={"speakers": named})
+        return question, hits
 
     def question_vector(self, question: str, intent: QueryIntent) -> np.ndarray:
         """The mean of the question's vector and that of its content (names, document
@@ -267,9 +294,7 @@ class Assistant:
         vector = self.searcher.embedder.embed(texts).sum(axis=0)
         return vector / np.linalg.norm(vector)
 
-    def measure(
-        self, question: str, vector: np.ndarray, hits: list[Hit], named: list[str]
-    ) -> Strength:
+    def measure(self, question: Question, hits: list[Hit], reader_best: float | None) -> Strength:
         shelf = self.searcher.index.shelf
         vectors = shelf.chunk_vectors([hit.chunk for hit in hits])
         pairs = [(hit.chunk, chunk_vector) for hit, chunk_vector in zip(hits, vectors, strict=True)]
@@ -279,11 +304,11 @@ class Assistant:
             for hit in hits[:COVERAGE_HITS]
             for rowid in table.overlapping(hit.chunk.doc_id, hit.chunk.start, hit.chunk.end)
         ]
-        return self.gauge.measure(question, vector, pairs, table.vectors_of(top), named)
+        return self.gauge.measure(question, pairs, table.vectors_of(top), reader_best)
 
-    def _answers_what_is_asked(self, question: str, citations: list[Citation]) -> bool:
-        expected = expected_answer(question)
-        return expected is None or any(holds(c.quote, expected, question) for c in citations)
+    def _answers_what_is_asked(self, question: Question, citations: list[Citation]) -> bool:
+        expected = question.expected
+        return expected is None or any(holds(c.quote, expected, question.text) for c in citations)
 
 
 def _view(hit: Hit) -> HitView:

@@ -63,6 +63,13 @@ _THREAD = re.compile(
     re.I,
 )
 _DOCUMENT_NOUNS = r"(?:post|essay|piece|article|overview|paper|text|write-?up|document)s?"
+# Words that ask for the answer someone gave: what follows the premise, not the premise.
+_ASKS_REPLY = re.compile(
+    r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses|ding)|answer(?:ed|s|ing)?|"
+    r"push(?:ed|es|ing)? back|react(?:ed|s|ion)?|rebut(?:ted|tal)?|counter(?:ed|s)?|"
+    r"defend(?:ed|s)?|come back|came back|retort(?:ed)?)\b",
+    re.I,
+)
 
 
 def question_shape(question: str, speakers: list[str]) -> Shape:
@@ -88,6 +95,8 @@ class QueryIntent(BaseModel):
     cross: bool = Field(False, description="The question spans several documents.")
     shape: Shape = Shape.WHAT
     content: str = Field("", description="The question without names and references.")
+    asks_reply: bool = Field(False, description="It asks how someone answered a point.")
+    replier: str | None = Field(None, description="The named speaker whose reply it asks for.")
 
 
 def _folded(name: str) -> str:
@@ -188,7 +197,10 @@ def read_intent(
     )
     if shape is Shape.THREAD and Role.COMMENT not in roles:
         roles.append(Role.COMMENT)  # an exchange happens in the comments
+    reply = _ASKS_REPLY.search(question)
     return QueryIntent(
+        asks_reply=reply is not None,
+        replier=_replier(question, speakers, reply.start()) if reply else None,
         speakers=speakers,
         roles=roles,
         documents=named_documents,
@@ -196,6 +208,21 @@ def read_intent(
         shape=shape,
         content=content,
     )
+
+
+def _replier(question: str, speakers: list[str], verb_at: int) -> str | None:
+    """The speaker named last before the reply word: "How did Byrnes answer
+    Greenblatt's objection?" asks for Byrnes's words, and Greenblatt's are the premise."""
+    before = _folded(_POSSESSIVE.sub("", question[:verb_at]))
+    placed = []
+    for speaker in speakers:
+        parts = [_folded(speaker)] + [
+            _folded(p) for p in re.split(r"[\s_.,\-]+", speaker) if len(p) >= MIN_NAME_PART
+        ]
+        at = max((before.rfind(part) for part in parts if part), default=-1)
+        if at >= 0:
+            placed.append((at, speaker))
+    return max(placed)[1] if placed else None
 
 
 _FRAMING = re.compile(

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from askalign.embedding import Backend, default_model_cache
+from askalign.reader import ReaderMode
 
 
 class Settings(BaseSettings):
@@ -34,6 +35,17 @@ class Settings(BaseSettings):
     model_cache: Path = Field(
         default_factory=default_model_cache,
         description="Where the model exported to ONNX is kept, one folder per model version.",
+    )
+    reader: ReaderMode = Field(
+        default=ReaderMode.AUTO,
+        description="The reader model that scores a question against a sentence: auto (on"
+        " when askalign[reader] is installed), on, or off (no model, the answers before it).",
+    )
+    reader_candidates: int = Field(
+        default=8, ge=1, le=16, description="Sentences the reader reads a question (cost ~0.1 s each)."
+    )
+    reader_threads: int = Field(
+        default=0, ge=0, description="CPU threads the reader uses; 0: as many as cores, up to 4."
     )
     lock_timeout_s: float = Field(
         default=600, ge=0, description="How long an ingest waits for another to finish."

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import numpy as np
 from pydantic import BaseModel
 
 from askalign.answer.models import Citation
-from askalign.query import QueryIntent
-from askalign.retrieve import Hit
+from askalign.answer.question import Question
+from askalign.answer.scoring import Pool
+from askalign.hits import Hit
 
 
 class Composition(BaseModel):
@@ -22,13 +22,12 @@ class Composition(BaseModel):
 
 
 class Composer(Protocol):
+    def pool(self, question: Question, hits: list[Hit]) -> Pool:
+        """The scored candidates, whose reader score abstention weighs too."""
+        ...
+
     def compose(
-        self,
-        question: str,
-        hits: list[Hit],
-        intent: QueryIntent,
-        vector: np.ndarray,
-        limit: int | None = None,
+        self, question: Question, hits: list[Hit], pool: Pool | None = None, limit: int | None = None
     ) -> Composition:
         """Citations must be verified against the source before they are returned."""
         ...

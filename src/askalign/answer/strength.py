@@ -20,7 +20,14 @@ beside this file.
   words the top hits lack, which weigh a rare missing word ("neuromorphic") above a
   common one;
 - `content_terms`: how many content words the question has, since a long, paraphrased
-  question misses some words however well it is answered.
+  question misses some words however well it is answered;
+- `reader_gain` (with the reader only): how much more likely the reader finds the
+  question after the best shortlisted sentence than after no passage at all,
+  log P(q | best) − log P(q | none), per token. A passage that answers predicts the
+  question's specific words; a passage on the same topic that does not, much less.
+
+Two models are fitted, with and without the reader's signal; the one that matches how
+the Assistant runs decides.
 
 An off-topic question fails them all; an on-topic question the corpus does not answer
 usually leaves its most specific words, or its named speaker's words, unmatched.
@@ -36,6 +43,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from askalign.answer.question import Question
 from askalign.chunk_store import ChunkStore
 from askalign.lexical import terms
 from askalign.models import Chunk
@@ -63,9 +71,14 @@ class AnswerabilityModel(BaseModel):
     fitted_on: str
 
 
+class AnswerabilityModels(BaseModel):
+    plain: AnswerabilityModel
+    reader: AnswerabilityModel
+
+
 @cache
-def answerability_model() -> AnswerabilityModel:
-    return AnswerabilityModel.model_validate_json(MODEL_FILE.read_text(encoding="utf-8"))
+def answerability_models() -> AnswerabilityModels:
+    return AnswerabilityModels.model_validate_json(MODEL_FILE.read_text(encoding="utf-8"))
 
 
 class Strength(BaseModel):
@@ -78,17 +91,23 @@ class Strength(BaseModel):
     missing_weight: float
     rarest_missing: float
     content_terms: int
+    reader_gain: float | None = None
 
     speaker_named: bool = Field(False, exclude=True)
 
     def signals(self) -> dict[str, float]:
-        values = self.model_dump()
+        values = self.model_dump(exclude_none=True)
         values["unknown"] = min(self.unknown, MAX_UNKNOWN_COUNTED)
         return values
 
     @property
+    def model(self) -> AnswerabilityModel:
+        models = answerability_models()
+        return models.plain if self.reader_gain is None else models.reader
+
+    @property
     def score(self) -> float:
-        model = answerability_model()
+        model = self.model
         signals = self.signals()
         return model.intercept + sum(w * signals[name] for name, w in model.weights.items())
 
@@ -97,7 +116,7 @@ class Strength(BaseModel):
         """Below the fitted threshold, or a named speaker who never wrote the question's
         words: "what did Seth Herd say about chicks?" is not his to answer."""
         unsaid = self.speaker_named and self.speaker_coverage < SPEAKER_FLOOR
-        return unsaid or self.score < answerability_model().threshold
+        return unsaid or self.score < self.model.threshold
 
 
 class StrengthGauge:
@@ -112,7 +131,7 @@ class StrengthGauge:
     def document_frequency(self, wanted: Iterable[str]) -> dict[str, int]:
         return self.catalog.term_counts(wanted)
 
-    def question_weights(self, question: str) -> dict[str, float]:
+    def weights(self, question: str) -> dict[str, float]:
         """IDF of each content word of the question (stemmed)."""
         wanted = [t for t in dict.fromkeys(terms([question])[0]) if t not in self.ignored]
         frequency = self.document_frequency(wanted)
@@ -121,14 +140,14 @@ class StrengthGauge:
 
     def measure(
         self,
-        question: str,
-        vector: np.ndarray,
+        question: Question,
         hits: list[tuple[Chunk, np.ndarray]],
         sentences: np.ndarray,
-        named_speakers: list[str],
+        reader_best: float | None = None,
     ) -> Strength:
-        """`sentences`: the vectors of the top hits' sentences."""
-        weights = self.question_weights(question)
+        """`sentences`: the vectors of the top hits' sentences; `reader_best`: the
+        reader's best score on the shortlist, when it read."""
+        weights, vector, named_speakers = question.weights, question.vector, question.speakers
         unknown = sum(count == 0 for count in self.document_frequency(weights).values())
         top_terms = _terms_of(chunk for chunk, _ in hits[:COVERAGE_HITS])
         coverage = _share(weights, top_terms)
@@ -147,6 +166,11 @@ class StrengthGauge:
             missing_weight=sum(w for t, w in weights.items() if t not in top_terms),
             rarest_missing=max((w for t, w in weights.items() if t not in top_terms), default=0.0),
             content_terms=len(weights),
+            reader_gain=(
+                reader_best - question.baseline
+                if reader_best is not None and question.baseline is not None
+                else None
+            ),
         )
 
 

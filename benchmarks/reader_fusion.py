@@ -1,0 +1,109 @@
+"""Tunes how the reader's score joins the composer's: on our own paraphrased questions
+(never the evaluation set), the share of questions whose best-scored candidate sentence
+is gold evidence, and the MRR of the first gold sentence, for the composer's relevance
+alone, the reader alone, and their z-scored sum at several weights.
+
+    python benchmarks/reader_fusion.py [--questions tests/data/paraphrase_questions.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from askalign.answer.extractive import ExtractiveComposer
+from askalign.assistant import Assistant
+from askalign.evaluation.metrics import cites_evidence, load_questions
+from askalign.reader.model import model_path
+from askalign.reader.scorer import QueryLikelihood
+from askalign.settings import Settings
+
+SHORTLIST = 12
+
+
+def zscored(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 1e-9 else values * 0.0
+
+
+def first_gold(order: np.ndarray, gold: np.ndarray) -> int | None:
+    for rank, i in enumerate(order, 1):
+        if gold[i]:
+            return rank
+    return None
+
+
+def rows(questions: Path) -> list[dict]:
+    assistant = Assistant.open()
+    composer = assistant.composer
+    assert isinstance(composer, ExtractiveComposer)
+    reader = QueryLikelihood(model_path(Settings().model_cache))
+    found_rows = []
+    for question in load_questions(questions):
+        if not question.evidence:
+            continue
+        intent = assistant.intent(question.question)
+        vector, hits, intent = assistant._evidence(question.question, intent, _no_filter(), 5)
+        found = composer.candidates(hits)
+        if not found:
+            continue
+        texts = composer._texts(found)
+        relevance = composer.relevance(question.question, found, texts, intent, vector)
+        top = np.argsort(-relevance)[:SHORTLIST]
+        gold = np.array([any(cites_evidence(texts[i], e.quote) for e in question.evidence) for i in top])
+        started = time.perf_counter()
+        read = reader.score(question.question, [texts[i] for i in top])
+        found_rows.append(
+            {
+                "id": question.id,
+                "relevance": relevance[top].tolist(),
+                "reader": read.tolist(),
+                "gold": gold.tolist(),
+                "seconds": time.perf_counter() - started,
+            }
+        )
+    return found_rows
+
+
+def _no_filter():
+    from askalign.retrieve import Filters
+
+    return Filters()
+
+
+def report(found_rows: list[dict]) -> None:
+    usable = [r for r in found_rows if any(r["gold"])]
+    print(f"{len(found_rows)} questions, {len(usable)} with a gold sentence in the shortlist")
+    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, None):
+        top1, mrr = 0, 0.0
+        for r in usable:
+            relevance, read, gold = (np.array(r[k]) for k in ("relevance", "reader", "gold"))
+            fused = read if weight is None else zscored(relevance) + weight * zscored(read)
+            rank = first_gold(np.argsort(-fused), gold)
+            top1 += rank == 1
+            mrr += 1 / rank if rank else 0
+        name = "reader alone" if weight is None else f"relevance + {weight} reader"
+        print(f"{name:24s} top1 {top1 / len(usable):.3f}  MRR {mrr / len(usable):.3f}")
+    print(f"reader seconds a question: {np.mean([r['seconds'] for r in found_rows]):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=Path, default=Path("tests/data/paraphrase_questions.jsonl"))
+    parser.add_argument("--cache", type=Path, default=None, help="Reuse (or write) scored rows.")
+    args = parser.parse_args()
+    if args.cache and args.cache.exists():
+        found_rows = json.loads(args.cache.read_text())
+    else:
+        found_rows = rows(args.questions)
+        if args.cache:
+            args.cache.write_text(json.dumps(found_rows))
+    report(found_rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Which sentences an answer quotes, and in what order. Sentences are chosen by
+maximal marginal relevance, with every named speaker, asked-for role and (across texts)
+leading document covered once; an exchange is told to its end; the best quote leads,
+and a question that asks how someone replied leads with the reply, its premise after."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from askalign.answer.scoring import Candidate, Pool
+from askalign.answer.windows import Quote
+from askalign.lexical import terms
+from askalign.models import Role
+from askalign.query import QueryIntent, Shape
+
+MAX_CHOSEN = 4  # sentences chosen on merit; windows may add their neighbours
+MAX_PER_PASSAGE = 2
+KEEP_RATIO = 0.8  # a further sentence must score this share of the best one
+REDUNDANCY = 0.5  # MMR: how much word overlap with a chosen sentence costs
+CROSS_DOCUMENTS = 2
+
+
+def select(pool: Pool, intent: QueryIntent) -> list[int]:
+    """Maximal marginal relevance over sentences. Further sentences must come close to
+    the best one: one sentence where one suffices."""
+    found, relevance = pool.found, pool.relevance
+    sentence_terms = [set(t) for t in terms(pool.texts)]
+    chosen: list[int] = []
+    for group in _must_cover(found, intent):
+        theirs = [i for i in group if i not in chosen]
+        if theirs and len(chosen) < MAX_CHOSEN:
+            chosen.append(max(theirs, key=lambda i: relevance[i]))
+    top = float(relevance.max())
+    floor = top - (1 - KEEP_RATIO) * abs(top)
+    while len(chosen) < min(MAX_CHOSEN, len(found)):
+        best, best_score = None, -np.inf
+        for i in range(len(found)):
+            if i in chosen or relevance[i] < floor or _full(found, chosen, found[i]):
+                continue
+            overlap = max(
+                (_jaccard(sentence_terms[i], sentence_terms[j]) for j in chosen), default=0.0
+            )
+            score = relevance[i] - REDUNDANCY * overlap
+            if score > best_score:
+                best, best_score = i, score
+        if best is None:
+            break
+        chosen.append(best)
+    return chosen
+
+
+def _must_cover(found: list[Candidate], intent: QueryIntent) -> list[list[int]]:
+    """Candidate groups the answer should each quote once: the replier a question asks
+    about first, then named speakers, the roles the question asks about ("which
+    commenter…" needs a comment quoted), and for a question across texts, the
+    documents retrieval ranked first."""
+    speakers = list(dict.fromkeys([intent.replier, *intent.speakers] if intent.replier else intent.speakers))
+    groups = [[i for i, c in enumerate(found) if c.passage.speaker == s] for s in speakers]
+    groups += [[i for i, c in enumerate(found) if c.passage.role is r] for r in intent.roles]
+    if intent.cross:
+        documents = list(dict.fromkeys(c.doc_id for c in found))[:CROSS_DOCUMENTS]
+        groups += [[i for i, c in enumerate(found) if c.doc_id == d] for d in documents]
+    return groups
+
+
+def _jaccard(first: set[str], second: set[str]) -> float:
+    return len(first & second) / len(first | second) if first and second else 0.0
+
+
+def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bool:
+    same = sum(found[j].passage.id == candidate.passage.id for j in chosen)
+    return same >= MAX_PER_PASSAGE
+
+
+def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
+    """A reply question: the replies first (the asked-for replier's before others'),
+    then what they answer. A thread: reply order (the post, then comments in page
+    order). Otherwise the best quote first, then the rest of its document in reading
+    order, then the other documents in the order retrieval ranked them."""
+    in_order = sorted(quotes, key=lambda q: _reading_key(q, hit_order))
+    if not quotes:
+        return in_order
+    if intent.asks_reply:
+        replies = [q for q in in_order if _is_reply(q, quotes, intent)]
+        if replies:
+            replies.sort(key=lambda q: (q.passage.speaker != intent.replier, -q.lead))
+            return replies + [q for q in in_order if q not in replies]
+    if intent.shape is Shape.THREAD:
+        return in_order
+    best = max(quotes, key=lambda q: q.lead)
+    rest = [q for q in in_order if q is not best]
+    same_doc = [q for q in rest if q.doc_id == best.doc_id]
+    return [best, *same_doc, *(q for q in rest if q.doc_id != best.doc_id)]
+
+
+def _is_reply(quote: Quote, quotes: list[Quote], intent: QueryIntent) -> bool:
+    """A reply the question asks for: by the replier it names, or a comment answering
+    another quoted passage."""
+    passage = quote.passage
+    if intent.replier is not None:
+        return passage.speaker == intent.replier and (
+            passage.reply_to is not None or passage.role is not Role.COMMENT
+        )
+    answered = {q.passage.id for q in quotes if q is not quote}
+    return passage.reply_to in answered
+
+
+def _reading_key(quote: Quote, hit_order: dict[str, int]) -> tuple:
+    is_comment = quote.passage.role is Role.COMMENT
+    return (
+        hit_order.get(quote.doc_id, len(hit_order)),
+        is_comment,
+        quote.passage.comment_index or 0,
+        quote.span.start,
+    )

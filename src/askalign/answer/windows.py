@@ -1,0 +1,227 @@
+"""A chosen sentence brings the neighbours it needs: the one before when it opens on a
+back-reference ("That's not quite my position."), the ones after when it leads into
+them ("Here are some reasons:") or when the next one carries on its example or reason.
+A sentence that introduces a list brings the list: its items are quoted (up to a cap)
+and the answer says how many there are, instead of stopping at "My view is:"."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+import numpy as np
+
+from askalign.answer.scoring import pasted
+from askalign.models import Passage
+from askalign.sentences import MIN_WORDS
+from askalign.shelf import Documents, SentenceTable
+from askalign.spans import Span
+
+MAX_QUOTED = 8  # sentences in the whole answer, windows included
+NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share
+MAX_LIST_ITEMS = 5
+MAX_LIST_CHARS = 1600
+
+_BACK_REFERENCE = re.compile(
+    r"^\W*(?:this|that|these|those|they|them|it|its|it's|so|such|but|however|thus|hence|"
+    r"therefore|which|then|yes|no|also|instead|here|there|he|she|his|her|both|"
+    r"and|or|because|otherwise|still|again|likewise|similarly|in (?:that|this) case|"
+    r"for (?:that|this) reason|the (?:same|former|latter|other)|another|again)\b",
+    re.I,
+)
+_CONTINUES = re.compile(
+    r"^\W*(?:for (?:example|instance)|e\.g\.|i\.e\.|in other words|that is|because|since|"
+    r"so\b|this (?:is|means|was|would|shows|happens)|that(?:'s|’s| is| means)|which|"
+    r"as a result|the result|the reason|specifically|namely|in particular|then\b|"
+    r"it (?:then|learned|found|turned)|second(?:ly)?\b|third(?:ly)?\b|fourth(?:ly)?\b|"
+    r"finally\b|lastly\b)",
+    re.I,
+)
+_EXAMPLE = re.compile(
+    r"\b(?:(?:an?|one|classic|famous|another|for) (?:\w+ )?(?:example|instance|case)|"
+    r"imagine|suppose|consider|picture)\b",
+    re.I,
+)
+# "There are three reasons." / "a few ways to do this": an announced enumeration.
+_ANNOUNCES = re.compile(
+    r"\b(?:two|three|four|five|six|seven|several|a few|a couple of|some|many|\d+) (?:\w+ )?"
+    r"(?:reasons|ways|things|problems|arguments|points|issues|options|approaches|steps|ideas|"
+    r"objections|considerations|questions|claims|factors|examples|kinds|types|cases|"
+    r"possibilities|strategies|routes|paths|stories|scenarios)\b",
+    re.I,
+)
+_ITEM = re.compile(r"[ \t]*(?:[-*•‣◦▪–]|\(?\d{1,2}[.)]|\(?[a-h][.)])[ \t]+\S")
+
+
+class Quote(NamedTuple):
+    """One or more neighbouring sentences of one passage, quoted together; a lead-in
+    with the list it introduces, which may run over several passages of one speaker."""
+
+    span: Span
+    doc_id: str
+    passage: Passage
+    lead: float  # the best score among its sentences: the best quote leads
+    items: tuple[int, int] | None = None  # a list: (items quoted, items in all)
+
+
+def leads_in(text: str) -> bool:
+    """Ends on a colon or an ellipsis: what it introduces comes next."""
+    return text.rstrip().rstrip("”\"'’)").endswith((":", "…", "..."))
+
+
+class Windows:
+    def __init__(self, documents: Documents, sentences: SentenceTable) -> None:
+        self.documents = documents
+        self.sentences = sentences
+
+    def quotes(self, chosen: list[tuple[int, float]]) -> list[Quote]:
+        """Each chosen (sentence rowid, score) with the neighbours it needs,
+        neighbouring sentences of one passage joined into one quote."""
+        spans: dict[int, float] = {}  # sentence rowid -> the score of the quote it serves
+        for rowid, score in chosen:
+            for neighbour in self.window(rowid, score, dict(chosen)):
+                if neighbour != rowid and self._pasted(neighbour):
+                    continue
+                spans[neighbour] = max(spans.get(neighbour, -np.inf), score)
+                if len(spans) >= MAX_QUOTED:
+                    break
+            if len(spans) >= MAX_QUOTED:
+                break
+        finished = [q for q in map(self._finished, self._joined(spans)) if q is not None]
+        return [q for q in finished if not any(_inside(q, other) for other in finished)]
+
+    def window(self, rowid: int, score: float, scores: dict[int, float]) -> list[int]:
+        """The sentence, the one before if it leans on it, and the ones after if it
+        leads into them, they carry on its point, or they score nearly as well (the
+        sentence that sets a scene is often followed by the one that answers)."""
+        text = self._text(rowid)
+        floor = NEXT_RATIO * score
+        before, after = self.sentences.neighbours(rowid)
+        window = [rowid]
+        if before is not None and (
+            _BACK_REFERENCE.match(text) or len(text.split()) < 2 * MIN_WORDS
+        ):
+            window.insert(0, before)
+        opens = leads_in(text)
+        following = 3 if opens else 2
+        while after is not None and following > 0:
+            next_text = self._text(after)
+            carries_on = (
+                _BACK_REFERENCE.match(next_text)
+                or _CONTINUES.match(next_text)
+                or scores.get(after, -np.inf) >= floor
+            )
+            if not (opens or carries_on or _EXAMPLE.search(text)):
+                break
+            window.append(after)
+            text, opens = next_text, leads_in(next_text)
+            following = 3 if opens else following - 1
+            _, after = self.sentences.neighbours(after)
+        return window
+
+    def _finished(self, quote: Quote) -> Quote | None:
+        """A quote that introduces a list takes the list; one that ends on a lead-in
+        whose continuation it cannot have loses that sentence (and goes, if it was
+        nothing else)."""
+        source = self.documents[quote.doc_id].source_text
+        last = quote.span.cut(source)
+        if leads_in(last) or _ANNOUNCES.search(last[-200:]):
+            listed = self._with_list(quote)
+            if listed is not None:
+                return listed
+        while leads_in(quote.span.cut(source)):
+            inside = self.sentences.overlapping(quote.doc_id, quote.span.start, quote.span.end)
+            if len(inside) < 2:
+                return None
+            quote = quote._replace(span=Span(quote.span.start, self.sentences.rows[inside[-2]].end))
+        return quote
+
+    def _with_list(self, quote: Quote) -> Quote | None:
+        """The list items that follow the quote in its speaker's own text, as lines
+        that open with a bullet or a number."""
+        document = self.documents[quote.doc_id]
+        source = document.source_text
+        items = list_items(source, quote.span.end)
+        own = [
+            item for item in items if self._speaker_at(quote.doc_id, item.start) == quote.passage.speaker
+        ]
+        if not own or len(own) < len(items) and own != items[: len(own)]:
+            return None
+        kept = []
+        for item in own[:MAX_LIST_ITEMS]:
+            if kept and item.end - quote.span.start > MAX_LIST_CHARS:
+                break
+            kept.append(item)
+        span = Span(quote.span.start, kept[-1].end)
+        return quote._replace(span=span, items=(len(kept), len(own)))
+
+    def _speaker_at(self, doc_id: str, offset: int) -> str | None:
+        for passage in self.documents[doc_id].passages:
+            if passage.start <= offset < passage.end:
+                return passage.speaker
+        return "\0"  # outside every passage: no one's words
+
+    def _pasted(self, rowid: int) -> bool:
+        sentence = self.sentences.rows[rowid]
+        passage = self.documents.passage(sentence.doc_id, sentence.passage_id)
+        return passage is not None and pasted(passage, sentence.span)
+
+    def _text(self, rowid: int) -> str:
+        sentence = self.sentences.rows[rowid]
+        return sentence.span.cut(self.documents[sentence.doc_id].source_text)
+
+    def _joined(self, scored: dict[int, float]) -> list[Quote]:
+        quotes: list[Quote] = []
+        for rowid in sorted(scored, key=lambda r: (self.sentences.rows[r].doc_id, r)):
+            sentence = self.sentences.rows[rowid]
+            passage = self.documents.passage(sentence.doc_id, sentence.passage_id)
+            if passage is None:
+                continue
+            last = quotes[-1] if quotes else None
+            before, _ = self.sentences.neighbours(rowid)
+            if (
+                last
+                and last.passage.id == passage.id
+                and before is not None
+                and (self.sentences.rows[before].end == last.span.end)
+            ):
+                quotes[-1] = Quote(
+                    Span(last.span.start, sentence.end),
+                    last.doc_id,
+                    passage,
+                    max(last.lead, scored[rowid]),
+                )
+            else:
+                quotes.append(Quote(sentence.span, sentence.doc_id, passage, scored[rowid]))
+        return quotes
+
+
+def _inside(quote: Quote, other: Quote) -> bool:
+    """Quoted already, inside a longer quote (a list item inside its list)."""
+    return (
+        other is not quote
+        and other.doc_id == quote.doc_id
+        and other.span.start <= quote.span.start
+        and quote.span.end <= other.span.end
+        and (other.span.start, other.span.end) != (quote.span.start, quote.span.end)
+    )
+
+
+def list_items(source: str, after: int) -> list[Span]:
+    """The bulleted or numbered lines that start right after `after` (blank lines
+    between items allowed), each item to the end of its line."""
+    items: list[Span] = []
+    at = source.find("\n", after)
+    while at != -1:
+        line_start = at + 1
+        line_end = source.find("\n", line_start)
+        line_end = len(source) if line_end == -1 else line_end
+        line = source[line_start:line_end]
+        if not line.strip():
+            at = line_end if line_end < len(source) else -1
+            continue
+        if not _ITEM.match(line):
+            break
+        items.append(Span(line_start + len(line) - len(line.lstrip()), line_start + len(line.rstrip())))
+        at = line_end if line_end < len(source) else -1
+    return items

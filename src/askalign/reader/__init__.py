@@ -1,0 +1,63 @@
+"""The reader: a second, packaged model that reads a question against a sentence.
+
+`Reader.open(mode, cache_dir)` gives a Reader or None ("off", or "auto" without the
+`askalign[reader]` extra), so the answer path asks `if reader:` and nothing else.
+The model loads on first use and is shared by threads one call at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from askalign.reader.model import ReaderUnavailableError, missing, model_path, require
+
+__all__ = ["Reader", "ReaderMode", "ReaderUnavailableError"]
+
+
+class ReaderMode(StrEnum):
+    AUTO = "auto"  # on when its packages are installed
+    ON = "on"
+    OFF = "off"
+
+
+class Reader:
+    def __init__(self, cache_dir: Path, threads: int | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.threads = threads
+        self._lock = threading.Lock()
+        self._scorer = None
+
+    @classmethod
+    def open(cls, mode: ReaderMode, cache_dir: Path, threads: int | None = None) -> Reader | None:
+        if mode is ReaderMode.OFF or (mode is ReaderMode.AUTO and missing() is not None):
+            return None
+        require()
+        return cls(cache_dir, threads)
+
+    def _loaded(self):
+        if self._scorer is None:
+            from askalign.reader.scorer import QueryLikelihood
+
+            self._scorer = QueryLikelihood(model_path(self.cache_dir), self.threads)
+        return self._scorer
+
+    def load(self) -> None:
+        """Load now (a server does, so its first answer does not wait)."""
+        with self._lock:
+            self._loaded()
+
+    def score(self, question: str, passages: list[str]) -> np.ndarray:
+        """Mean log P(question token | passage) for each passage: higher reads as the
+        passage the question was asked of."""
+        if not passages:
+            return np.zeros(0, np.float32)
+        with self._lock:
+            return self._loaded().score(question, passages)
+
+    def baseline(self, question: str) -> float:
+        with self._lock:
+            return self._loaded().baseline(question)
