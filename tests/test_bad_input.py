@@ -257,3 +257,21 @@ def test_an_alias_bomb_is_refused_naming_the_file(with_good_file: Path, key: str
     problems = problems_by_file(with_good_file)
     assert "uses an alias (*a0) on line 3" in problems["bomb.md"]
     assert "uses a tag" in problems["tag.md"] and "aliases (*name) and tags" in problems["tag.md"]
+
+
+def test_markup_in_file_names_and_fields_is_printed_as_written(corpus_dir: Path) -> None:
+    (corpus_dir / "k.md").write_text('---\nkarma: "[/x]"\n---\nBody text.\n', "utf-8")
+    (corpus_dir / "[red]z.md").write_text(
+        "---\nauthor: '[bold]Eve[/bold]'\n'[link=x]': 1\n---\nBody [/] text.\n", "utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign", "corpus", "--corpus", str(corpus_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "note: k.md: front matter karma '[/x]' ignored" in result.stderr
+    assert "note: [red]z.md: front matter keys not used: [link=x]" in result.stderr
+    assert "[bold]Eve[/bold]" in result.stdout

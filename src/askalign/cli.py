@@ -18,6 +18,7 @@ from askalign.terminal import (
     console,
     errors,
     print_answer,
+    print_error,
     print_feedback,
     print_files,
     print_ingest_bench,
@@ -79,7 +80,7 @@ def corpus(
     try:
         scan = scan_corpus(directory, settings.max_file_bytes)
     except FileNotFoundError as error:
-        errors.print(f"[red]error:[/red] {error}")
+        print_error(error)
         raise typer.Exit(2) from error
     if as_json:
         typer.echo(json.dumps(scan.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -107,9 +108,7 @@ def ingest_command(
     else:
         print_report(report)
     for problem in report.failed:
-        errors.print(
-            f"[red]failed:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
-        )
+        errors.print(problem_line("failed", "red", problem))
     if report.failed:
         raise typer.Exit(1)
 
@@ -148,7 +147,7 @@ def add(
     corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
     added = add_paths(paths, corpus, settings.max_file_bytes)
     for name in added.skipped:
-        errors.print(f"[dim]skipped (hidden or backup): {name}[/dim]", highlight=False)
+        errors.print(Text(f"skipped (hidden or backup): {name}", style="dim"), highlight=False)
     summary = FilesSummary(problems=added.refused)
     if added.added:
         report = run_ingest(corpus, index, rebuild=False, quiet=as_json)
@@ -194,7 +193,7 @@ def run_ingest(
     embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
     with ingest_progress(console, enabled=console.is_terminal and not quiet) as progress:
         hooks = IngestHooks(
-            on_wait=lambda message: errors.print(f"[yellow]{message}[/yellow]"),
+            on_wait=lambda message: errors.print(Text(message, style="yellow")),
             on_read=progress.read,
             on_embed_more=progress.more,
             on_resume=lambda count: errors.print(
@@ -230,7 +229,7 @@ def run_ingest(
             MissingExtraError,
             ValueError,
         ) as error:
-            errors.print(f"[red]error:[/red] {error}")
+            print_error(error)
             raise typer.Exit(2) from error
 
 
@@ -248,7 +247,7 @@ def status(
             index_dir or settings.index_dir, store or settings.store, settings.milvus_token_value
         )
     except (IndexProblem, MissingExtraError, ValueError) as error:
-        errors.print(f"[red]error:[/red] {error}")
+        print_error(error)
         raise typer.Exit(2) from error
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
@@ -306,7 +305,7 @@ def open_assistant(index_dir: Path | None, store: str | None = None) -> Assistan
     try:
         return Assistant.open(index_dir or Settings().index_dir, store=store)
     except (IndexProblem, MissingExtraError, ValueError) as error:
-        errors.print(f"[red]error:[/red] {error}")
+        print_error(error)
         raise typer.Exit(2) from error
 
 
@@ -338,7 +337,7 @@ def ask(
     try:
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
     except (UnknownFilterError, QuestionTooLongError) as error:
-        errors.print(f"[red]error:[/red] {error}")
+        print_error(error)
         raise typer.Exit(2) from error
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
@@ -409,10 +408,10 @@ def eval_command(
         loaded = load_questions(questions)
         graded = load_grades(grades) if grades else None
     except EvalFileError as error:
-        errors.print(f"[red]error:[/red] {error}")
+        print_error(error)
         raise typer.Exit(2) from error
     if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
-        errors.print(f"[yellow]note:[/yellow] {grades}: ids not in {questions}: {unknown}")
+        print_error(f"{grades}: ids not in {questions}: {unknown}", "note", "yellow")
     assistant = open_assistant(index_dir, store)
     report = evaluate(
         assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
@@ -526,7 +525,8 @@ def serve(
     }
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
     if not (settings.index_dir / CATALOG_FILE).exists():
-        console.print(f"No index at {settings.index_dir}: building it from {settings.corpus_dir}.")
+        where = f"No index at {settings.index_dir}: building it from {settings.corpus_dir}."
+        console.print(where, markup=False)
         print_report(
             run_ingest(
                 settings.corpus_dir,
@@ -544,7 +544,7 @@ def serve(
             shared = opening.result()
         launch(settings, host=host, port=port, share=share, shared=shared)
     except (IndexProblem, AuthFileError) as error:
-        errors.print(f"[red]error:[/red] {error}")
+        print_error(error)
         raise typer.Exit(2) from error
 
 

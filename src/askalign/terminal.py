@@ -1,5 +1,9 @@
 """What the command line prints: rich tables and lines on the terminal (`console`) and
-messages on stderr (`errors`). The commands live in `cli`; the web UI renders in `web/`."""
+messages on stderr (`errors`). The commands live in `cli`; the web UI renders in `web/`.
+
+Every text that comes from a file (a name, an author, a note quoting front matter) goes
+to rich as `Text`, never as markup: `[/x]` in a karma field would otherwise stop the
+command, and a file named `[red]z.md` would be shown as `z.md`."""
 
 from __future__ import annotations
 
@@ -35,9 +39,9 @@ def print_scan(scan: CorpusScan) -> None:
         counts = {role: sum(p.role is role for p in doc.passages) for role in Role}
         commenters = {p.speaker for p in doc.passages if p.role is Role.COMMENT and p.speaker}
         table.add_row(
-            doc.id,
-            doc.author or "-",
-            doc.format,
+            Text(doc.id),
+            Text(doc.author or "-"),
+            Text(doc.format),
             str(counts[Role.POST] + counts[Role.ESSAY]),
             str(counts[Role.COMMENT]),
             str(counts[Role.FOOTNOTE]),
@@ -49,11 +53,14 @@ def print_scan(scan: CorpusScan) -> None:
 def report_problems(scan: CorpusScan) -> None:
     for doc in scan.documents:
         for note in doc.notes:
-            errors.print(f"[yellow]note:[/yellow] {doc.source_file}: {note}")
+            errors.print(Text.assemble(("note:", "yellow"), f" {doc.source_file}: {note}"))
     for problem in scan.problems:
-        errors.print(
-            f"[red]problem:[/red] {problem.file}: {problem.reason}. To fix: {problem.hint}."
-        )
+        errors.print(problem_line("problem", "red", problem))
+
+
+def print_error(error: object, label: str = "error", style: str = "red") -> None:
+    """A message on stderr; it may quote a path or a file's words, so it is Text."""
+    errors.print(Text.assemble((f"{label}:", style), f" {error}"))
 
 
 def problem_line(label: str, style: str, problem: CorpusProblem) -> Text:
@@ -168,7 +175,7 @@ def print_metrics(report: EvalReport) -> None:
 
 def print_status(found: IndexStatus) -> None:
     for field, value in found.model_dump().items():
-        console.print(f"{field.replace('_', ' ')}: {value}")
+        console.print(f"{field.replace('_', ' ')}: {value}", markup=False, highlight=False)
 
 
 def print_ingest_bench(results: list[Measurement]) -> None:
@@ -204,7 +211,7 @@ def print_speakers(found: list[SpeakerInfo]) -> None:
         table.add_column(column, overflow="fold")
     for info in found:
         roles = ", ".join(role.value for role in info.roles)
-        table.add_row(info.name, str(info.passages), roles, ", ".join(info.documents))
+        table.add_row(Text(info.name), str(info.passages), roles, Text(", ".join(info.documents)))
     console.print(table)
 
 
@@ -263,5 +270,5 @@ def print_feedback(found: list[Feedback]) -> None:
     if not found:
         console.print("No feedback yet: use the thumbs under an answer in the web UI.")
     for item in found:
-        mark = "[green]up[/green]" if item.liked else "[red]down[/red]"
-        console.print(f"{item.at} {mark} {item.question}", highlight=False)
+        mark = ("up", "green") if item.liked else ("down", "red")
+        console.print(Text.assemble(f"{item.at} ", mark, f" {item.question}"), highlight=False)
