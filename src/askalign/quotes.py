@@ -47,6 +47,7 @@ class QuoteIndex:
         self._texts: list[str] = []
         self._shingle_sizes: list[int] = []
         self._by_shingle: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        self._by_word: dict[str, set[int]] = defaultdict(set)
         self._last_text: str | None = None
         self._last_source: QuoteSource | None = None
 
@@ -62,10 +63,13 @@ class QuoteIndex:
         unit = len(self._sources)
         self._sources.append(source)
         self._texts.append(normalize(text))
-        shingles = _shingles(words(text))
+        tokens = words(text)
+        shingles = _shingles(tokens)
         self._shingle_sizes.append(len(shingles))
         for shingle in shingles:
             self._by_shingle[shingle].add(unit)
+        for token in set(tokens):
+            self._by_word[token].add(unit)
 
     def find(self, text: str) -> QuoteMatch | None:
         """The most recent earlier unit that this text repeats, if any; the match keeps the
@@ -73,13 +77,25 @@ class QuoteIndex:
         needle = normalize(text)
         if len(needle) < MIN_QUOTE_CHARS or len(needle.split()) < MIN_QUOTE_WORDS:
             return None
-        for unit in reversed(range(len(self._texts))):
+        tokens = words(text)
+        for unit in sorted(self._containing(tokens), reverse=True):
             if needle in self._texts[unit]:
                 return QuoteMatch(self._sources[unit], exact=True)
-        tokens = words(text)
         if len(tokens) < MIN_NEAR_EXACT_WORDS:
             return None
         return self._near_exact(_shingles(tokens))
+
+    def _containing(self, tokens: list[str]) -> set[int]:
+        """Units that may contain the needle: those holding its rarest inner shingle (or
+        word). The first and last tokens may be cut words; every inner one is whole in
+        any unit that contains the needle. Testing only these, not every earlier unit,
+        keeps a thread of n comments at about n lookups instead of n² comparisons."""
+        inner = tokens[1:-1]
+        if len(inner) >= SHINGLE:
+            postings = [self._by_shingle.get(key, set()) for key in _shingles(inner)]
+        else:
+            postings = [self._by_word.get(token, set()) for token in inner]
+        return min(postings, key=len, default=set())  # no words: quotes nothing
 
     def _near_exact(self, shingles: set[tuple[str, ...]]) -> QuoteMatch | None:
         if len(shingles) < 2:
@@ -151,11 +167,21 @@ def mark_mentions(comments: list[Passage], text: str, speakers: list[str]) -> No
 
 
 def _mentioned_speaker(comment: Passage, text: str, speakers: list[str]) -> str | None:
+    """The longest speaker named after an `@` (alphabetically first among equals). Each
+    `@` is tried against the speakers' lengths, not against every speaker: a thread of
+    thousands of commenters stays linear."""
     own_text = _outside_quotes(comment, text)
-    for speaker in sorted(speakers, key=len, reverse=True):
-        if speaker != comment.speaker and f"@{speaker}" in own_text:
-            return speaker
-    return None
+    if "@" not in own_text:
+        return None
+    names = set(speakers) - {comment.speaker}
+    lengths = {len(name) for name in names}
+    named = {
+        own_text[at + 1 : at + 1 + length]
+        for at, char in enumerate(own_text)
+        if char == "@"
+        for length in lengths
+    }
+    return min(named & names, key=lambda name: (-len(name), name), default=None)
 
 
 def _outside_quotes(passage: Passage, text: str) -> str:

@@ -1,10 +1,7 @@
 """LessWrong, Alignment Forum, EA Forum and GreaterWrong pages saved from the browser as HTML.
 
-The first three run ForumMagnum, whose JSS class names are `Component-key`
-(`CommentsItem-root`; older builds append a counter, `CommentsItem-root-12`);
-GreaterWrong (lw2-viewer) uses plain classes (`comment-item`, `comment-body`). Both nest
-each reply inside its parent's element, so the reply tree is read from the markup, not
-guessed from quotes.
+forum_markup.py finds the post and the comments in each site's markup; this module
+copies their text and makes the Document.
 
 `source_text` holds the post body, then its footnotes, then each comment's body, block
 elements joined by blank lines as in html.py. Only those regions are copied, so page
@@ -13,9 +10,6 @@ chrome (header, vote buttons, Reply links, tables of contents, sidebars) never e
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable
 from typing import NamedTuple
 
 from bs4 import BeautifulSoup, Tag
@@ -31,14 +25,23 @@ from askalign.readers.base import (
     sectioned_passages,
 )
 from askalign.readers.decode import ReadError
+from askalign.readers.forum_markup import (
+    PostParts,
+    RawComment,
+    greater_comments,
+    greater_post,
+    jss,
+    magnum_comments,
+    magnum_post,
+)
 from askalign.readers.html import TextBuilder, block_text, drop_chrome, page_meta, parse
-from askalign.readers.lesswrong import parse_date
 from askalign.spans import Span
 
 NAME = "forum"
 # Strings only these sites' markup holds: ForumMagnum's JSS class names and GreaterWrong's
 # page class. A browser may put a comment (`<!-- saved from url=… -->`) before the doctype.
-MARKERS = ("PostsPageTitle-", "CommentsItem-", "LWPostsPageHeader-", "comment-thread-page")
+MAGNUM_MARKERS = ("PostsPageTitle-", "CommentsItem-", "LWPostsPageHeader-")
+MARKERS = (*MAGNUM_MARKERS, "comment-thread-page")
 HTML_HEAD_CHARS = 4096
 NOT_TEXT = ["script", "style", "noscript", "template"]
 # ForumMagnum chrome that can sit inside a region we copy (components/posts/TableOfContents,
@@ -51,239 +54,14 @@ CHROME_JSS = (
     "GlossarySidebar",
 )
 CHROME_CLASSES = ["footnote-back-link", "footnote-backref", "comments-item-reply-link"]
-UNNAMED = {"[deleted]", "[anonymous]", "[comment deleted]"}
-_INT = re.compile(r"-?\d+")
+
+__all__ = ["MARKERS", "NAME", "jss", "read", "sniff"]
 
 
 def sniff(text: str) -> bool:
     head = text[:HTML_HEAD_CHARS].lower()
     is_html = "<html" in head or "<!doctype html" in head
     return is_html and any(marker in text for marker in MARKERS)
-
-
-def jss(*names: str) -> Callable[[str | None], bool]:
-    """A class filter for ForumMagnum's generated names: `Name-key` matches `Name-key`
-    and `Name-key-12`, never `Name-keyOther`; a bare `Name` matches any of its keys."""
-
-    def match(value: str | None) -> bool:
-        return value is not None and any(
-            value == name or value.startswith(f"{name}-") for name in names
-        )
-
-    return match
-
-
-def find_jss(root: Tag, *names: str) -> Tag | None:
-    """The first element with any of the names, trying them in order of preference."""
-    for name in names:
-        found = root.find(class_=jss(name))
-        if isinstance(found, Tag):
-            return found
-    return None
-
-
-def _text(element: Tag | None) -> str | None:
-    return (block_text(element) or None) if element is not None else None
-
-
-def _ints(text: str | None) -> list[int]:
-    return [int(n) for n in _INT.findall((text or "").replace("\u2212", "-"))]
-
-
-def _first_int(text: str | None) -> int | None:
-    return next(iter(_ints(text)), None)
-
-
-def _name(element: Tag | None) -> str | None:
-    """A user name: the profile link's text, without badges beside it."""
-    if element is None:
-        return None
-    link = element.find("a")
-    name = _text(link if isinstance(link, Tag) else element)
-    return None if name is None or name in UNNAMED else name
-
-
-class PostParts(NamedTuple):
-    title: str | None
-    author: str | None
-    date: dt.date | None
-    karma: int | None
-    body: Tag | None
-    url: str | None = None
-
-
-class RawComment(NamedTuple):
-    node: Tag
-    parent: Tag | None
-    author: str | None
-    age: str | None
-    karma: int | None
-    af_karma: int | None
-    agreement: int | None
-    body: Tag | None  # None: deleted, or collapsed to one line with no text to read
-
-
-# ForumMagnum: components/posts/PostsPage, components/comments, components/votes.
-
-
-def magnum_post(soup: BeautifulSoup) -> PostParts:
-    body = soup.find(id="postContent")
-    if not isinstance(body, Tag):
-        body = find_jss(soup, "PostsPage-postContent", "ContentStyles-postBody")
-    date = find_jss(soup, "PostsPageDate-date")
-    karma = find_jss(
-        soup,
-        "LWPostsPageTopHeaderVote-voteScore",
-        "PostsVoteDefault-voteScore",
-        "PostsVote-voteScore",
-    )
-    return PostParts(
-        title=_text(find_jss(soup, "PostsPageTitle-root")),
-        author=_name(find_jss(soup, "PostsAuthors-authorName")),
-        date=_time_date(date),
-        karma=_first_int(_text(karma)),
-        body=body,
-    )
-
-
-def _time_date(element: Tag | None) -> dt.date | None:
-    """The `<time datetime>` ForumMagnum's FormatDate renders, else the shown "3rd Feb 2024"."""
-    if element is None:
-        return None
-    time = element.find("time") if element.name != "time" else element
-    stamp = str(time.get("datetime", "")) if isinstance(time, Tag) else ""
-    try:
-        return dt.date.fromisoformat(stamp[:10])
-    except ValueError:
-        return parse_date(_text(element) or "")
-
-
-def magnum_comments(soup: BeautifulSoup) -> list[RawComment]:
-    """Every `comments-node` (CommentFrame), in page order; its replies sit in its
-    `CommentsNode-children`, so the nearest enclosing node is the parent."""
-    found: list[RawComment] = []
-    for node in soup.find_all(class_="comments-node"):
-        parent = node.find_parent(class_="comments-node")
-        item = _owned(node, jss("CommentsItem-root"))
-        if item is None:
-            found.append(RawComment(node, parent, None, None, None, None, None, None))
-            continue
-        karma, af_karma = _magnum_karma(item)
-        date = find_jss(item, "CommentsItemDate-root")
-        time = date.find("time") if date is not None else None
-        found.append(
-            RawComment(
-                node,
-                parent,
-                author=_name(
-                    find_jss(
-                        item,
-                        "CommentUserName-author",
-                        "CommentUserName-authorAnswer",
-                        "UsersNameDisplay-userName",
-                    )
-                ),
-                age=_text(time if isinstance(time, Tag) else date),
-                karma=karma,
-                af_karma=af_karma,
-                agreement=_first_int(_text(find_jss(item, "AgreementVoteAxis-agreementScore"))),
-                body=find_jss(item, "CommentBody-root", "ContentStyles-commentBody"),
-            )
-        )
-    return found
-
-
-def _owned(node: Tag, class_filter: Callable[[str | None], bool]) -> Tag | None:
-    """The first match inside node that is not inside one of its replies."""
-    for element in node.find_all(class_=class_filter):
-        if element.find_parent(class_="comments-node") is node:
-            return element
-    return None
-
-
-def _magnum_karma(item: Tag) -> tuple[int | None, int | None]:
-    """(karma, AF karma): LessWrong shows AF karma beside an Ω, the Alignment Forum shows
-    LW karma beside "LW" and its own score in the main place."""
-    score = _first_int(_text(find_jss(item, "OverallVoteAxis-voteScore")))
-    symbol = _text(find_jss(item, "OverallVoteAxis-secondarySymbol"))
-    second = _first_int(_text(find_jss(item, "OverallVoteAxis-secondaryScoreNumber")))
-    if symbol == "LW":
-        return second, score
-    return score, second if symbol == "\u03a9" else None
-
-
-# GreaterWrong: src/data-viewers/post.lisp, comment.lisp, src/comment-threads.lisp.
-
-
-def greater_post(soup: BeautifulSoup) -> PostParts:
-    meta = soup.find(class_="post-meta")
-    meta = meta if isinstance(meta, Tag) else None
-    karma, _ = _greater_karma(meta)
-    return PostParts(
-        title=_text(_find(soup, "post-title")),
-        author=_name(_find(meta, "author")),
-        date=_js_date(_find(meta, "date")),
-        karma=karma,
-        body=_find(soup, "post-body"),
-        url=_href(_find(meta, "lw2-link")),
-    )
-
-
-def _href(link: Tag | None) -> str | None:
-    """GreaterWrong links each post to its original on LessWrong or the EA Forum."""
-    href = link.get("href") if link is not None else None
-    return str(href) if href else None
-
-
-def _find(root: Tag | None, css_class: str) -> Tag | None:
-    found = root.find(class_=css_class) if root is not None else None
-    return found if isinstance(found, Tag) else None
-
-
-def _js_date(element: Tag | None) -> dt.date | None:
-    """`data-js-date` holds milliseconds since the epoch; the text is for people."""
-    millis = _first_int(str(element.get("data-js-date", ""))) if element is not None else None
-    if millis is None:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC).date()
-    except (OverflowError, OSError, ValueError):  # a mangled attribute is no date
-        return None
-
-
-def _greater_karma(meta: Tag | None) -> tuple[int | None, int | None]:
-    """(karma, AF karma) from "12 points" or "LW: 12 AF: 4"."""
-    text = _text(_find(_find(meta, "karma"), "karma-value"))
-    numbers = _ints(text)
-    af = numbers[1] if text and "AF:" in text and len(numbers) > 1 else None
-    return (numbers[0] if numbers else None), af
-
-
-def greater_comments(soup: BeautifulSoup) -> list[RawComment]:
-    """Each `li.comment-item` holds its comment, then a `ul.comment-thread` of replies."""
-    found: list[RawComment] = []
-    for node in soup.find_all("li", class_="comment-item"):
-        parent = node.find_parent("li", class_="comment-item")
-        comment = node.find(class_="comment", recursive=False)
-        if not isinstance(comment, Tag) or "deleted-comment" in comment.get("class", []):
-            found.append(RawComment(node, parent, None, None, None, None, None, None))
-            continue
-        meta = _find(comment, "comment-meta")
-        karma, af_karma = _greater_karma(meta)
-        agreement = _ints(_text(_find(_find(meta, "agreement"), "karma-value")))
-        found.append(
-            RawComment(
-                node,
-                parent,
-                author=_name(_find(meta, "author")),
-                age=_text(_find(meta, "date")),
-                karma=karma,
-                af_karma=af_karma,
-                agreement=agreement[0] if len(agreement) == 1 else None,  # EA: "agree ∶ disagree"
-                body=_find(comment, "comment-body"),
-            )
-        )
-    return found
 
 
 # Reading the parts into passages.
@@ -325,10 +103,14 @@ def detach_footnotes(body: Tag) -> list[tuple[str, Tag]]:
     return found
 
 
-def find_post(soup: BeautifulSoup) -> tuple[PostParts, list[RawComment]]:
-    post = magnum_post(soup)
-    if post.body is not None or post.title is not None:
-        return post, magnum_comments(soup)
+def find_post(soup: BeautifulSoup, html: str) -> tuple[PostParts, list[RawComment]]:
+    """ForumMagnum's parts where its class names occur in the page, else GreaterWrong's.
+    The names are looked up in the text first: each miss in the tree is a walk over
+    every tag of the page."""
+    if any(marker in html for marker in MAGNUM_MARKERS):
+        post = magnum_post(soup)
+        if post.body is not None or post.title is not None:
+            return post, magnum_comments(soup)
     return greater_post(soup), greater_comments(soup)
 
 
@@ -402,7 +184,7 @@ def read(html: str, ctx: ReadContext) -> Document:
     soup = parse(html)
     for tag in soup(NOT_TEXT):
         tag.decompose()
-    post, raw_comments = find_post(soup)
+    post, raw_comments = find_post(soup, html)
     if post.body is None:
         raise missing_post(post)
     meta = ctx.catalog.overriding(page_facts(soup, post))

@@ -165,7 +165,10 @@ def page_meta(soup: BeautifulSoup) -> DocumentMeta:
 
 
 def _meta_content(soup: BeautifulSoup, key: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
+    """From the <head> when there is one: a miss searched in the whole page walks every
+    tag of it, which on a 20,000-comment thread is most of the reading time."""
+    root = soup.head if isinstance(soup.head, Tag) else soup
+    tag = root.find("meta", attrs={"property": key}) or root.find("meta", attrs={"name": key})
     content = tag.get("content") if isinstance(tag, Tag) else None
     return str(content).strip() if content else None
 
