@@ -218,3 +218,83 @@ def test_a_dataset_file_with_no_good_line_is_refused(tmp_path: Path, corpus_dir:
     assert code == 1
     assert "bad.jsonl" in err and "line 1" in err
     assert not (corpus_dir / "bad.jsonl").exists()
+
+
+@pytest.fixture
+def odd_entries(tmp_path: Path) -> Path:
+    """A folder of what is not a plain file: links out of it, a FIFO, a linked folder."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("A private text that no one added.\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "inner.txt").write_text("Inner text about alignment.\n", encoding="utf-8")
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "good.txt").write_text(ESSAY_TXT, encoding="utf-8")
+    (folder / "passwd.txt").symlink_to(secret)
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    os.mkfifo(folder / "fifo.txt")
+    return folder
+
+
+def test_links_fifos_and_devices_are_refused_by_name_and_never_opened(
+    odd_entries: Path, corpus_dir: Path
+) -> None:
+    from askalign.adding import add_paths
+
+    names = ["fifo.txt", "linked", "passwd.txt", "zero.txt"]
+    report = add_paths([odd_entries, *(odd_entries / name for name in names)], corpus_dir, 2**20)
+    assert report.added == ["odd/good.txt"]
+    refused = {(Path(p.file).name, p.reason.split(" (")[0].split(",")[0]) for p in report.refused}
+    assert refused == {
+        ("fifo.txt", "is a FIFO"),
+        ("linked", "is a symbolic link"),
+        ("passwd.txt", "is a symbolic link"),
+        ("zero.txt", "is a symbolic link"),
+    }
+    assert len(report.refused) == 8  # each entry, inside the folder and named alone
+    assert sorted(p.name for p in (corpus_dir / "odd").iterdir()) == ["good.txt"]
+    assert "/dev/zero" in " ".join(p.reason for p in report.refused)
+
+
+def test_the_cli_refuses_a_link_to_dev_zero_at_once(odd_entries: Path, corpus_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign", "add", *(str(odd_entries / n) for n in ("zero.txt",
+         "fifo.txt", "passwd.txt"))],
+        capture_output=True, text=True, timeout=60, env=os.environ | {"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "zero.txt: is a symbolic link (to /dev/zero)" in result.stderr
+    assert "fifo.txt: is a FIFO (named pipe), not a file" in result.stderr
+    assert list(corpus_dir.iterdir()) == []
+
+
+def test_a_web_upload_that_is_a_link_or_a_fifo_is_refused(odd_entries: Path, corpus_dir: Path):
+    from askalign.web.uploads import UploadRejected, add_to_corpus
+
+    for name, reason in [("passwd.txt", "symbolic link"), ("fifo.txt", "FIFO")]:
+        with pytest.raises(UploadRejected, match=reason):
+            add_to_corpus(odd_entries / name, name, corpus_dir, 2**20)
+    assert list(corpus_dir.iterdir()) == []
+
+
+def test_a_name_that_differs_only_in_case_is_refused(tmp_path: Path, corpus_dir: Path) -> None:
+    from askalign.adding import add_paths
+
+    (corpus_dir / "bearish-case.txt").write_text(ESSAY_TXT, encoding="utf-8")
+    (corpus_dir / "Notes").mkdir()
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("BEARISH-case.txt", "a.txt", "A.txt"):
+        (tmp_path / name).write_text(ESSAY_TXT, encoding="utf-8")
+    (folder / "c.txt").write_text(ESSAY_TXT, encoding="utf-8")
+    paths = [tmp_path / "BEARISH-case.txt", tmp_path / "A.txt", tmp_path / "a.txt", folder]
+    report = add_paths(paths, corpus_dir, 2**20)
+    assert report.added == ["A.txt"]
+    reasons = sorted(problem.reason for problem in report.refused)
+    assert reasons == [
+        "BEARISH-case.txt differs only in case from bearish-case.txt, which is in the corpus",
+        "a.txt differs only in case from A.txt, which is in the corpus",
+        "notes/c.txt differs only in case from Notes, which is in the corpus",
+    ]

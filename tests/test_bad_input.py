@@ -275,3 +275,61 @@ def test_markup_in_file_names_and_fields_is_printed_as_written(corpus_dir: Path)
     assert "note: k.md: front matter karma '[/x]' ignored" in result.stderr
     assert "note: [red]z.md: front matter keys not used: [link=x]" in result.stderr
     assert "[bold]Eve[/bold]" in result.stdout
+
+
+def test_a_fifo_or_a_device_in_the_corpus_is_refused_not_read(with_good_file: Path) -> None:
+    os.mkfifo(with_good_file / "pipe.txt")
+    (with_good_file / "zero.txt").symlink_to("/dev/zero")
+    (with_good_file / "zero.jsonl").symlink_to("/dev/zero")
+    result = subprocess.run(
+        [sys.executable, "-m", "askalign", "corpus", "--json", "--corpus", str(with_good_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    problems = {p["file"]: p["reason"] for p in json.loads(result.stdout)["problems"]}
+    assert problems == {
+        "pipe.txt": "is a FIFO (named pipe), not a file",
+        "zero.txt": "is a device, not a file",
+        "zero.jsonl": "is a device, not a file",
+    }
+
+
+def test_names_that_differ_only_in_case_get_a_note(corpus_dir: Path) -> None:
+    (corpus_dir / "BEARISH-case.txt").write_text(GOOD, encoding="utf-8")
+    (corpus_dir / "bearish-case.txt").write_text(GOOD, encoding="utf-8")
+    scan = scan_corpus(corpus_dir)
+    notes = {doc.source_file: doc.notes for doc in scan.documents}
+    assert notes["BEARISH-case.txt"] == []
+    assert notes["bearish-case.txt"] == [
+        "its name differs only in case from BEARISH-case.txt: on a case-insensitive file"
+        " system (macOS, Windows) the two are one file, so rename or remove one"
+    ]
+
+
+def test_look_alike_speaker_names_are_one_identity_and_marked_in_the_source(
+    corpus_dir: Path,
+) -> None:
+    from askalign.answer.models import Citation
+    from askalign.web.render import source_card
+
+    from .conftest import LESSWRONG_PAGE
+
+    disguised = "bob\u200b\u2066_b\u2069"  # zero-width space and bidi isolates around "_b"
+    page = LESSWRONG_PAGE.replace("Carol C1d30", f"{disguised}1d30")
+    (corpus_dir / "page.txt").write_text(page, encoding="utf-8")
+    (corpus_dir / "n.md").write_text('---\nauthor: "Ada\u200b\u00a0Author"\n---\nBody.\n', "utf-8")
+    documents = {doc.source_file: doc for doc in scan_corpus(corpus_dir).documents}
+    assert documents["n.md"].author == documents["n.md"].passages[0].speaker == "Ada Author"
+    thread = documents["page.txt"]
+    comments = [p for p in thread.passages if p.role == "comment"]
+    assert [c.speaker for c in comments] == ["bob_b", "bob_b", "Dave"]
+    assert [c.speaker_as_written for c in comments] == [None, disguised, None]
+    second = comments[1]
+    citation = Citation(n=1, doc_id=thread.id, doc_title=thread.title, speaker=second.speaker,
+                        role=second.role, quote=second.text, display=second.text,
+                        start=second.start, end=second.end, passage_id=second.id)  # fmt: skip
+    card = source_card([citation], {thread.id: thread})
+    assert "(written “bob⟨U+200B⟩⟨U+2066⟩_b⟨U+2069⟩”)" in card
+    assert "\u200b" not in card and "\u2066" not in card

@@ -9,6 +9,7 @@ costs a directory walk, not half an hour of parsing.
 from __future__ import annotations
 
 import hashlib
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +67,8 @@ class KnownFiles:
     def check(self, path: Path, relative: str, meta: DocumentMeta) -> tuple[FileRecord, bool]:
         """The file as it is now, and whether its documents in the catalog still hold."""
         status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO would block the hash: the reader says
+            raise OSError(f"{relative} is not a regular file")
         reading = self.reading(meta)
         before = self.records.get(relative)
         same_stat = before is not None and (before.size, before.mtime_ns) == (

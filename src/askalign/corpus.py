@@ -19,6 +19,10 @@ from askalign.text_facts import FACTS_FILE, load_text_facts
 
 log = logging.getLogger(__name__)
 BACKUP_SUFFIXES = (".bak", ".swp", ".swo", ".tmp", ".orig", ".part")
+CASE_TWIN = (
+    "its name differs only in case from {twin}: on a case-insensitive file system"
+    " (macOS, Windows) the two are one file, so rename or remove one"
+)
 
 
 def is_ignored(path: Path) -> bool:
@@ -77,6 +81,7 @@ class CorpusReader:
         self.files: list[FileRecord] = []  # every file read or found unchanged, as it is now
         self.on_disk: set[str] = set()
         self._seen_ids: dict[str, str] = {}  # document id -> the file that has it
+        self._folded: dict[str, str] = {}  # case-folded path -> the first file with it
 
     def documents(self) -> Iterator[Document]:
         for relative in _files_under(self.corpus_dir):
@@ -86,7 +91,11 @@ class CorpusReader:
                 self.skipped.append(relative)
                 continue
             self.on_disk.add(relative)
-            yield from self._read_file(self.corpus_dir / relative, relative)
+            twin = self._folded.setdefault(relative.casefold(), relative)
+            for document in self._read_file(self.corpus_dir / relative, relative):
+                if twin != relative:
+                    document.notes.append(CASE_TWIN.format(twin=twin))
+                yield document
         self.problems.extend(_orphan_entries(self.facts, self.on_disk, self.problems))
 
     def _read_file(self, path: Path, relative: str) -> Iterator[Document]:

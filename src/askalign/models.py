@@ -7,9 +7,22 @@ anything downstream (chunks, citations) can be checked against the source.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+
+def speaker_identity(name: str | None) -> str | None:
+    """The name a speaker is known by: NFKC, without format characters (Unicode Cf:
+    zero-width spaces, bidi controls) and with one space between words. Otherwise
+    `Bob\\u200b\\u2066Admin\\u2069` is a second speaker that prints as `BobAdmin`."""
+    if name is None:
+        return None
+    visible = "".join(
+        c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf"
+    )
+    return " ".join(visible.split()) or None
 
 
 class Role(StrEnum):
@@ -41,6 +54,9 @@ class Passage(BaseModel):
     id: str
     role: Role
     speaker: str | None = None
+    speaker_as_written: str | None = Field(
+        default=None, description="The raw name, where it differs from `speaker` (see below)."
+    )
     section: list[str] = Field(default_factory=list, description="Heading breadcrumb.")
     start: int
     end: int
@@ -55,6 +71,17 @@ class Passage(BaseModel):
     reply_to: str | None = None
     replying_to_speaker: str | None = None
     reply_inferred_by: InferredBy | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_identity(cls, data: object) -> object:
+        """Look-alike names are one speaker; the raw form is kept for the source view."""
+        if isinstance(data, dict) and isinstance(data.get("speaker"), str):
+            identity = speaker_identity(data["speaker"])
+            if identity != data["speaker"]:
+                written = data.get("speaker_as_written") or data["speaker"]
+                data = {**data, "speaker": identity, "speaker_as_written": written}
+        return data
 
 
 class Document(BaseModel):
@@ -74,6 +101,11 @@ class Document(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="What the reader had to guess.")
     source_text: str = Field(default="", exclude=True, repr=False)
+
+    @field_validator("author")
+    @classmethod
+    def _author_identity(cls, value: str | None) -> str | None:
+        return speaker_identity(value)
 
     def cut(self, start: int, end: int) -> str:
         return self.source_text[start:end]

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
-from askalign.models import Document, Passage, Role
+from askalign.models import Document, Passage, Role, speaker_identity
 from askalign.sections import SectionTracker
 from askalign.spans import Span
 
@@ -74,9 +74,11 @@ def build_document(
     passages: list[Passage],
 ) -> Document:
     """The author (as the catalog settles it) speaks every non-comment passage."""
+    author = speaker_identity(meta.author)
     for passage in passages:
         if passage.role is not Role.COMMENT and passage.speaker is None:
-            passage.speaker = meta.author
+            passage.speaker = author
+            passage.speaker_as_written = None if author == meta.author else meta.author
     return Document(
         id=ctx.doc_id,
         title=meta.title or ctx.source_file,

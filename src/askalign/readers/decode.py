@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -28,14 +30,53 @@ class SourceText(NamedTuple):
     notes: list[str]
 
 
+KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFLNK: "a symbolic link",
+}
+NOT_A_FILE_HINT = "only regular files are read: save the text in a file and use that"
+
+
+def open_regular(path: Path, *, follow_symlinks: bool = True) -> BinaryIO:
+    """`path` opened for reading, once `stat` says it is a regular file. A FIFO blocks
+    the open and a device (`/dev/zero`) never ends, so neither is ever opened; the open
+    itself neither blocks nor follows a link where `follow_symlinks` is False, and what
+    it opened must be the file that was checked."""
+    status = os.stat(path, follow_symlinks=follow_symlinks)
+    _require_regular(status)
+    nofollow = 0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | nofollow)
+    try:
+        opened = os.fstat(descriptor)
+        _require_regular(opened)
+        if (opened.st_dev, opened.st_ino) != (status.st_dev, status.st_ino):
+            raise ReadError("the file changed while it was opened", "add it again")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _require_regular(status: os.stat_result) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        kind = KINDS.get(stat.S_IFMT(status.st_mode), "not a regular file")
+        raise ReadError(f"is {kind}, not a file", NOT_A_FILE_HINT)
+
+
 def read_source(path: Path, max_bytes: int) -> SourceText:
-    size = path.stat().st_size
-    if size > max_bytes:
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        raw = b"" if size > max_bytes else handle.read(max_bytes + 1)  # +1: it grew
+    if max(size, len(raw)) > max_bytes:
         raise ReadError(
             f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
             "split it into smaller files, or raise ASKALIGN_MAX_FILE_MB",
         )
-    raw = path.read_bytes()
     if _looks_binary(raw[:BINARY_SNIFF_BYTES]):
         raise ReadError(
             "looks like a binary file, not text",

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from askalign.models import CorpusProblem, Document
 from askalign.readable import DATASET_FORMAT
 from askalign.readers.base import DATASET_EXTENSIONS, DocumentMeta, ReadContext
-from askalign.readers.decode import ReadError, lone_surrogate
+from askalign.readers.decode import ReadError, lone_surrogate, open_regular
 from askalign.readers.frontmatter import joined_names, parse_date
 from askalign.readers.markdown import read_body
 
@@ -74,7 +74,7 @@ def read_lines(
     """One Document per good line; a CorpusProblem (with its line number) per bad one."""
     seen: set[str] = set()
     lines = 0
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for number, raw in enumerate(handle, 1):
             if not raw.strip():
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from itertools import islice
 
@@ -76,6 +77,19 @@ def _who(citation: Citation) -> str:
     return html.escape(name)
 
 
+def as_written(passage: Passage | None) -> str:
+    """The name as the source wrote it, where that differs from the speaker's identity:
+    shown in the source view only, each hidden (format) character spelled out."""
+    if passage is None or not passage.speaker_as_written:
+        return ""
+    spelled = "".join(
+        f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) == "Cf" else c
+        for c in passage.speaker_as_written
+    )
+    title = "The name as the source writes it, hidden characters spelled out"
+    return f' <span class="as-written" title="{title}">(written “{html.escape(spelled)}”)</span>'
+
+
 def source_card(citations: list[Citation], documents: Mapping[str, Document]) -> str:
     first = citations[0]
     document = documents[first.doc_id]
@@ -100,6 +114,7 @@ def source_card(citations: list[Citation], documents: Mapping[str, Document]) ->
     return (
         f'<div class="source" data-speaker="{html.escape(first.speaker or "")}">'
         f'<div class="source-head"><b>{numbers} <span class="speaker">{_who(first)}</span></b>'
+        f"{as_written(passage)}"
         f" · {ROLE_WORDS[first.role]} · {link}{section}</div>"
         f'<blockquote class="context">{context}</blockquote>{parent}'
         f'<button class="copy-source" data-md="{copy_text}"'
