@@ -7,6 +7,7 @@ import json
 import shutil
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -229,3 +230,77 @@ def test_feedback_is_clipped_and_rate_limited(tmp_path: Path) -> None:
     assert kept.citations == [{"n": 1}] * 10
     limit = RateLimit(per_minute=3)
     assert [limit.take() for _ in range(4)] == [True, True, True, False]
+
+
+def login(url: str, user: str, password: str, client: str) -> tuple[int, str | None, bytes]:
+    """POST Gradio's /login as a proxy on this machine would, naming the client."""
+    form = urllib.parse.urlencode({"username": user, "password": password}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": client}
+    request = urllib.request.Request(f"{url}login", data=form, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers.get("Retry-After"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Retry-After"), error.read()
+
+
+def test_failed_logins_back_off_per_name_and_per_client(
+    copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from gradio_client import Client
+
+    corpus, index = copy
+    users = tmp_path / "users"
+    add_user(users, "ada", PASSWORD)
+    add_user(users, "bob", PASSWORD)
+    with serving(corpus, index, "--host", "0.0.0.0", "--auth-file", str(users)) as server:
+        url = server["url"]
+        assert [login(url, "ada", "wrong", "203.0.113.1")[0] for _ in range(5)] == [400] * 5
+        status, retry_after, body = login(url, "ada", PASSWORD, "203.0.113.1")
+        assert (status, retry_after) == (429, "1") and b"Too many failed logins" in body
+        assert login(url, "ada", PASSWORD, "203.0.113.2")[0] == 429  # the name, from anywhere
+        assert login(url, "bob", PASSWORD, "203.0.113.1")[0] == 200  # not the address yet
+        time.sleep(1.2)
+        assert login(url, "ada", PASSWORD, "203.0.113.1")[0] == 200  # the lock has passed
+        guesses = [login(url, f"guess{n}", "x", "198.51.100.7")[0] for n in range(20)]
+        assert guesses == [400] * 20  # one address, many names
+        assert login(url, "bob", PASSWORD, "198.51.100.7")[0] == 429
+        assert login(url, "bob", PASSWORD, "198.51.100.8")[0] == 200  # another client
+        client = Client(url, auth=("ada", PASSWORD), verbose=False)  # the usual way in
+        assert client.predict("When is an agent corrigible?", "", "", api_name="/ask")["text"]
+        log = server["log"].read_text()
+    assert "login failed for 'ada' from 203.0.113.1 (5 in a row)" in log
+    assert "login locked for 'ada' for 1 s after 5 failures" in log
+    assert "login refused for 'ada' from 203.0.113.2: locked for 1 s more" in log
+    assert "login failed for 'guess19' from 198.51.100.7 (1 in a row)" in log
+
+
+def test_the_lock_doubles_up_to_a_cap_and_is_forgotten() -> None:
+    from askalign.web.login_guard import (
+        FORGET_AFTER_S,
+        FREE_CLIENT_FAILURES,
+        MAX_LOCK_S,
+        MAX_TRACKED,
+        LoginThrottle,
+    )
+
+    now = [0.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    locks = []
+    for _ in range(20):
+        locks.append(throttle.failed("ada", f"10.0.0.{len(locks)}")[1])
+        now[0] += locks[-1]  # each guess waits out the lock before it
+    assert locks[:4] == [0.0] * 4 and locks[4:9] == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert max(locks) == MAX_LOCK_S == locks[-1]
+    assert throttle.wait_s("ada", "10.9.9.9") == 0.0
+    throttle.failed("ada", "10.9.9.9")
+    assert throttle.wait_s("ada", "10.9.9.9") == MAX_LOCK_S
+    now[0] += MAX_LOCK_S + FORGET_AFTER_S + 1
+    assert throttle.failed("ada", "10.9.9.9") == (1, 0.0)  # forgotten: a fresh count
+    throttle.succeeded("ada")
+    for n in range(FREE_CLIENT_FAILURES):
+        throttle.failed(f"user{n}", "10.1.1.1")
+    assert throttle.wait_s("someone", "10.1.1.1") == 1.0  # one address, many names
+    for n in range(MAX_TRACKED + 10):
+        throttle.failed("x", f"client{n}")
+    assert len(throttle._keys) <= MAX_TRACKED

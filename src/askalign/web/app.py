@@ -33,6 +33,7 @@ from askalign.ingest import IngestHooks, ingest
 from askalign.readers import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
 from askalign.settings import Settings
 from askalign.summary import summarise
+from askalign.web.login_guard import LoginGuard
 from askalign.web.render import (
     chat_markdown,
     conversation_markdown,
@@ -319,6 +320,9 @@ def launch(
     demo = build_app(shared or SharedAssistant(settings), writes=writes)
     if not writes:
         print(f"askalign: {READ_ONLY}", file=sys.stderr, flush=True)
+    middleware = [] if writes else [Middleware(RefuseUploads)]
+    if login is not None:  # failed logins back off, per name and per client address
+        middleware.append(Middleware(LoginGuard))
     demo.launch(
         server_name=host,
         server_port=port,
@@ -331,7 +335,7 @@ def launch(
         auth=login,
         auth_message="askalign: log in with a name from the server's auth file.",
         max_file_size=settings.max_file_bytes,
-        app_kwargs={} if writes else {"middleware": [Middleware(RefuseUploads)]},
+        app_kwargs={"middleware": middleware} if middleware else {},
     )
     return demo
 
