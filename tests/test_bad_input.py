@@ -333,3 +333,13 @@ def test_look_alike_speaker_names_are_one_identity_and_marked_in_the_source(
     card = source_card([citation], {thread.id: thread})
     assert "(written “bob⟨U+200B⟩⟨U+2066⟩_b⟨U+2069⟩”)" in card
     assert "\u200b" not in card and "\u2066" not in card
+
+
+def test_dataset_ids_that_read_alike_are_both_kept(corpus_dir: Path) -> None:
+    """Found by the fuzz campaign: `A` and `a` (or `:` and `;`) made one document id."""
+    records = [{"id": key, "text": f"Article {n}."} for n, key in enumerate(["A", "a", ":", ";"])]
+    (corpus_dir / "d.jsonl").write_text("\n".join(map(json.dumps, records)), encoding="utf-8")
+    scan = scan_corpus(corpus_dir)
+    assert scan.problems == []
+    assert [doc.record for doc in scan.documents] == ["A", "a", ":", ";"]
+    assert len({doc.id for doc in scan.documents}) == 4

@@ -160,3 +160,139 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# Issue 19's classes: hostile YAML, JSON lines, dates, markup, file kinds and names.
+SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.sampled_from(["[/x]", "~", "null"]))
+KEYS = st.sampled_from(["title", "author", "date", "karma", "url", "other"])
+
+
+@st.composite
+def front_matter(draw: st.DrawFn) -> tuple[str, bool]:
+    """YAML with anchors, aliases and tags, and whether it uses either of the last two."""
+    lines, anchors, hostile = [], [], False
+    for n in range(draw(st.integers(1, 6))):
+        value = json.dumps(draw(SCALARS))
+        kind = draw(st.sampled_from(["plain", "anchor", "alias", "tag", "date"]))
+        if kind == "anchor":
+            anchors.append(f"a{n}")
+            value = f"&a{n} [{', '.join([value] * draw(st.integers(1, 9)))}]"
+        elif kind == "alias" and anchors:
+            value, hostile = f"[{', '.join(f'*{a}' for a in anchors)}]", True
+        elif kind == "tag":
+            tag = draw(st.sampled_from(["!!int", "!!bool", "!!timestamp", "!!binary", "!x"]))
+            value, hostile = f"{tag} {value}", True
+        elif kind == "date":
+            y, m, d = draw(st.integers(0, 9999)), draw(st.integers(0, 99)), draw(st.integers(0, 99))
+            value = f"{y:04d}-{m:02d}-{d:02d}"
+        lines.append(f"{draw(KEYS)}{n}: {value}" if n % 2 else f"{draw(KEYS)}: {value}")
+    return "---\n" + "\n".join(lines) + "\n---\nThe body of the text.\n", hostile
+
+
+@given(front=front_matter())
+def test_front_matter_is_read_or_refused_within_bounds(tmp_path_factory, front) -> None:
+    text, hostile = front
+    corpus = tmp_path_factory.mktemp("yaml")
+    (corpus / "f.md").write_text(text, encoding="utf-8")
+    scan = scan_corpus(corpus)
+    if hostile:
+        [problem] = scan.problems
+        assert re.search(r"uses an? (alias|tag)|not valid YAML", problem.reason), problem
+        return
+    assert all("failed to read" not in p.reason for p in scan.problems), scan.problems
+    for document in scan.documents:
+        assert all(len(note) < 400 for note in document.notes)
+        document.model_dump_json()
+
+
+json_line = st.one_of(
+    st.builds(lambda text: json.dumps({"id": text[:8] or "x", "text": f"ok {text}"}), st.text()),
+    st.builds(lambda depth, o: (o * depth)[:-1] + (o[0] if o != '{"a":' else '1') + {"[": "]",
+              '{"a":': "}"}[o] * depth, st.integers(1, 10**5), st.sampled_from(["[", '{"a":'])),
+    st.builds(lambda code, field: f'{{"id": "s", "{field}": "x \\u{code:04x}", "text": "t"}}',
+              st.integers(0xD800, 0xDFFF), st.sampled_from(["text", "title", "id", "url"])),
+)  # fmt: skip
+
+
+@given(lines=st.lists(json_line, min_size=1, max_size=6))
+def test_jsonl_lines_fail_alone(tmp_path_factory, lines: list[str]) -> None:
+    corpus = tmp_path_factory.mktemp("jsonl")
+    (corpus / "d.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    scan = scan_corpus(corpus)
+    assert all(problem.line is not None for problem in scan.problems), scan.problems
+    assert len(scan.documents) + len(scan.problems) == len(lines)
+    for document in scan.documents:
+        document.model_dump_json()  # storable: no lone surrogate got through
+
+
+MARKUP = st.text(alphabet="[]/=#@ ab:'\"\\", min_size=1, max_size=20)
+
+
+@given(name=MARKUP, title=MARKUP, author=MARKUP, karma=MARKUP, other=MARKUP, body=MARKUP)
+def test_markup_characters_in_any_field_print_as_written(
+    tmp_path_factory, name: str, title: str, author: str, karma: str, other: str, body: str
+) -> None:
+    from askalign.terminal import console, errors, print_scan, report_problems
+
+    assume("/" not in name and name.strip(" .") and not name.startswith(("#", "'")))
+    corpus = tmp_path_factory.mktemp("markup")
+    fields = {"title": title, "author": author, "karma": karma, "other": other}
+    yaml_text = "\n".join(f"{key}: {json.dumps(value)}" for key, value in fields.items())
+    (corpus / f"{name}.md").write_text(f"---\n{yaml_text}\n---\n{body} words\n", "utf-8")
+    scan = scan_corpus(corpus)
+    with console.capture() as shown, errors.capture() as said:
+        print_scan(scan)
+        report_problems(scan)
+    assert f"{name}.md" in said.get() or not (scan.problems or scan.documents[0].notes)
+    assert scan.problems or shown.get()
+
+
+FILE_KINDS = ["regular", "link-out", "link-zero", "link-null", "fifo", "link-dir", "broken"]
+
+
+@given(kinds=st.lists(st.sampled_from(FILE_KINDS), min_size=1, max_size=7), alone=st.booleans())
+def test_add_takes_regular_files_only(tmp_path_factory, kinds: list[str], alone: bool) -> None:
+    from askalign.adding import add_paths
+
+    root = tmp_path_factory.mktemp("kinds")
+    (root / "outside.txt").write_text("A private text.\n", encoding="utf-8")
+    folder, corpus = root / "in", root / "corpus"
+    folder.mkdir()
+    corpus.mkdir()
+    targets = {"link-out": root / "outside.txt", "link-zero": Path("/dev/zero"),
+               "link-null": Path("/dev/null"), "link-dir": root, "broken": root / "x"}  # fmt: skip
+    for n, kind in enumerate(kinds):
+        entry = folder / f"e{n}.txt"
+        if kind == "regular":
+            entry.write_text(f"Text number {n} about alignment.\n", encoding="utf-8")
+        elif kind == "fifo":
+            os.mkfifo(entry)
+        else:
+            entry.symlink_to(targets[kind])
+    paths = sorted(folder.iterdir()) if alone else [folder]
+    report = add_paths(paths, corpus, 2**20)
+    regular = {f"e{n}.txt" for n, kind in enumerate(kinds) if kind == "regular"}
+    assert {Path(name).name for name in report.added} == regular
+    assert len(report.refused) == len(kinds) - len(regular)
+    copied = [path.read_text() for path in corpus.rglob("*") if path.is_file()]
+    assert all(text.startswith("Text number") for text in copied)
+
+
+FORMAT_CHARS = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\u2066", "\u2069",
+                                "\u202e", "\ufeff", "\u00ad", "\u061c"])  # fmt: skip
+
+
+@given(inserts=st.lists(st.tuples(st.integers(0, 5), FORMAT_CHARS), max_size=6))
+def test_format_characters_never_make_a_second_speaker(tmp_path_factory, inserts) -> None:
+    from .conftest import LESSWRONG_PAGE
+
+    name = list("bob_b")
+    for where, char in inserts:
+        name.insert(where, char)
+    disguised = "".join(name)
+    corpus = tmp_path_factory.mktemp("names")
+    page = LESSWRONG_PAGE.replace("Carol C1d30", f"{disguised}1d30")
+    (corpus / "page.txt").write_text(page, encoding="utf-8")
+    (corpus / "n.md").write_text(f"---\nauthor: {json.dumps(disguised)}\n---\nBody.\n", "utf-8")
+    speakers = {p.speaker for doc in scan_corpus(corpus).documents for p in doc.passages}
+    assert speakers == {"Ada Author", "bob_b", "Dave"}

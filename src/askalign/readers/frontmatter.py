@@ -101,9 +101,18 @@ def _load_yaml(block: str) -> tuple[dict[str, object], list[str]]:
             f"front matter is {len(block):,} characters, over the {MAX_CHARS:,} limit",
             "keep a few 'key: value' fields there and move the rest into the text",
         )
-    loader = _Loader(block)
+    notes: list[str] = []
     try:
-        fields = loader.get_single_data()
+        loader = _Loader(block)  # which already refuses a control character
+        notes = loader.notes
+        try:
+            fields = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as error:
+        line = block[: error.position].count("\n") + 2
+        problem = f"a control character (#x{error.character:x}) on line {line}"
+        raise ReadError(f"front matter is not valid YAML: {problem}", HINT) from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" on line {mark.line + 2}" if mark is not None else ""
@@ -113,13 +122,11 @@ def _load_yaml(block: str) -> tuple[dict[str, object], list[str]]:
         raise ReadError(f"front matter is not valid YAML{where}: {problem}", HINT) from error
     except RecursionError as error:  # the composer recurses once per nested bracket
         raise ReadError("front matter is nested too deeply", HINT) from error
-    finally:
-        loader.dispose()
     if fields is None:
-        return {}, loader.notes
+        return {}, notes
     if not isinstance(fields, dict):
         raise ReadError("front matter is not a set of 'key: value' fields", HINT)
-    return {str(key).strip().lower(): value for key, value in fields.items()}, loader.notes
+    return {str(key).strip().lower(): value for key, value in fields.items()}, notes
 
 
 def _shown(value: object) -> str:

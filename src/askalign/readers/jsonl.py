@@ -73,6 +73,7 @@ def read_lines(
 ) -> Iterator[Document | CorpusProblem]:
     """One Document per good line; a CorpusProblem (with its line number) per bad one."""
     seen: set[str] = set()
+    doc_ids: set[str] = set()
     lines = 0
     with open_regular(path) as handle:
         for number, raw in enumerate(handle, 1):
@@ -88,7 +89,9 @@ def read_lines(
                 yield _problem(source_file, number, f"id {record.id!r} repeats an earlier line")
                 continue
             seen.add(record.id)
-            document = _document(record, raw, source_file, f"{id_prefix}-{_id_part(record.id)}")
+            doc_id = _doc_id(id_prefix, record.id, doc_ids)
+            doc_ids.add(doc_id)
+            document = _document(record, raw, source_file, doc_id)
             if document.passages:
                 yield document
             else:
@@ -147,6 +150,15 @@ def _document(record: DatasetRecord, raw: bytes, source_file: str, doc_id: str) 
         document.title = f"{source_file}, article {record.id}"
     document.record = record.id
     return document
+
+
+def _doc_id(prefix: str, record_id: str, taken: set[str]) -> str:
+    """The id's readable part; with a hash of the whole id where two ids read alike
+    (`A` and `a`, or `:` and `;`, which have no letters at all)."""
+    readable_id = f"{prefix}-{_id_part(record_id)}"
+    if readable_id not in taken:
+        return readable_id
+    return f"{readable_id}-{hashlib.sha256(record_id.encode()).hexdigest()[:8]}"
 
 
 def _id_part(record_id: str) -> str:
