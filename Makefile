@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# torch first, pinned, so that pip takes the CPU build that lies on this machine
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# llama.cpp (the reader) compiles from source: its multimodal tools are left out
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The ONNX export of the model, once per model version (a no-op when it is cached).
+# The ONNX export of the model and the reader's model file, once per model version
+# (a no-op when they are cached).
 setup: $(STAMP)
 	$(BIN)/askalign model export
 

@@ -3,7 +3,8 @@ questions: `tests/data/calibration.jsonl` (an `answerable` flag each),
 `tests/data/dev_questions.jsonl` and `tests/data/paraphrase_questions.jsonl` (kind
 `unanswerable` or not). Never on the evaluation set: it measures the result.
 
-Two honest figures come with the fit:
+Two models are fitted: with the reader's signal (`reader_gain`) and without it (the
+reader off or not installed). Two honest figures come with each fit:
 - 5-fold out-of-fold: the threshold is set on scores of questions the model was not
   fitted on;
 - leave one document out: fitted, and its threshold set, on the questions about two of
@@ -26,7 +27,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from askalign import Assistant
-from askalign.answer.strength import MODEL_FILE, AnswerabilityModel
+from askalign.answer.strength import MODEL_FILE, AnswerabilityModel, AnswerabilityModels
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 CALIBRATION = DATA / "calibration.jsonl"
@@ -114,20 +115,13 @@ def leave_one_document_out(
     return found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--target", type=float, default=0.04, help="false abstention allowed")
-    parser.add_argument("--index", type=Path, default=None, help="index directory")
-    args = parser.parse_args()
-
-    assistant = Assistant.open(args.index)
-    questions = labelled(assistant)
-    signals = [assistant.assess(q.question).signals() for q in questions]
-    names = list(signals[0])
-    features = np.array([[row[name] for name in names] for row in signals])
-    answerable = np.array([q.answerable for q in questions])
-    documents = np.array([q.document for q in questions])
-
+def fit(
+    names: list[str],
+    features: np.ndarray,
+    answerable: np.ndarray,
+    documents: np.ndarray,
+    target: float,
+) -> AnswerabilityModel:
     out_of_fold = cross_val_predict(
         new_model(),
         features,
@@ -135,21 +129,40 @@ def main() -> None:
         cv=StratifiedKFold(FOLDS, shuffle=True, random_state=0),
         method="decision_function",
     )
-    threshold = threshold_for(out_of_fold, answerable, args.target)
+    threshold = threshold_for(out_of_fold, answerable, target)
     false_rate, caught = rates(out_of_fold, answerable, threshold)
-    by_document = leave_one_document_out(features, answerable, documents, args.target)
+    by_document = leave_one_document_out(features, answerable, documents, target)
     lodo = "; ".join(f"{doc}: false {f:.3f}, caught {c:.3f}" for doc, (f, c) in by_document.items())
-
     model = new_model().fit(features, answerable)
-    fitted = AnswerabilityModel(
+    return AnswerabilityModel(
         weights={name: round(float(w), 5) for name, w in zip(names, model.coef_[0], strict=True)},
         intercept=round(float(model.intercept_[0]), 5),
         threshold=round(threshold, 5),
         fitted_on=(
-            f"{len(questions)} questions of ours ({int(answerable.sum())} answerable); "
+            f"{len(features)} questions of ours ({int(answerable.sum())} answerable); "
             f"{FOLDS}-fold out-of-fold: false abstention {false_rate:.3f}, "
             f"unanswerable caught {caught:.3f}; leave one document out: {lodo}"
         ),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target", type=float, default=0.04, help="false abstention allowed")
+    parser.add_argument("--index", type=Path, default=None, help="index directory")
+    args = parser.parse_args()
+
+    assistant = Assistant.open(args.index, reader="on")
+    questions = labelled(assistant)
+    signals = [assistant.assess(q.question).signals() for q in questions]
+    names = list(signals[0])
+    features = np.array([[row[name] for name in names] for row in signals])
+    answerable = np.array([q.answerable for q in questions])
+    documents = np.array([q.document for q in questions])
+    plain = [i for i, name in enumerate(names) if name != "reader_gain"]
+    fitted = AnswerabilityModels(
+        plain=fit([names[i] for i in plain], features[:, plain], answerable, documents, args.target),
+        reader=fit(names, features, answerable, documents, args.target),
     )
     MODEL_FILE.write_text(fitted.model_dump_json(indent=2) + "\n", encoding="utf-8")
     print(fitted.model_dump_json(indent=2))

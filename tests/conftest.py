@@ -145,3 +145,22 @@ def assistant(loaded_shipped, embedder):  # the shipped corpus behind the Python
     from askalign.retrieve import Searcher
 
     return Assistant(Searcher(loaded_shipped, embedder))
+
+
+@pytest.fixture(scope="session")
+def reader():
+    """The packaged reader model (Gemma 3 270M on llama.cpp), loaded once."""
+    from askalign.reader import Reader
+    from askalign.settings import Settings
+
+    loaded = Reader(Settings().model_cache)
+    loaded.load()
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def reading_assistant(loaded_shipped, embedder, reader):  # the shipped corpus, reader on
+    from askalign.assistant import Assistant
+    from askalign.retrieve import Searcher
+
+    return Assistant(Searcher(loaded_shipped, embedder), reader=reader)

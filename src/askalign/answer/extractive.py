@@ -62,7 +62,9 @@ class ExtractiveComposer:
             return Composition(text="", citations=[])
         intent = question.intent
         chosen = [(pool.found[i].rowid, float(pool.relevance[i])) for i in select(pool, intent)]
-        if intent.shape is Shape.THREAD or intent.asks_reply:
+        if intent.asks_reply:  # the replies are what is asked: they get the room first
+            chosen = self._replies(question, pool, chosen) + chosen
+        elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
         quotes = self.windows.quotes(chosen)
         hit_order: dict[str, int] = {}

@@ -83,7 +83,14 @@ def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent)
     if intent.asks_reply:
         replies = [q for q in in_order if _is_reply(q, quotes, intent)]
         if replies:
-            replies.sort(key=lambda q: (q.passage.speaker != intent.replier, -q.lead))
+            answered = {q.passage.id for q in quotes}
+            replies.sort(
+                key=lambda q: (
+                    q.passage.speaker != intent.replier,
+                    q.passage.reply_to not in answered,
+                    -q.lead,
+                )
+            )
             return replies + [q for q in in_order if q not in replies]
     if intent.shape is Shape.THREAD:
         return in_order

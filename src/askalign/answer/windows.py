@@ -123,12 +123,10 @@ class Windows:
         """A quote that introduces a list takes the list; one that ends on a lead-in
         whose continuation it cannot have loses that sentence (and goes, if it was
         nothing else)."""
+        listed = self._with_list(quote)
+        if listed is not None:
+            return listed
         source = self.documents[quote.doc_id].source_text
-        last = quote.span.cut(source)
-        if leads_in(last) or _ANNOUNCES.search(last[-200:]):
-            listed = self._with_list(quote)
-            if listed is not None:
-                return listed
         while leads_in(quote.span.cut(source)):
             inside = self.sentences.overlapping(quote.doc_id, quote.span.start, quote.span.end)
             if len(inside) < 2:
@@ -137,23 +135,35 @@ class Windows:
         return quote
 
     def _with_list(self, quote: Quote) -> Quote | None:
-        """The list items that follow the quote in its speaker's own text, as lines
-        that open with a bullet or a number."""
-        document = self.documents[quote.doc_id]
-        source = document.source_text
-        items = list_items(source, quote.span.end)
-        own = [
-            item for item in items if self._speaker_at(quote.doc_id, item.start) == quote.passage.speaker
-        ]
-        if not own or len(own) < len(items) and own != items[: len(own)]:
-            return None
-        kept = []
-        for item in own[:MAX_LIST_ITEMS]:
-            if kept and item.end - quote.span.start > MAX_LIST_CHARS:
+        """The quote with the list one of its sentences introduces: the bulleted or
+        numbered lines that follow in the same speaker's text, up to a cap, and how
+        many items the list has (sub-items ride with their item, uncounted)."""
+        source = self.documents[quote.doc_id].source_text
+        items: list[Item] = []
+        for rowid in self.sentences.overlapping(quote.doc_id, quote.span.start, quote.span.end):
+            sentence = self.sentences.rows[rowid]
+            text = sentence.span.cut(source)
+            if leads_in(text) or _ANNOUNCES.search(text):
+                items = list_items(source, sentence.end)
+                if items:
+                    break
+        own = []
+        for item in items:
+            if self._speaker_at(quote.doc_id, item.span.start) != quote.passage.speaker:
                 break
-            kept.append(item)
-        span = Span(quote.span.start, kept[-1].end)
-        return quote._replace(span=span, items=(len(kept), len(own)))
+            own.append(item)
+        if not own:
+            return None
+        top = min(item.indent for item in own)
+        counted = [item for item in own if item.indent == top]
+        end = quote.span.end
+        for number, item in enumerate(counted):
+            last = own[-1] if number + 1 == len(counted) else own[own.index(counted[number + 1]) - 1]
+            if number >= MAX_LIST_ITEMS or (number and last.span.end - quote.span.start > MAX_LIST_CHARS):
+                break
+            end = max(end, last.span.end)
+        quoted = sum(item.span.start < end for item in counted)
+        return quote._replace(span=Span(quote.span.start, end), items=(quoted, len(counted)))
 
     def _speaker_at(self, doc_id: str, offset: int) -> str | None:
         for passage in self.documents[doc_id].passages:
@@ -207,10 +217,15 @@ def _inside(quote: Quote, other: Quote) -> bool:
     )
 
 
-def list_items(source: str, after: int) -> list[Span]:
+class Item(NamedTuple):
+    span: Span  # from its bullet to the end of its line
+    indent: int
+
+
+def list_items(source: str, after: int) -> list[Item]:
     """The bulleted or numbered lines that start right after `after` (blank lines
-    between items allowed), each item to the end of its line."""
-    items: list[Span] = []
+    between items allowed)."""
+    items: list[Item] = []
     at = source.find("\n", after)
     while at != -1:
         line_start = at + 1
@@ -222,6 +237,7 @@ def list_items(source: str, after: int) -> list[Span]:
             continue
         if not _ITEM.match(line):
             break
-        items.append(Span(line_start + len(line) - len(line.lstrip()), line_start + len(line.rstrip())))
+        indent = len(line) - len(line.lstrip())
+        items.append(Item(Span(line_start + indent, line_start + len(line.rstrip())), indent))
         at = line_end if line_end < len(source) else -1
     return items

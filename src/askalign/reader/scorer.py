@@ -43,9 +43,12 @@ class QueryLikelihood:
         params.n_batch = self.capacity
         params.n_ubatch = 512
         params.n_seq_max = MAX_SEQUENCES
-        params.kv_unified = True
+        params.kv_unified = False  # each sequence attends over its own cells only
         params.n_threads = params.n_threads_batch = threads or min(4, os.cpu_count() or 1)
         params.no_perf = True
+        # Flash attention on the CPU accumulates in half precision: scores moved by
+        # ~0.05 nats a token against the plain kernel, more than candidates differ by.
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
         self.context = llama_cpp.llama_init_from_model(self.model, params)
         if not self.context:
             raise RuntimeError("llama.cpp could not make a context for the reader")

@@ -13,6 +13,7 @@ from askalign.embedding import Embedder
 from askalign.engines import SearchEngine, open_engine
 from askalign.index import index_version
 from askalign.lock import no_ingest_running
+from askalign.reader import Reader
 from askalign.retrieve import open_searcher
 from askalign.settings import Settings
 from askalign.store import IndexProblem
@@ -29,6 +30,8 @@ class SharedAssistant:
         self.settings = settings
         self.index_dir = settings.index_dir
         self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+        # one reader for every generation: the model does not change with the index
+        self.reader = Reader.open(settings.reader, settings.model_cache, settings.reader_threads or None)
         self._reloading = threading.Lock()
         self._checked = time.monotonic()
         self.watched = self.engine()  # one connection for the once-a-second version check
@@ -48,7 +51,12 @@ class SharedAssistant:
         searcher = open_searcher(
             self.index_dir, self.embedder, self.settings.store, self.settings.milvus_token_value
         )
-        return Assistant(searcher, max_question_chars=self.settings.max_question_chars)
+        return Assistant(
+            searcher,
+            reader=self.reader,
+            read_candidates=self.settings.reader_candidates,
+            max_question_chars=self.settings.max_question_chars,
+        )
 
     def current(self) -> Assistant:
         due = time.monotonic() - self._checked >= CHECK_EVERY_S
@@ -78,8 +86,10 @@ class SharedAssistant:
 
     @classmethod
     def warmed(cls, settings: Settings) -> SharedAssistant:
-        """Opened, with the model loaded by one embedding: the first question waits for
-        neither."""
+        """Opened, with the models loaded (one embedding, the reader's weights): the
+        first question waits for neither."""
         shared = cls(settings)
         shared.embedder.embed(["warm up"])
+        if shared.reader:
+            shared.reader.load()
         return shared

@@ -1,0 +1,96 @@
+"""What an answer is shaped like, read by the reader on our own questions: a reply
+question leads with the reply, a list is quoted with its items, the unanswerable is
+said plainly, and no answer quotes a question's premise before the reply it asks for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from askalign.assistant import ABSTAIN_TEXT, Assistant
+from askalign.models import Passage, Role
+
+from .conftest import SHIPPED_CORPUS
+
+
+def test_a_reply_question_leads_with_the_reply(reading_assistant: Assistant) -> None:
+    answer = reading_assistant.ask(
+        "How did Byrnes respond when McAleese listed spam filters and hard-to-jailbreak"
+        " chatbots as learned judges that work?"
+    )
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.speaker == "Steven Byrnes" and first.replying_to_speaker == "Stephen McAleese"
+    premise = [c.n for c in answer.citations if c.speaker == "Stephen McAleese"]
+    assert all(n > first.n for n in premise)
+    assert len(premise) <= 1  # the premise once, after the reply
+
+
+def test_a_list_is_quoted_with_its_items(reading_assistant: Assistant) -> None:
+    answer = reading_assistant.ask(
+        "What reasons did McAleese give for feeling more optimistic that reward learning"
+        " could work?"
+    )
+    listed = next(c for c in answer.citations if "Here are some reasons:" in c.quote)
+    for item in ("evaluation is easier than generation", "just as smart as the generator",
+                 "spam classifier"):  # fmt: skip
+        assert item in listed.quote
+    assert re.search(rf"\[{listed.n}\] \((?:the first \d+ of )?\d+ items\)", answer.text)
+
+
+def test_an_unanswerable_question_says_so_and_marks_the_nearest(
+    reading_assistant: Assistant,
+) -> None:
+    answer = reading_assistant.ask(
+        "Which sourdough starter does the persona post recommend for beginners?"
+    )
+    assert answer.abstained and answer.text.startswith(ABSTAIN_TEXT)
+    assert "(not an answer)" in answer.text
+    assert answer.citations  # the nearest material, shown as such
+
+
+def _exchanges() -> list[tuple[Passage, Passage]]:
+    """(comment, a named reply to it by someone else) across the shipped threads."""
+    from askalign.corpus import scan_corpus
+
+    pairs = []
+    for document in scan_corpus(SHIPPED_CORPUS).documents:
+        by_id = {p.id: p for p in document.passages}
+        for reply in document.passages:
+            point = by_id.get(reply.reply_to or "")
+            if (
+                point is not None
+                and reply.role is Role.COMMENT
+                and reply.speaker
+                and point.speaker
+                and reply.speaker != point.speaker
+                and len(point.text.split()) >= 12
+            ):
+                pairs.append((point, reply))
+    return pairs
+
+
+EXCHANGES = _exchanges()
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(exchange=st.sampled_from(EXCHANGES))
+def test_no_answer_quotes_the_premise_before_the_reply(
+    reading_assistant: Assistant, exchange: tuple[Passage, Passage]
+) -> None:
+    point, reply = exchange
+    gist = " ".join(point.text.split()[:14])
+    answer = reading_assistant.ask(f"How did {reply.speaker} reply to {point.speaker} on “{gist}”?")
+    order = [c.passage_id for c in answer.citations]
+    if point.id in order and not answer.abstained:
+        before = order[: order.index(point.id)]
+        replies = [c for c in answer.citations if c.speaker == reply.speaker]
+        assert replies and replies[0].passage_id in before, answer.text
