@@ -161,7 +161,9 @@ def main() -> None:
     documents = np.array([q.document for q in questions])
     plain = [i for i, name in enumerate(names) if name != "reader_gain"]
     fitted = AnswerabilityModels(
-        plain=fit([names[i] for i in plain], features[:, plain], answerable, documents, args.target),
+        plain=fit(
+            [names[i] for i in plain], features[:, plain], answerable, documents, args.target
+        ),
         reader=fit(names, features, answerable, documents, args.target),
     )
     MODEL_FILE.write_text(fitted.model_dump_json(indent=2) + "\n", encoding="utf-8")

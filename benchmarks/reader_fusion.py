@@ -54,7 +54,9 @@ def rows(questions: Path) -> list[dict]:
         texts = composer._texts(found)
         relevance = composer.relevance(question.question, found, texts, intent, vector)
         top = np.argsort(-relevance)[:SHORTLIST]
-        gold = np.array([any(cites_evidence(texts[i], e.quote) for e in question.evidence) for i in top])
+        gold = np.array(
+            [any(cites_evidence(texts[i], e.quote) for e in question.evidence) for i in top]
+        )
         started = time.perf_counter()
         read = reader.score(question.question, [texts[i] for i in top])
         found_rows.append(
@@ -93,7 +95,9 @@ def report(found_rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--questions", type=Path, default=Path("tests/data/paraphrase_questions.jsonl"))
+    parser.add_argument(
+        "--questions", type=Path, default=Path("tests/data/paraphrase_questions.jsonl")
+    )
     parser.add_argument("--cache", type=Path, default=None, help="Reuse (or write) scored rows.")
     args = parser.parse_args()
     if args.cache and args.cache.exists():

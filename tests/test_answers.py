@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askalign.answer.models import Answer
-
 from askalign.assistant import (
     ABSTAIN_TEXT,
     Assistant,

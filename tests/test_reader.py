@@ -32,8 +32,7 @@ ANSWER_VS_TOPIC = [
     ),
     (
         "How many parameters does the smallest model in the study have?",
-        "The smallest model in the study has 70 million parameters and the largest has"
-        " 12 billion.",
+        "The smallest model in the study has 70 million parameters and the largest has 12 billion.",
         "The study trains models of several sizes on the same data in the same order.",
     ),
     (
@@ -84,7 +83,8 @@ def test_reader_off_needs_no_model(shipped_index) -> None:
         "from askalign import Assistant\n"
         "from askalign.reader import ReaderUnavailableError\n"
         f"answer = Assistant.open({str(shipped_index)!r}).ask('What is reward hacking?')\n"
-        "assert answer.citations and 'llama_cpp' not in [m for m in sys.modules if sys.modules[m]]\n"
+        "loaded = [name for name, module in sys.modules.items() if module]\n"
+        "assert answer.citations and 'llama_cpp' not in loaded\n"
         "try:\n"
         f"    Assistant.open({str(shipped_index)!r}, reader='on')\n"
         "except ReaderUnavailableError as error:\n"

@@ -247,7 +247,12 @@ class Assistant:
             nearest = self.composer.compose(question, hits, pool, limit=NEAREST)
             return Answer(
                 question=text,
-                text=ABSTAIN_TEXT + (f" The nearest material (not an answer):\n\n{nearest.text}" if nearest.text else ""),
+                text=ABSTAIN_TEXT
+                + (
+                    f" The nearest material (not an answer):\n\n{nearest.text}"
+                    if nearest.text
+                    else ""
+                ),
                 citations=nearest.citations,
                 abstained=True,
                 hits=views,

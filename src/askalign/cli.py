@@ -469,6 +469,20 @@ def bench_retrieval_command(
     print_retrieval_bench(bench, k, questions.name)
 
 
+@bench_app.command("reader")
+def bench_reader_command(
+    questions: Annotated[Path, typer.Option("--questions", help="A questions .jsonl file.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Questions timed.")] = 40,
+    index_dir: IndexOption = None,
+) -> None:
+    """Warm and cold `ask` with the reader on and off, and the reader's seconds at 4, 8
+    and 16 candidates, side by side in one run (JSON)."""
+    from askalign.bench_reader import bench_reader
+
+    report = bench_reader(index_dir or Settings().index_dir, questions, limit)
+    typer.echo(report.model_dump_json(indent=2))
+
+
 @bench_app.command("scale")
 def bench_scale_command(
     sizes: Annotated[

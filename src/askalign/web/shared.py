@@ -31,7 +31,9 @@ class SharedAssistant:
         self.index_dir = settings.index_dir
         self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         # one reader for every generation: the model does not change with the index
-        self.reader = Reader.open(settings.reader, settings.model_cache, settings.reader_threads or None)
+        self.reader = Reader.open(
+            settings.reader, settings.model_cache, settings.reader_threads or None
+        )
         self._reloading = threading.Lock()
         self._checked = time.monotonic()
         self.watched = self.engine()  # one connection for the once-a-second version check
