@@ -8,18 +8,22 @@ those words. Only such evidence, or an explicit @mention, ever sets a reply.
 
 from __future__ import annotations
 
+import math
+import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from typing import NamedTuple
 
 from askalign.models import InferredBy, Passage, QuoteSpan
-from askalign.spans import Span, blocks, iter_lines, normalize, words
+from askalign.spans import Span, blocks, iter_lines, normalize
 
 MIN_QUOTE_CHARS = 25
 MIN_QUOTE_WORDS = 5
 SHINGLE = 4
 NEAR_EXACT_CONTAINMENT = 0.8
 MIN_NEAR_EXACT_WORDS = 20  # shorter near-repeats are shared phrases (a paper title), not pastes
+_TOKEN = re.compile(r"\w+")  # spans.words on text that is normalized already
 
 
 class QuoteSource(NamedTuple):
@@ -35,41 +39,62 @@ class QuoteMatch(NamedTuple):
     exact: bool
 
 
-def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i : i + SHINGLE]) for i in range(max(len(tokens) - SHINGLE + 1, 0))}
+def _shingles(tokens: list[str]) -> set[int]:
+    """Each run of SHINGLE tokens, kept as its hash: a thread of 20,000 comments holds
+    millions of shingles, and an int keys them in a fraction of a tuple's memory."""
+    return {hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1)}
 
 
 class QuoteIndex:
-    """Earlier text, unit by unit (paragraphs or lines), searchable for repeats."""
+    """Earlier text, unit by unit (paragraphs or lines), searchable for repeats.
+
+    Each unit added after the first also adds a bridge, the previous unit and this one
+    joined: a pasted quote often runs across a paragraph break. Units get even numbers,
+    bridges the odd ones between the two units they join, so page order is number order.
+
+    Postings (shingle → numbers holding it, in the order added) let a lookup test only
+    the units that can match, not every earlier one: quoting across a thread of n
+    comments costs about n lookups, not n² comparisons. A bridge is posted under the
+    shingles that cross its break only; it holds every shingle of its two units too,
+    so a unit found also brings the bridges beside it."""
 
     def __init__(self) -> None:
-        self._sources: list[QuoteSource] = []
-        self._texts: list[str] = []
-        self._shingle_sizes: list[int] = []
-        self._by_shingle: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        self._by_word: dict[str, set[int]] = defaultdict(set)
-        self._last_text: str | None = None
-        self._last_source: QuoteSource | None = None
+        self._sources: list[QuoteSource] = []  # by number, bridges included
+        self._texts: list[str] = []  # units only: number // 2
+        self._tokens_before: list[str] = []  # the last unit's tail, for the next bridge
+        self._by_shingle: dict[int, list[int]] = defaultdict(list)
 
     def add(self, text: str, source: QuoteSource) -> None:
-        """Index a unit, and the unit bridged with the one before it: a pasted quote
-        often runs across a paragraph break."""
-        if self._last_text is not None and self._last_source is not None:
-            self._add_unit(f"{self._last_text} {text}", self._last_source)
-        self._add_unit(text, source)
-        self._last_text, self._last_source = text, source
-
-    def _add_unit(self, text: str, source: QuoteSource) -> None:
+        normalized = normalize(text)
+        tokens = _TOKEN.findall(normalized)
+        if self._sources:
+            bridge = len(self._sources)
+            self._sources.append(self._sources[-1])
+            for shingle in _shingles(self._tokens_before + tokens[: SHINGLE - 1]):
+                self._by_shingle[shingle].append(bridge)
         unit = len(self._sources)
         self._sources.append(source)
-        self._texts.append(normalize(text))
-        tokens = words(text)
-        shingles = _shingles(tokens)
-        self._shingle_sizes.append(len(shingles))
-        for shingle in shingles:
-            self._by_shingle[shingle].add(unit)
-        for token in set(tokens):
-            self._by_word[token].add(unit)
+        self._texts.append(normalized)
+        self._tokens_before = tokens[-(SHINGLE - 1) :]
+        postings = self._by_shingle
+        for shingle in _shingles(tokens):
+            postings[shingle].append(unit)
+
+    def _text(self, number: int) -> str:
+        if number % 2 == 0:
+            return self._texts[number // 2]
+        parts = (self._texts[number // 2], self._texts[number // 2 + 1])
+        return " ".join(part for part in parts if part)
+
+    def _holding(self, shingle: int) -> set[int]:
+        """Every unit and bridge that holds the shingle."""
+        found: set[int] = set()
+        last = len(self._sources) - 1
+        for number in self._by_shingle.get(shingle, ()):
+            found.add(number)
+            if number % 2 == 0:
+                found.update(beside for beside in (number - 1, number + 1) if 0 <= beside <= last)
+        return found
 
     def find(self, text: str) -> QuoteMatch | None:
         """The most recent earlier unit that this text repeats, if any; the match keeps the
@@ -77,37 +102,56 @@ class QuoteIndex:
         needle = normalize(text)
         if len(needle) < MIN_QUOTE_CHARS or len(needle.split()) < MIN_QUOTE_WORDS:
             return None
-        tokens = words(text)
-        for unit in sorted(self._containing(tokens), reverse=True):
-            if needle in self._texts[unit]:
-                return QuoteMatch(self._sources[unit], exact=True)
+        tokens = _TOKEN.findall(needle)
+        for number in sorted(self._containing(tokens), reverse=True):
+            if needle in self._text(number):
+                return QuoteMatch(self._sources[number], exact=True)
         if len(tokens) < MIN_NEAR_EXACT_WORDS:
             return None
         return self._near_exact(_shingles(tokens))
 
     def _containing(self, tokens: list[str]) -> set[int]:
-        """Units that may contain the needle: those holding its rarest inner shingle (or
-        word). The first and last tokens may be cut words; every inner one is whole in
-        any unit that contains the needle. Testing only these, not every earlier unit,
-        keeps a thread of n comments at about n lookups instead of n² comparisons."""
+        """Units and bridges that may contain the needle: those holding its rarest inner
+        shingle. The first and last tokens may be cut words; the inner ones are whole in
+        any text that contains the needle. A needle too short for an inner shingle may be
+        cut at one end only. Without a shingle, it quotes nothing."""
         inner = tokens[1:-1]
         if len(inner) >= SHINGLE:
-            postings = [self._by_shingle.get(key, set()) for key in _shingles(inner)]
-        else:
-            postings = [self._by_word.get(token, set()) for token in inner]
-        return min(postings, key=len, default=set())  # no words: quotes nothing
+            return self._holding_rarest(inner)
+        if len(tokens) <= SHINGLE:
+            return set()
+        return self._holding_rarest(tokens[1:]) | self._holding_rarest(tokens[:-1])
 
-    def _near_exact(self, shingles: set[tuple[str, ...]]) -> QuoteMatch | None:
+    def _holding_rarest(self, tokens: list[str]) -> set[int]:
+        rarest = min(_shingles(tokens), key=lambda key: len(self._by_shingle.get(key, ())))
+        return self._holding(rarest)
+
+    def _near_exact(self, shingles: set[int]) -> QuoteMatch | None:
+        """The most recent text holding the most of the shingles, if that is at least
+        NEAR_EXACT_CONTAINMENT of them. Such a text holds at least one of any `spare + 1`
+        of them, so only the texts holding one of the rarest few are counted."""
         if len(shingles) < 2:
             return None
-        hits: dict[int, int] = defaultdict(int)
-        for shingle in shingles:
-            for unit in self._by_shingle.get(shingle, ()):
-                hits[unit] += 1
-        best = max(hits, key=lambda unit: (hits[unit], unit), default=None)
-        if best is None or hits[best] / len(shingles) < NEAR_EXACT_CONTAINMENT:
+        needed = math.ceil(NEAR_EXACT_CONTAINMENT * len(shingles))
+        by_rarity = sorted(shingles, key=lambda key: len(self._by_shingle.get(key, ())))
+        candidates = set().union(
+            *(self._holding(key) for key in by_rarity[: len(shingles) - needed + 1])
+        )
+        hits = {number: sum(self._holds(number, key) for key in shingles) for number in candidates}
+        best = max(hits, key=lambda number: (hits[number], number), default=None)
+        if best is None or hits[best] < needed:
             return None
         return QuoteMatch(self._sources[best], exact=False)
+
+    def _holds(self, number: int, shingle: int) -> bool:
+        """Whether a unit (or a bridge, through its two units) holds the shingle; the
+        postings are in ascending order, so a lookup is a binary search."""
+        postings = self._by_shingle.get(shingle, [])
+        at = bisect_left(postings, number - 1 if number % 2 else number)
+        return any(
+            found in (number - 1, number, number + 1) if number % 2 else found == number
+            for found in postings[at : at + 3]
+        )
 
 
 def paragraph_spans(passage: Passage, text: str) -> list[Span]:

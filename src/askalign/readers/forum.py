@@ -34,7 +34,7 @@ from askalign.readers.forum_markup import (
     magnum_comments,
     magnum_post,
 )
-from askalign.readers.html import TextBuilder, block_text, drop_chrome, page_meta, parse
+from askalign.readers.html import NOT_CONTENT, TextBuilder, block_text, page_meta, parse
 from askalign.spans import Span
 
 NAME = "forum"
@@ -77,13 +77,32 @@ class Region(NamedTuple):
 
 def copy_region(builder: TextBuilder, root: Tag) -> Region:
     """Append root's text; an element with text but no block inside is one block."""
-    drop_chrome(root)
-    for tag in root.find_all(class_=jss(*CHROME_JSS)) + root.find_all(class_=CHROME_CLASSES):
-        tag.decompose()
+    drop_page_chrome(root)
     blocks = builder.add(root)
     if not blocks and (content := block_text(root)):
         blocks = [builder.append(content)]
     return Region(blocks)
+
+
+def drop_page_chrome(root: Tag) -> None:
+    """Non-content tags (html.NOT_CONTENT) and the chrome classes, found in one walk of
+    root: a search per kind would build a filter and walk each comment several times."""
+    chrome_jss = jss(*CHROME_JSS)
+    doomed = [
+        element
+        for element in root.descendants
+        if isinstance(element, Tag)
+        and (
+            element.name in NOT_CONTENT
+            or any(
+                css_class in CHROME_CLASSES or chrome_jss(css_class)
+                for css_class in element.get_attribute_list("class")
+            )
+        )
+    ]
+    for element in doomed:
+        if not element.decomposed:  # inside one decomposed before it
+            element.decompose()
 
 
 def detach_footnotes(body: Tag) -> list[tuple[str, Tag]]:

@@ -185,7 +185,7 @@ def _magnum_karma(item: Tag) -> tuple[int | None, int | None]:
 def greater_post(soup: BeautifulSoup) -> PostParts:
     meta = soup.find(class_="post-meta")
     meta = meta if isinstance(meta, Tag) else None
-    karma, _ = _greater_karma(meta)
+    karma, _ = _greater_karma(_karma_value(find_class(meta, "karma")))
     return PostParts(
         title=text_of(find_class(soup, "post-title")),
         author=user_name(find_class(meta, "author")),
@@ -218,9 +218,13 @@ def _js_date(element: Tag | None) -> dt.date | None:
         return None
 
 
-def _greater_karma(meta: Tag | None) -> tuple[int | None, int | None]:
+def _karma_value(element: Tag | None) -> str | None:
+    """The score GreaterWrong shows in a `.karma-value` (of `.karma` or `.agreement`)."""
+    return text_of(first_of_classes(element, ("karma-value",)).get("karma-value"))
+
+
+def _greater_karma(text: str | None) -> tuple[int | None, int | None]:
     """(karma, AF karma) from "12 points" or "LW: 12 AF: 4"."""
-    text = text_of(find_class(find_class(meta, "karma"), "karma-value"))
     numbers = ints(text)
     af = numbers[1] if text and "AF:" in text and len(numbers) > 1 else None
     return (numbers[0] if numbers else None), af
@@ -235,19 +239,43 @@ def greater_comments(soup: BeautifulSoup) -> list[RawComment]:
         if not isinstance(comment, Tag) or "deleted-comment" in comment.get("class", []):
             found.append(RawComment(node, parent, None, None, None, None, None, None))
             continue
-        meta = find_class(comment, "comment-meta")
-        karma, af_karma = _greater_karma(meta)
-        agreement = ints(text_of(find_class(find_class(meta, "agreement"), "karma-value")))
+        parts = first_of_classes(comment, ("comment-meta", "comment-body"))
+        meta = first_of_classes(parts.get("comment-meta"), ("author", "date", "karma", "agreement"))
+        karma_text = text_of(
+            first_of_classes(meta.get("karma"), ("karma-value",)).get("karma-value")
+        )
+        numbers = ints(karma_text)
+        agreement_value = first_of_classes(meta.get("agreement"), ("karma-value",))
+        agreement = ints(text_of(agreement_value.get("karma-value")))
         found.append(
             RawComment(
                 node,
                 parent,
-                author=user_name(find_class(meta, "author")),
-                age=text_of(find_class(meta, "date")),
-                karma=karma,
-                af_karma=af_karma,
+                author=user_name(meta.get("author")),
+                age=text_of(meta.get("date")),
+                karma=numbers[0] if numbers else None,
+                af_karma=numbers[1]
+                if karma_text and "AF:" in karma_text and len(numbers) > 1
+                else None,
                 agreement=agreement[0] if len(agreement) == 1 else None,  # EA: "agree ∶ disagree"
-                body=find_class(comment, "comment-body"),
+                body=parts.get("comment-body"),
             )
         )
+    return found
+
+
+def first_of_classes(root: Tag | None, classes: tuple[str, ...]) -> dict[str, Tag]:
+    """The first element below root with each class, found in one walk. BeautifulSoup's
+    `find` builds a filter per call; with several per comment, that was most of the time
+    spent on a long thread."""
+    found: dict[str, Tag] = {}
+    if root is None:
+        return found
+    for element in root.descendants:
+        if isinstance(element, Tag):
+            for css_class in element.get_attribute_list("class"):
+                if css_class in classes and css_class not in found:
+                    found[css_class] = element
+        if len(found) == len(classes):
+            break
     return found
