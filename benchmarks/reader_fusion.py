@@ -23,6 +23,7 @@ from askalign.reader.scorer import QueryLikelihood
 from askalign.settings import Settings
 
 SHORTLIST = 12
+VARIANTS = {"all tokens": False, "content tokens": True}
 
 
 def zscored(values: np.ndarray) -> np.ndarray:
@@ -38,7 +39,7 @@ def first_gold(order: np.ndarray, gold: np.ndarray) -> int | None:
 
 
 def rows(questions: Path) -> list[dict]:
-    assistant = Assistant.open()
+    assistant = Assistant.open(reader="off")
     composer = assistant.composer
     assert isinstance(composer, ExtractiveComposer)
     reader = QueryLikelihood(model_path(Settings().model_cache))
@@ -47,27 +48,22 @@ def rows(questions: Path) -> list[dict]:
         if not question.evidence:
             continue
         intent = assistant.intent(question.question)
-        vector, hits, intent = assistant._evidence(question.question, intent, _no_filter(), 5)
-        found = composer.candidates(hits)
-        if not found:
+        asked, hits = assistant._evidence(question.question, intent, _no_filter(), 5)
+        pool = composer.pool(asked, hits)  # the reader is off here: relevance alone
+        if not pool.found:
             continue
-        texts = composer._texts(found)
-        relevance = composer.relevance(question.question, found, texts, intent, vector)
+        texts, relevance = pool.texts, pool.relevance
         top = np.argsort(-relevance)[:SHORTLIST]
         gold = np.array(
             [any(cites_evidence(texts[i], e.quote) for e in question.evidence) for i in top]
         )
-        started = time.perf_counter()
-        read = reader.score(question.question, [texts[i] for i in top])
-        found_rows.append(
-            {
-                "id": question.id,
-                "relevance": relevance[top].tolist(),
-                "reader": read.tolist(),
-                "gold": gold.tolist(),
-                "seconds": time.perf_counter() - started,
-            }
-        )
+        row = {"id": question.id, "relevance": relevance[top].tolist(), "gold": gold.tolist()}
+        for variant, content_only in VARIANTS.items():
+            reader.content_only = content_only
+            started = time.perf_counter()
+            row[variant] = reader.score(question.question, [texts[i] for i in top]).tolist()
+            row[f"{variant}_seconds"] = time.perf_counter() - started
+        found_rows.append(row)
     return found_rows
 
 
@@ -80,17 +76,21 @@ def _no_filter():
 def report(found_rows: list[dict]) -> None:
     usable = [r for r in found_rows if any(r["gold"])]
     print(f"{len(found_rows)} questions, {len(usable)} with a gold sentence in the shortlist")
-    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, None):
-        top1, mrr = 0, 0.0
-        for r in usable:
-            relevance, read, gold = (np.array(r[k]) for k in ("relevance", "reader", "gold"))
-            fused = read if weight is None else zscored(relevance) + weight * zscored(read)
-            rank = first_gold(np.argsort(-fused), gold)
-            top1 += rank == 1
-            mrr += 1 / rank if rank else 0
-        name = "reader alone" if weight is None else f"relevance + {weight} reader"
-        print(f"{name:24s} top1 {top1 / len(usable):.3f}  MRR {mrr / len(usable):.3f}")
-    print(f"reader seconds a question: {np.mean([r['seconds'] for r in found_rows]):.2f}")
+    for variant in VARIANTS:
+        print(
+            f"-- reader on {variant}: {np.mean([r[variant + '_seconds'] for r in found_rows]):.2f}"
+            f" s a question for {SHORTLIST} candidates"
+        )
+        for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, None):
+            top1, mrr = 0, 0.0
+            for r in usable:
+                relevance, read, gold = (np.array(r[k]) for k in ("relevance", variant, "gold"))
+                fused = read if weight is None else zscored(relevance) + weight * zscored(read)
+                rank = first_gold(np.argsort(-fused), gold)
+                top1 += rank == 1
+                mrr += 1 / rank if rank else 0
+            name = "reader alone" if weight is None else f"relevance + {weight} reader"
+            print(f"{name:24s} top1 {top1 / len(usable):.3f}  MRR {mrr / len(usable):.3f}")
 
 
 def main() -> None:

@@ -15,20 +15,26 @@ from pathlib import Path
 
 import numpy as np
 
+from askalign.lexical import terms
+
 PROMPT = "Passage: {passage}\nQuestion that this passage answers:"
 NO_PASSAGE = "Passage: (none)\nQuestion that this passage answers:"
 MAX_PASSAGE_TOKENS = 160
 MAX_QUESTION_TOKENS = 64
 MAX_SEQUENCES = 16
+CONTENT_ONLY = False
 
 
 class QueryLikelihood:
     """One model and one context, used by one thread at a time (callers lock)."""
 
-    def __init__(self, model_file: Path, threads: int | None = None) -> None:
+    def __init__(
+        self, model_file: Path, threads: int | None = None, *, content_only: bool = CONTENT_ONLY
+    ) -> None:
         import llama_cpp
 
         self.lib = llama_cpp
+        self.content_only = content_only
         llama_cpp.llama_log_set(_SILENT, ctypes.c_void_p())
         llama_cpp.llama_backend_init()
         model_params = llama_cpp.llama_model_default_params()
@@ -71,19 +77,43 @@ class QueryLikelihood:
         return list(out[:n])
 
     def score(self, question: str, passages: list[str]) -> np.ndarray:
-        """Mean log-probability of the question's tokens after each passage's prompt."""
+        """Mean log-probability of the question's counted tokens after each passage's
+        prompt."""
         asked = self.tokens(" " + question.strip(), bos=False)[:MAX_QUESTION_TOKENS]
+        counted = self.counted(asked)
         prompts = [self._prompt(PROMPT.format(passage=p.strip())) for p in passages]
         scores: list[float] = []
         for start in range(0, len(prompts), MAX_SEQUENCES):
-            scores += self._score_batch(prompts[start : start + MAX_SEQUENCES], asked)
+            scores += self._score_batch(prompts[start : start + MAX_SEQUENCES], asked, counted)
         return np.array(scores, dtype=np.float32)
 
     def baseline(self, question: str) -> float:
         """The question's likelihood with no passage: what the score gains over it is
         what a passage tells about the question."""
         asked = self.tokens(" " + question.strip(), bos=False)[:MAX_QUESTION_TOKENS]
-        return self._score_batch([self.tokens(NO_PASSAGE, bos=True)], asked)[0]
+        prompt = self.tokens(NO_PASSAGE, bos=True)
+        return self._score_batch([prompt], asked, self.counted(asked))[0]
+
+    def counted(self, asked: list[int]) -> list[int]:
+        """The question tokens whose likelihood is scored: all of them, or (content
+        only) those that belong to a content word, since "What did … say about" reads
+        alike after every passage and only costs the output layer's time."""
+        if not self.content_only:
+            return list(range(len(asked)))
+        pieces = [self._piece(token) for token in asked]
+        words: list[list[int]] = []
+        for at, piece in enumerate(pieces):
+            if piece.startswith(" ") or not words:
+                words.append([])
+            words[-1].append(at)
+        content = [w for w in words if _content("".join(pieces[i] for i in w))]
+        return [i for w in content for i in w] or list(range(len(asked)))
+
+    def _piece(self, token: int) -> str:
+        room = 64
+        out = ctypes.create_string_buffer(room)
+        n = self.lib.llama_token_to_piece(self.vocab, token, out, room, 0, False)
+        return out.raw[: max(n, 0)].decode("utf-8", "replace")
 
     def _prompt(self, text: str) -> list[int]:
         tokens = self.tokens(text, bos=True)
@@ -92,13 +122,15 @@ class QueryLikelihood:
         tail = self.tokens("\nQuestion that this passage answers:", bos=False)
         return tokens[: MAX_PASSAGE_TOKENS - len(tail)] + tail
 
-    def _score_batch(self, prompts: list[list[int]], asked: list[int]) -> list[float]:
+    def _score_batch(
+        self, prompts: list[list[int]], asked: list[int], counted: list[int]
+    ) -> list[float]:
         lib, batch = self.lib, self.batch
         batch.n_tokens = 0
         outputs: list[list[int]] = []  # per sequence: batch rows whose logits predict `asked`
         for seq, prompt in enumerate(prompts):
             sequence = prompt + asked[:-1]
-            first_output = len(prompt) - 1
+            wanted = {len(prompt) - 1 + at for at in counted}  # the row before each token
             rows = []
             for pos, token in enumerate(sequence):
                 i = batch.n_tokens
@@ -106,15 +138,15 @@ class QueryLikelihood:
                 batch.pos[i] = pos
                 batch.n_seq_id[i] = 1
                 batch.seq_id[i][0] = seq
-                batch.logits[i] = pos >= first_output
-                if pos >= first_output:
+                batch.logits[i] = pos in wanted
+                if pos in wanted:
                     rows.append(i)
                 batch.n_tokens += 1
             outputs.append(rows)
         lib.llama_memory_clear(lib.llama_get_memory(self.context), True)
         if lib.llama_decode(self.context, batch) != 0:
             raise RuntimeError("llama.cpp could not score a batch")
-        target = np.array(asked)
+        target = np.array(asked)[counted]
         scores = []
         for rows in outputs:
             logits = np.stack([self._logits(i) for i in rows])
@@ -126,6 +158,20 @@ class QueryLikelihood:
     def _logits(self, row: int) -> np.ndarray:
         pointer = self.lib.llama_get_logits_ith(self.context, row)
         return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
+
+
+# Question framing, on top of the stemmer's stop words: it reads alike after any passage.
+_FRAMING = set(
+    "what why how who whom whose which when where whether does do did is are was were be"
+    " been has have had would will can could should might may think thinks thought say"
+    " says said argue argues argued claim claims according mean means believe view"
+    " anyone someone somebody".split()
+)
+
+
+def _content(word: str) -> bool:
+    bare = word.strip().strip("?.,!;:\"'’“”()").casefold()
+    return bare not in _FRAMING and bool(terms([bare])[0])
 
 
 @ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
