@@ -11,7 +11,7 @@ from typing import Protocol
 
 from askalign.models import CorpusProblem, Document
 from askalign.readers import essay, lesswrong, lesswrong_flat
-from askalign.readers.base import DATASET_EXTENSIONS, DocumentMeta, ReadContext
+from askalign.readers.base import DATASET_EXTENSIONS, DocumentMeta, FileProblem, ReadContext
 from askalign.readers.decode import ReadError, read_source
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text"})
@@ -50,6 +50,10 @@ def reader_for(extension: str, text: str) -> Reader:
     if extension in HTML_EXTENSIONS or html.sniff(text):
         return html
     if extension in MARKDOWN_EXTENSIONS:
+        if lesswrong.sniff(text):  # a forum page kept under YAML front matter
+            from askalign.readers import lesswrong_markdown
+
+            return lesswrong_markdown
         return markdown
     if lesswrong.sniff(text):
         return lesswrong
@@ -70,15 +74,30 @@ def read_documents(
             path, source_file=source_file, id_prefix=doc_id, max_line_bytes=max_bytes
         )
     else:
+        problems: list[FileProblem] = []
         yield read_document(
-            path, doc_id=doc_id, source_file=source_file, catalog=catalog, max_bytes=max_bytes
+            path,
+            doc_id=doc_id,
+            source_file=source_file,
+            catalog=catalog,
+            max_bytes=max_bytes,
+            problems=problems,
         )
+        for problem in problems:
+            yield CorpusProblem(file=source_file, reason=problem.reason, hint=problem.hint)
 
 
 def read_document(
-    path: Path, *, doc_id: str, source_file: str, catalog: DocumentMeta, max_bytes: int
+    path: Path,
+    *,
+    doc_id: str,
+    source_file: str,
+    catalog: DocumentMeta,
+    max_bytes: int,
+    problems: list[FileProblem] | None = None,
 ) -> Document:
-    """The one document of a single-text file."""
+    """The one document of a single-text file. What a reader finds wrong with a file it
+    still reads goes to `problems` when given, else to the document's notes."""
     extension = path.suffix.lower()
     if extension in DATASET_EXTENSIONS:
         raise ReadError("a .jsonl file holds many articles", "read it with read_documents")
@@ -88,7 +107,9 @@ def read_document(
             f"save it as {SUPPORTED_NAMES}, or move it out of corpus/",
         )
     source = read_source(path, max_bytes)
-    ctx = ReadContext(doc_id, source_file, source.content_hash, catalog, list(source.notes))
+    ctx = ReadContext(
+        doc_id, source_file, source.content_hash, catalog, list(source.notes), problems
+    )
     document = reader_for(extension, source.text).read(source.text, ctx)
     if not document.passages:
         raise ReadError("no readable text found in it", "check that the file holds the text itself")

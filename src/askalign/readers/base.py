@@ -31,12 +31,27 @@ class DocumentMeta(BaseModel):
         return found.model_copy(update=self.model_dump(exclude_unset=True))
 
 
+class FileProblem(NamedTuple):
+    reason: str
+    hint: str
+
+
 class ReadContext(NamedTuple):
     doc_id: str
     source_file: str
     content_hash: str
     catalog: DocumentMeta
     notes: list[str]
+    # What a reader found wrong with a file it still read (read_documents lists each
+    # as a problem of the file); None where no one collects them: they become notes.
+    problems: list[FileProblem] | None = None
+
+    def report(self, reason: str, hint: str) -> None:
+        """A problem the user must see, stronger than a note: text was left out."""
+        if self.problems is None:
+            self.notes.append(reason)
+        else:
+            self.problems.append(FileProblem(reason, hint))
 
 
 ID_PREFIX = {Role.POST: "p", Role.ESSAY: "p", Role.COMMENT: "c", Role.FOOTNOTE: "fn"}

@@ -1,8 +1,15 @@
-"""LessWrong pages saved as text, with named comment headers (`[-]author19dΩ4125`).
+"""LessWrong pages saved as text, with named comment headers (lesswrong_headers.py).
 
-The page text puts the comments before the post body and wraps both in site chrome.
-The comment-index list near the top gives each comment's author and karma in page
-order; it settles the digits of each header, which are ambiguous on their own.
+Copies come in two orders. One puts the comments before the post body; its comment-index
+list near the top gives each comment's author and karma in page order, which settles
+the digits of a one-line header. The other keeps the page's order: title block, post,
+then chrome ("Mentioned in", "New to LessWrong?", "N comments, sorted by …") and the
+comments. Text after the comments in that order is chrome, never the author's.
+
+A page that says how many comments it has is checked against the comments read: a
+shortfall is reported as a problem for the file, since the comments not read would
+otherwise vanish from the index without a word (or, read as an essay, be put in the
+author's mouth).
 """
 
 from __future__ import annotations
@@ -21,10 +28,10 @@ from askalign.readers.base import (
     sectioned_passages,
 )
 from askalign.readers.essay import shaped_blocks
+from askalign.readers.lesswrong_headers import CommentHeader, HeaderAt, find_headers
 from askalign.spans import Line, Span, blocks, iter_lines, trim
 
 NAME = "lesswrong"
-COMMENT_HEADER = re.compile(r"^\[[-+]\](?P<rest>\S.*)$")
 HEADER_TAIL = re.compile(
     r"^(?P<age>\d+(?:mo|[smhdwy]))(?P<star>\*)?(?P<omega>[\u03a9\u2126])?(?P<digits>[\d-]+)$"
 )
@@ -39,6 +46,14 @@ DATE_LINE = re.compile(
 BY_LINE = re.compile(r"^by (?P<author>.+)$")
 REPLY = re.compile(r"^Reply\d*$")  # "Reply1": the page appends a count of hidden replies
 END_OF_PAGE = "Mentioned in"
+COMMENT_COUNT = re.compile(r"^(?P<count>\d+) comments?, sorted by\b")
+# Where the post ends in the page's own order: what the page shows below the post.
+BELOW_POST = re.compile(
+    r"^(?:Mentioned in|New to LessWrong\?|New Comment|Click to highlight new comments since.*"
+    r"|\d+ comments?, sorted by.*)$"
+)
+TITLE_BLOCK = re.compile(r"^(?:\d+ min read|-?\d+|[\u03a9\u2126] ?\d+|AI Alignment Forum)$")
+PROSE_CHARS = 100  # a post has a line this long; a title block and comment index do not
 CHROME = re.compile(
     r"^(?:LESSWRONG|LW|New Comment|Moderation Log|Curated and popular this week|No comments\."
     r"|top scoring|newest|oldest|magic \(new & upvoted\)|\d+ comments?, sorted by"
@@ -50,17 +65,12 @@ AF_NAME = "AI Alignment Forum"
 
 
 def sniff(text: str) -> bool:
-    lines = [line.text for line in iter_lines(text)]  # the lines `read` will see
-    headers = sum(bool(COMMENT_HEADER.match(line)) for line in lines)
-    return headers > 0 and any(REPLY.match(line) for line in lines)
-
-
-class CommentHeader(NamedTuple):
-    author: str
-    age: str | None
-    karma: int | None
-    af_karma: int | None
-    agreement: int | None
+    """A page with comment headers and Reply links, or one that says it has comments:
+    read as an essay, its comments would all be the author's words."""
+    lines = list(iter_lines(text))  # the lines `read` will see
+    if any(COMMENT_COUNT.match(line.text.strip()) for line in lines):
+        return True
+    return bool(find_headers(lines)) and any(REPLY.match(line.text) for line in lines)
 
 
 def split_header_digits(digits: str, omega: bool, karma: int | None) -> tuple[int | None, ...]:
@@ -96,21 +106,25 @@ def parse_header(rest: str, index_entry: tuple[int, str] | None) -> CommentHeade
 
 class PageRegions(NamedTuple):
     header: list[Line]
-    comments: list[tuple[Line, list[Line]]]
+    comments: list[tuple[HeaderAt, list[Line]]]
     post: list[Line]
 
 
-def split_regions(lines: list[Line]) -> PageRegions:
-    """Header (title block, comment index), comments (header line → Reply), post body."""
-    first_comment = next(i for i, line in enumerate(lines) if COMMENT_HEADER.match(line.text))
-    comments: list[tuple[Line, list[Line]]] = []
+def split_regions(lines: list[Line], headers: list[HeaderAt]) -> PageRegions:
+    """Header (title block, comment index), comments (header → Reply), post body."""
+    if not headers:
+        return PageRegions(lines, [], [])
+    starts = {header.first: header for header in headers}
+    comments: list[tuple[HeaderAt, list[Line]]] = []
     body: list[Line] | None = None
     tail: list[Line] = []
-    for cursor in range(first_comment, len(lines)):
+    cursor = headers[0].first
+    while cursor < len(lines):
         line = lines[cursor]
-        if COMMENT_HEADER.match(line.text):
+        if cursor in starts:
             body = []
-            comments.append((line, body))
+            comments.append((starts[cursor], body))
+            cursor = starts[cursor].last
         elif REPLY.match(line.text.strip()):
             body = None
         elif body is not None:
@@ -118,8 +132,27 @@ def split_regions(lines: list[Line]) -> PageRegions:
         elif not line.blank and not CHROME.match(line.text.strip()):
             tail = lines[cursor:]
             break
+        cursor += 1
     end = next((i for i, line in enumerate(tail) if line.text.strip() == END_OF_PAGE), len(tail))
-    return PageRegions(lines[:first_comment], comments, tail[:end])
+    return PageRegions(lines[: headers[0].first], comments, tail[:end])
+
+
+def post_above_comments(header: list[Line]) -> tuple[list[Line], int]:
+    """The post in the page's own order: after the by-line and the title block, up to
+    what the page shows below a post. Also where it starts, for the comment index."""
+    by_at = next((i for i, line in enumerate(header) if BY_LINE.match(line.text.strip())), -1)
+    start = by_at + 1
+    while start < len(header) and (
+        header[start].blank
+        or TITLE_BLOCK.match(header[start].text.strip())
+        or parse_date(header[start].text.strip())
+    ):
+        start += 1
+    stop = next(
+        (i for i in range(start, len(header)) if BELOW_POST.match(header[i].text.strip())),
+        len(header),
+    )
+    return header[start:stop], start
 
 
 def parse_page_meta(header: list[Line]) -> tuple[DocumentMeta, list[tuple[int, str]]]:
@@ -216,16 +249,17 @@ def _span_of(lines: list[Line], text: str) -> Span | None:
 
 
 def comment_passages(
-    builder: PassageBuilder, comments: list[tuple[Line, list[Line]]], index: list[tuple[int, str]]
+    builder: PassageBuilder,
+    comments: list[tuple[HeaderAt, list[Line]]],
+    index: list[tuple[int, str]],
 ) -> list[Passage]:
     passages: list[Passage] = []
     use_index = len(index) == len(comments)
-    for order, (header_line, body) in enumerate(comments, 1):
+    for order, (at, body) in enumerate(comments, 1):
         span = _span_of(body, builder.text)
         if span is None:
             continue
-        rest = COMMENT_HEADER.match(header_line.text)["rest"]
-        header = parse_header(rest, index[order - 1] if use_index else None)
+        header = at.header or parse_header(at.rest or "", index[order - 1] if use_index else None)
         passages.append(
             builder.make(
                 Role.COMMENT,
@@ -242,16 +276,46 @@ def comment_passages(
 
 
 def read(text: str, ctx: ReadContext) -> Document:
-    regions = split_regions(list(iter_lines(text)))
-    found, index = parse_page_meta(regions.header)
+    return read_page(text, ctx, DocumentMeta())
+
+
+def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int = 0) -> Document:
+    """The page in text[start:]; `stated` holds facts stated outside it (front matter),
+    which win over what the page shows."""
+    lines = list(iter_lines(text, start))
+    regions = split_regions(lines, find_headers(lines))
+    post_lines, index_lines = regions.post, regions.header
+    if not post_lines:  # the page's own order: the post is above the comments
+        post_lines, post_start = post_above_comments(regions.header)
+        index_lines = regions.header[:post_start]
+    found, _ = parse_page_meta(regions.header)
+    one_line = any(at.rest is not None for at, _ in regions.comments)  # digits to settle
+    index = comment_index([line.text.strip() for line in index_lines if not line.blank])
+    index = index if one_line else []
     if index and len(index) != len(regions.comments):
         ctx.notes.append(
             f"comment index lists {len(index)} comments but the page has {len(regions.comments)}:"
             " karma left unset where the header digits are ambiguous"
         )
-    meta = ctx.catalog.overriding(found)
+    meta = ctx.catalog.overriding(stated.overriding(found))
     builder = PassageBuilder(ctx.doc_id, text)
     comments = comment_passages(builder, regions.comments, index)
-    post = post_passages(builder, regions.post, meta.author)
+    post = post_passages(builder, post_lines, meta.author)
+    check_comment_count(lines, len(comments), ctx)
     link_thread(post, comments, text, lambda passage: paragraph_spans(passage, text))
     return build_document(ctx, reader=NAME, text=text, meta=meta, passages=post + comments)
+
+
+def check_comment_count(lines: list[Line], read: int, ctx: ReadContext) -> None:
+    """Report, as a problem for the file, a page that says it has more comments than
+    were read: those comments are left out, and the reader must know."""
+    stated = next((m for line in lines if (m := COMMENT_COUNT.match(line.text.strip()))), None)
+    expected = int(stated["count"]) if stated else 0
+    if read < expected:
+        ctx.report(
+            f"the page says it has {expected} comments but {read} were read; the other"
+            f" {expected - read} are left out, not attributed to anyone",
+            "save the page again with every comment expanded, or check that each comment"
+            " starts with a header such as '[-]name2y12' or '[', '-', ']', name, age and"
+            " karma on lines of their own",
+        )
