@@ -108,16 +108,18 @@ class PageRegions(NamedTuple):
     header: list[Line]
     comments: list[tuple[HeaderAt, list[Line]]]
     post: list[Line]
+    stray: list[Line]  # text between comments, outside any: a header no layout matched
 
 
 def split_regions(lines: list[Line], headers: list[HeaderAt]) -> PageRegions:
     """Header (title block, comment index), comments (header → Reply), post body."""
     if not headers:
-        return PageRegions(lines, [], [])
+        return PageRegions(lines, [], [], [])
     starts = {header.first: header for header in headers}
     comments: list[tuple[HeaderAt, list[Line]]] = []
     body: list[Line] | None = None
     tail: list[Line] = []
+    stray: list[Line] = []
     cursor = headers[0].first
     while cursor < len(lines):
         line = lines[cursor]
@@ -130,11 +132,14 @@ def split_regions(lines: list[Line], headers: list[HeaderAt]) -> PageRegions:
         elif body is not None:
             body.append(line)
         elif not line.blank and not CHROME.match(line.text.strip()):
-            tail = lines[cursor:]
-            break
+            if cursor < headers[-1].first:
+                stray.append(line)
+            else:
+                tail = lines[cursor:]
+                break
         cursor += 1
     end = next((i for i, line in enumerate(tail) if line.text.strip() == END_OF_PAGE), len(tail))
-    return PageRegions(lines[: headers[0].first], comments, tail[:end])
+    return PageRegions(lines[: headers[0].first], comments, tail[:end], stray)
 
 
 def post_above_comments(header: list[Line]) -> tuple[list[Line], int]:
@@ -285,9 +290,15 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
     lines = list(iter_lines(text, start))
     regions = split_regions(lines, find_headers(lines))
     post_lines, index_lines = regions.post, regions.header
-    if not post_lines:  # the page's own order: the post is above the comments
-        post_lines, post_start = post_above_comments(regions.header)
-        index_lines = regions.header[:post_start]
+    above, post_start = post_above_comments(regions.header)
+    if not post_lines or any(len(line.text) >= PROSE_CHARS for line in above):
+        post_lines, index_lines = above, regions.header[:post_start]  # the page's own order
+    if regions.stray:
+        first = text.count("\n", 0, regions.stray[0].start) + 1
+        ctx.notes.append(
+            f"{len(regions.stray)} line(s) between comments, from line {first}, follow no"
+            " comment header: left out, not attributed to anyone"
+        )
     found, _ = parse_page_meta(regions.header)
     one_line = any(at.rest is not None for at, _ in regions.comments)  # digits to settle
     index = comment_index([line.text.strip() for line in index_lines if not line.blank])

@@ -1,0 +1,184 @@
+"""LessWrong pages copied as text in the page's own order, with comment headers split over
+lines (`[`, `-`, `]`, name, age, karma, agreement), as .txt and as .md under front matter;
+and pages whose comments cannot be read, which must be reported, never put in the
+author's mouth (issue 19, finding 0)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from askalign import Role, scan_corpus
+from askalign.models import CorpusProblem, Document
+from askalign.readers import DocumentMeta, read_documents
+
+from .conftest import SHIPPED_CORPUS
+
+PAGE = Path(__file__).parent / "data" / "forum" / "lesswrong_split_headers.txt"
+AUTHOR = "Mira Castellan"
+CHROME = (
+    "New to LessWrong?",
+    "Mentioned in",
+    "The Deference Ledger",
+    "Getting Started",
+    "comments, sorted by",
+    "top scoring",
+    "Click to highlight",
+    "Moderation Log",
+    "Frontpage",
+)
+
+
+def read(path: Path) -> tuple[Document, list[CorpusProblem]]:
+    items = list(
+        read_documents(
+            path, doc_id="page", source_file=path.name, catalog=DocumentMeta(), max_bytes=10**7
+        )
+    )
+    documents = [item for item in items if isinstance(item, Document)]
+    assert len(documents) == 1
+    return documents[0], [item for item in items if isinstance(item, CorpusProblem)]
+
+
+def comments(doc: Document) -> list:
+    return [p for p in doc.passages if p.role is Role.COMMENT]
+
+
+def test_split_headers_give_each_comment_its_author_karma_and_place() -> None:
+    doc, problems = read(PAGE)
+    assert problems == []
+    assert doc.format == "lesswrong"
+    assert (doc.title, doc.author, str(doc.date)) == (
+        "Corrigibility Is a Budget, Not a Switch",
+        AUTHOR,
+        "2024-03-14",
+    )
+    found = [
+        (c.comment_index, c.speaker, c.age, c.karma, c.af_karma, c.agreement) for c in comments(doc)
+    ]
+    assert found == [
+        (1, "quillon_ash", "2y", 17, 5, 6),
+        (2, AUTHOR, "2y", 8, None, 2),
+        (3, "Tobias Wren", "1y", -3, None, -4),
+        (4, "Ines Okafor", "11mo", 2, None, None),
+    ]
+    texts = [c.text for c in comments(doc)]
+    assert texts[0].startswith("I like the budget framing")
+    assert (
+        texts[2]
+        == "This seems to prove too much: by the same logic every trained behaviour is a budget."
+    )
+
+
+def test_split_page_post_is_the_authors_and_holds_no_chrome_or_comment() -> None:
+    doc, _ = read(PAGE)
+    post = [p for p in doc.passages if p.role is Role.POST]
+    assert [p.speaker for p in post] == [AUTHOR] * len(post)
+    assert post[0].text.startswith("A corrigible system is usually described")
+    assert post[-1].text.startswith("The practical upshot")
+    everything = "\n".join(p.text for p in doc.passages)
+    for chrome in CHROME:
+        assert chrome not in everything, chrome
+    authored = "\n".join(p.text for p in doc.passages if p.speaker == AUTHOR)
+    assert "I like the budget framing" not in authored
+    assert "prove too much" not in authored
+
+
+def test_a_page_under_yaml_front_matter_is_read_as_a_page(tmp_path: Path) -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    front = (
+        "---\n"
+        "title: Corrigibility budgets (saved copy)\n"
+        "author: Mira Castellan\n"
+        "url: https://www.lesswrong.com/posts/abc123/corrigibility-is-a-budget\n"
+        "date: 2024-03-15\n"
+        "---\n"
+    )
+    path = tmp_path / "budget.md"
+    path.write_text(front + page, encoding="utf-8")
+    doc, problems = read(path)
+    assert problems == []
+    assert doc.format == "lesswrong"
+    assert doc.title == "Corrigibility budgets (saved copy)"  # front matter beats the page
+    assert doc.url == "https://www.lesswrong.com/posts/abc123/corrigibility-is-a-budget"
+    assert str(doc.date) == "2024-03-15"
+    assert [c.speaker for c in comments(doc)] == [
+        "quillon_ash",
+        AUTHOR,
+        "Tobias Wren",
+        "Ines Okafor",
+    ]
+    assert doc.source_text == front + page
+    for passage in doc.passages:
+        assert passage.start >= len(front)
+        assert doc.source_text[passage.start : passage.end] == passage.text
+        assert "lesswrong.com/posts" not in passage.text
+
+
+def _unreadable_comments(page: str) -> str:
+    """The page with its comment headers in a layout no reader knows."""
+    headers = [
+        ("quillon_ash", "2y", "17"),
+        (AUTHOR, "2y", "8"),
+        ("Tobias Wren", "1y", "-3"),
+        ("Ines Okafor", "11mo", "2"),
+    ]
+    for name, age, karma in headers:
+        split = f"[\n-\n]\n{name}\n{age}\n"
+        start = page.index(split)
+        end = page.index("\n\n", start)
+        page = page[:start] + f"{name} · {age} · {karma} points" + page[end:]
+    return page
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_comments_that_cannot_be_read_are_reported_not_given_to_the_author(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"unknown-layout{suffix}"
+    path.write_text(_unreadable_comments(PAGE.read_text(encoding="utf-8")), encoding="utf-8")
+    doc, problems = read(path)
+    assert len(problems) == 1
+    assert problems[0].file == path.name
+    assert "says it has 4 comments but 0 were read" in problems[0].reason
+    assert comments(doc) == []
+    everything = "\n".join(p.text for p in doc.passages)
+    assert "I like the budget framing" not in everything
+    assert "prove too much" not in everything
+    assert "The practical upshot" in everything  # the post is still read, as the author's
+
+
+def test_one_unreadable_header_costs_that_comment_only_and_is_reported(tmp_path: Path) -> None:
+    page = PAGE.read_text(encoding="utf-8").replace(
+        "[\n-\n]\nTobias Wren\n1y\n", "[\n-\n]\nTobias Wren\na year ago\n"
+    )
+    path = tmp_path / "one-bad-header.txt"
+    path.write_text(page, encoding="utf-8")
+    doc, problems = read(path)
+    assert [c.speaker for c in comments(doc)] == ["quillon_ash", AUTHOR, "Ines Okafor"]
+    assert comments(doc)[2].karma == 2
+    assert len(problems) == 1
+    assert "says it has 4 comments but 3 were read" in problems[0].reason
+    authored = "\n".join(p.text for p in doc.passages if p.speaker == AUTHOR)
+    assert "prove too much" not in authored
+    assert any("follow no comment header" in note for note in doc.notes)
+
+
+def test_scan_lists_the_shortfall_as_a_problem_of_the_file(tmp_path: Path) -> None:
+    corpus = tmp_path / "texts"
+    corpus.mkdir()
+    page = _unreadable_comments(PAGE.read_text(encoding="utf-8"))
+    (corpus / "budget.txt").write_text(page, encoding="utf-8")
+    scan = scan_corpus(corpus)
+    assert [doc.source_file for doc in scan.documents] == ["budget.txt"]
+    assert [(p.file, p.line) for p in scan.problems] == [("budget.txt", None)]
+    assert "4 comments but 0 were read" in scan.problems[0].reason
+
+
+def test_the_shipped_one_line_layout_still_reads_every_comment() -> None:
+    path = SHIPPED_CORPUS / "foom-and-doom-2-technical-alignment-is-hard.txt"
+    doc, problems = read(path)
+    assert problems == []
+    assert len(comments(doc)) == 54
+    assert comments(doc)[0].speaker == "ryan_greenblatt"
