@@ -17,7 +17,7 @@ from askalign.sentences import sentence_spans, text_hash
 from askalign.spans import Span, trim
 from askalign.tokens import SPECIAL_TOKENS, TokenCounter
 
-CHUNKER_VERSION = "2"  # 2: documents carry their sentences
+CHUNKER_VERSION = "3"  # 2: documents carry their sentences; 3: sentences of bounded length
 MODEL_MAX_TOKENS = 256
 MERGEABLE_ROLES = frozenset({Role.POST, Role.ESSAY})
 

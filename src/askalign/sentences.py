@@ -20,7 +20,19 @@ from askalign.readable import readable
 from askalign.spans import Span, iter_lines, trim
 
 MIN_WORDS = 5
+# Longer than this, a "sentence" is text the pattern below could not split (no capital
+# after a full stop, no full stop at all): it is cut again, so that a quote, a sentence
+# vector and a citation stay a few sentences long in any text, however it is written.
+MAX_SENTENCE_CHARS = 600
 _SENTENCE_END = re.compile(r"([.!?…][\"”’')\]]*)\s+(?=[A-Z0-9\"“‘(\[•@§])")
+# Where an overlong span is cut, strongest first: any sentence end, a clause mark, a
+# comma, any space. The match's group 1 ends the piece before the cut.
+_WEAKER_BREAKS = (
+    re.compile(r"([.!?…][\"”’')\]]*)\s+"),
+    re.compile(r"([;:])\s+"),
+    re.compile(r"(,)\s+"),
+    re.compile(r"(\S)\s+"),
+)
 
 
 class Sentence(BaseModel):
@@ -38,15 +50,42 @@ class Sentence(BaseModel):
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[Span]:
-    """Sentences and list lines of text[start:end], each a trimmed span."""
+    """Sentences and list lines of text[start:end], each a trimmed span of at most
+    MAX_SENTENCE_CHARS."""
     spans: list[Span] = []
     for line in iter_lines(text, start, end):
         cursor = line.start
         for match in _SENTENCE_END.finditer(text, line.start, line.end):
-            spans.append(trim(text, cursor, match.end(1)))
+            spans.extend(bounded(text, trim(text, cursor, match.end(1))))
             cursor = match.end()
-        spans.append(trim(text, cursor, line.end))
+        spans.extend(bounded(text, trim(text, cursor, line.end)))
     return [span for span in spans if span.end > span.start]
+
+
+def bounded(text: str, span: Span, level: int = 0) -> list[Span]:
+    """The span, or if it is too long, its pieces: cut at every break of the strongest
+    kind it has, each piece still too long cut at the next kind, and a run with no break
+    at all cut every MAX_SENTENCE_CHARS. Linear in the span's length."""
+    if span.end - span.start <= MAX_SENTENCE_CHARS:
+        return [span]
+    if level == len(_WEAKER_BREAKS):
+        return [
+            trim(text, at, min(at + MAX_SENTENCE_CHARS, span.end))
+            for at in range(span.start, span.end, MAX_SENTENCE_CHARS)
+        ]
+    pieces: list[Span] = []
+    cursor = span.start
+    for match in _WEAKER_BREAKS[level].finditer(text, span.start, span.end):
+        if level < 3 or match.end(1) - cursor > MAX_SENTENCE_CHARS // 2:
+            pieces.append(trim(text, cursor, match.end(1)))
+            cursor = match.end()
+    pieces.append(trim(text, cursor, span.end))
+    return [
+        piece
+        for whole in pieces
+        if whole.end > whole.start
+        for piece in bounded(text, whole, level + 1)
+    ]
 
 
 def whole_sentences(text: str, start: int, end: int) -> list[Span]:
@@ -54,7 +93,9 @@ def whole_sentences(text: str, start: int, end: int) -> list[Span]:
     spans: list[Span] = []
     for span in sentence_spans(text, start, end):
         fragment = len(span.cut(text).split()) < MIN_WORDS
-        if fragment and spans and "\n" not in text[spans[-1].end : span.start]:
+        joined = Span(spans[-1].start, span.end) if spans else span
+        short = joined.end - joined.start <= MAX_SENTENCE_CHARS
+        if fragment and spans and short and "\n" not in text[spans[-1].end : span.start]:
             spans[-1] = Span(spans[-1].start, span.end)
         else:
             spans.append(span)
