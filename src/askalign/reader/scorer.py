@@ -161,12 +161,13 @@ class QueryLikelihood:
 
 
 # Question framing, on top of the stemmer's stop words: it reads alike after any passage.
-_FRAMING = set(
-    "what why how who whom whose which when where whether does do did is are was were be"
-    " been has have had would will can could should might may think thinks thought say"
-    " says said argue argues argued claim claims according mean means believe view"
-    " anyone someone somebody".split()
-)
+_FRAMING = frozenset((
+    "what", "why", "how", "who", "whom", "whose", "which", "when", "where", "whether", "does",
+    "do", "did", "is", "are", "was", "were", "be", "been", "has", "have", "had", "would",
+    "will", "can", "could", "should", "might", "may", "think", "thinks", "thought", "say",
+    "says", "said", "argue", "argues", "argued", "claim", "claims", "according", "mean",
+    "means", "believe", "view", "anyone", "someone", "somebody",
+))  # fmt: skip
 
 
 def _content(word: str) -> bool:
