@@ -23,6 +23,7 @@ MIN_QUOTE_WORDS = 5
 SHINGLE = 4
 NEAR_EXACT_CONTAINMENT = 0.8
 MIN_NEAR_EXACT_WORDS = 20  # shorter near-repeats are shared phrases (a paper title), not pastes
+MAX_LOOKED_UP = 1000
 _TOKEN = re.compile(r"\w+")  # spans.words on text that is normalized already
 
 
@@ -45,6 +46,12 @@ def _shingles(tokens: list[str]) -> set[int]:
     return {hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1)}
 
 
+class _Prepared(NamedTuple):
+    normalized: str
+    tokens: list[str]
+    shingles: set[int]
+
+
 class QuoteIndex:
     """Earlier text, unit by unit (paragraphs or lines), searchable for repeats.
 
@@ -63,10 +70,20 @@ class QuoteIndex:
         self._texts: list[str] = []  # units only: number // 2
         self._tokens_before: list[str] = []  # the last unit's tail, for the next bridge
         self._by_shingle: dict[int, list[int]] = defaultdict(list)
+        self._looked_up: dict[str, _Prepared] = {}  # found, to be added next
+
+    def _prepare(self, text: str) -> _Prepared:
+        """A unit's normalized text, tokens and shingles. A comment's units are looked
+        up and then added: what the lookup worked out is kept for the add."""
+        prepared = self._looked_up.pop(text, None)
+        if prepared is None:
+            normalized = normalize(text)
+            tokens = _TOKEN.findall(normalized)
+            prepared = _Prepared(normalized, tokens, _shingles(tokens))
+        return prepared
 
     def add(self, text: str, source: QuoteSource) -> None:
-        normalized = normalize(text)
-        tokens = _TOKEN.findall(normalized)
+        normalized, tokens, shingles = self._prepare(text)
         if self._sources:
             bridge = len(self._sources)
             self._sources.append(self._sources[-1])
@@ -77,7 +94,7 @@ class QuoteIndex:
         self._texts.append(normalized)
         self._tokens_before = tokens[-(SHINGLE - 1) :]
         postings = self._by_shingle
-        for shingle in _shingles(tokens):
+        for shingle in shingles:
             postings[shingle].append(unit)
 
     def _text(self, number: int) -> str:
@@ -99,16 +116,19 @@ class QuoteIndex:
     def find(self, text: str) -> QuoteMatch | None:
         """The most recent earlier unit that this text repeats, if any; the match keeps the
         original author of the words, in case that unit itself quoted them."""
-        needle = normalize(text)
+        prepared = self._prepare(text)
+        if len(self._looked_up) > MAX_LOOKED_UP:  # looked up and never added
+            self._looked_up.clear()
+        self._looked_up[text] = prepared
+        needle, tokens, shingles = prepared
         if len(needle) < MIN_QUOTE_CHARS or len(needle.split()) < MIN_QUOTE_WORDS:
             return None
-        tokens = _TOKEN.findall(needle)
         for number in sorted(self._containing(tokens), reverse=True):
             if needle in self._text(number):
                 return QuoteMatch(self._sources[number], exact=True)
         if len(tokens) < MIN_NEAR_EXACT_WORDS:
             return None
-        return self._near_exact(_shingles(tokens))
+        return self._near_exact(shingles)
 
     def _containing(self, tokens: list[str]) -> set[int]:
         """Units and bridges that may contain the needle: those holding its rarest inner
