@@ -4,6 +4,7 @@ GreaterWrong markup, read into a post, footnotes and a reply tree of comments.""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,24 @@ def test_older_build_names_and_alignment_forum_karma() -> None:
     [paul] = [p for p in doc.passages if p.role is Role.COMMENT]
     assert (paul.speaker, paul.age, paul.karma, paul.af_karma) == ("paulfchristiano", "5y", 31, 17)
     assert paul.text == "Iterated amplification keeps a human in the loop."
+
+
+def test_a_long_thread_reads_in_linear_time(tmp_path: Path) -> None:
+    """Eight times the comments take about eight times the work (issue 19, finding 10).
+    Looking every paragraph up against every earlier one for quotes made it 64 times."""
+    from benchmarks.forum_thread import thread_page
+
+    def cpu_seconds(comments: int) -> float:
+        path = tmp_path / f"thread-{comments}.html"
+        path.write_text(thread_page(comments), encoding="utf-8")
+        start = time.process_time()
+        doc = read_page(path)
+        spent = time.process_time() - start
+        found = [p for p in doc.passages if p.role is Role.COMMENT]
+        assert len(found) == comments
+        assert sum(p.reply_to is not None for p in found) > comments // 2
+        return spent
+
+    cpu_seconds(50)  # parser and model code warmed up
+    small, large = cpu_seconds(400), cpu_seconds(3200)
+    assert large < 20 * small, (small, large)
