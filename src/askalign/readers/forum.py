@@ -201,6 +201,20 @@ def comment_passages(
 
 def read(html: str, ctx: ReadContext) -> Document:
     soup = parse(html)
+    try:
+        meta, text, post_passages, comment_list = page_passages(soup, html, ctx)
+    finally:  # freed now, by reference counts: a 20,000-comment tree is 10^6 objects
+        soup.decompose()  # in parent-child cycles, which the collector would walk again
+    link_thread(post_passages, comment_list, text, lambda p: paragraph_spans(p, text))
+    return build_document(
+        ctx, reader=NAME, text=text, meta=meta, passages=post_passages + comment_list
+    )
+
+
+def page_passages(
+    soup: BeautifulSoup, html: str, ctx: ReadContext
+) -> tuple[DocumentMeta, str, list[Passage], list[Passage]]:
+    """The page's facts, its source text, and the passages of its post and comments."""
     for tag in soup(NOT_TEXT):
         tag.decompose()
     post, raw_comments = find_post(soup, html)
@@ -225,8 +239,4 @@ def read(html: str, ctx: ReadContext) -> Document:
         for label, region in notes
         if region.blocks
     ]
-    comment_list = comment_passages(builder, comments, ctx)
-    link_thread(post_passages, comment_list, text, lambda p: paragraph_spans(p, text))
-    return build_document(
-        ctx, reader=NAME, text=text, meta=meta, passages=post_passages + comment_list
-    )
+    return meta, text, post_passages, comment_passages(builder, comments, ctx)
