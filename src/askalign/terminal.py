@@ -125,6 +125,7 @@ def _metric_columns(k: int, graded: bool) -> list[tuple[str, str, str]]:
         (f"cov@{k}", f"coverage@{k} (evidence quotes in the top {k})", "evidence_coverage_at_k"),
         ("MRR", "MRR of the evidence", "mrr"),
         ("cited", "cited evidence (the answer quotes it)", "cited_evidence"),
+        ("first", "first quote is evidence", "first_cited_evidence"),
         ("spkr", "right speaker named", "speaker_named"),
         ("unans", "abstained on unanswerable", "abstained_unanswerable"),
         ("false", "false abstention", "false_abstention"),

@@ -198,6 +198,9 @@ class QuestionResult(BaseModel):
     cited_evidence: bool | None = Field(
         None, description="The answer quotes evidence (None: no evidence to quote)."
     )
+    first_cited_evidence: bool | None = Field(
+        None, description="The answer's first quote is evidence (None: no evidence to quote)."
+    )
     speakers_expected: list[str] = Field(default_factory=list)
     speakers_named: bool | None = None
     abstained: bool
@@ -215,6 +218,9 @@ class Metrics(BaseModel):
     )
     mrr: float | None = None
     cited_evidence: float | None = Field(None, description="Share whose answer quotes evidence.")
+    first_cited_evidence: float | None = Field(
+        None, description="Share whose answer's first quote is evidence."
+    )
     speaker_named: float | None = None
     abstained_unanswerable: str | None = None
     false_abstention: float | None = None
@@ -269,6 +275,9 @@ def summarize(results: list[QuestionResult]) -> Metrics:
         mrr=mrr,
         cited_evidence=_mean(
             [r.cited_evidence for r in answerable if r.cited_evidence is not None]
+        ),
+        first_cited_evidence=_mean(
+            [r.first_cited_evidence for r in answerable if r.first_cited_evidence is not None]
         ),
         speaker_named=_mean([bool(r.speakers_named) for r in with_speakers]),
         abstained_unanswerable=(

@@ -78,6 +78,14 @@ def run_question(
             if question.evidence
             else None
         ),
+        first_cited_evidence=(  # a reader reads the first quote and often stops there
+            (
+                not answer.abstained
+                and cited_evidence([c.quote for c in answer.citations[:1]], question.evidence)
+            )
+            if question.evidence
+            else None
+        ),
         speakers_expected=speakers,
         speakers_named=(
             names_speakers(answer.text, [c.speaker for c in answer.citations], speakers)
