@@ -70,7 +70,10 @@ def sniff(text: str) -> bool:
     lines = list(iter_lines(text))  # the lines `read` will see
     if any(COMMENT_COUNT.match(line.text.strip()) for line in lines):
         return True
-    return bool(find_headers(lines)) and any(REPLY.match(line.text) for line in lines)
+    headers = find_headers(lines)
+    if any(header.header is not None for header in headers):  # split: never prose
+        return True
+    return bool(headers) and any(REPLY.match(line.text) for line in lines)
 
 
 def split_header_digits(digits: str, omega: bool, karma: int | None) -> tuple[int | None, ...]:
