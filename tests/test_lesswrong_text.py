@@ -13,7 +13,7 @@ from askalign import Role, scan_corpus
 from askalign.models import CorpusProblem, Document
 from askalign.readers import DocumentMeta, read_documents
 
-from .conftest import SHIPPED_CORPUS
+from .conftest import LESSWRONG_PAGE, SHIPPED_CORPUS
 
 PAGE = Path(__file__).parent / "data" / "forum" / "lesswrong_split_headers.txt"
 AUTHOR = "Mira Castellan"
@@ -182,3 +182,22 @@ def test_the_shipped_one_line_layout_still_reads_every_comment() -> None:
     assert problems == []
     assert len(comments(doc)) == 54
     assert comments(doc)[0].speaker == "ryan_greenblatt"
+
+
+def test_the_comments_first_layout_ends_its_post_before_the_new_user_box(tmp_path: Path) -> None:
+    footnotes = "  1. ^\n\n    Footnote text about corrigibility literature.\n"
+    assert footnotes in LESSWRONG_PAGE
+    box = "New to LessWrong?\nGetting Started\nFAQ\nLibrary\n"
+    page = LESSWRONG_PAGE.replace(footnotes, box)
+    path = tmp_path / "comments-first.txt"
+    path.write_text(page, encoding="utf-8")
+    doc, problems = read(path)
+    assert problems == []
+    assert [c.speaker for c in comments(doc)] == ["bob_b", "Carol C", "Dave"]
+    post = [p for p in doc.passages if p.role is not Role.COMMENT]
+    assert post and all(p.speaker == "Ada Author" for p in post)
+    everything = "\n".join(p.text for p in doc.passages)
+    sections = "\n".join(heading for p in doc.passages for heading in p.section)
+    for chrome in ("New to LessWrong?", "Getting Started", "Library", "Another post"):
+        assert chrome not in everything, chrome
+        assert chrome not in sections, chrome

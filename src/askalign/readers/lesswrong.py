@@ -45,7 +45,7 @@ DATE_LINE = re.compile(
 )
 BY_LINE = re.compile(r"^by (?P<author>.+)$")
 REPLY = re.compile(r"^Reply\d*$")  # "Reply1": the page appends a count of hidden replies
-END_OF_PAGE = "Mentioned in"
+END_OF_PAGE = ("Mentioned in", "New to LessWrong?")  # what follows a post placed last
 COMMENT_COUNT = re.compile(r"^(?P<count>\d+) comments?, sorted by\b")
 # Where the post ends in the page's own order: what the page shows below the post.
 BELOW_POST = re.compile(
@@ -141,7 +141,7 @@ def split_regions(lines: list[Line], headers: list[HeaderAt]) -> PageRegions:
                 tail = lines[cursor:]
                 break
         cursor += 1
-    end = next((i for i, line in enumerate(tail) if line.text.strip() == END_OF_PAGE), len(tail))
+    end = next((i for i, line in enumerate(tail) if line.text.strip() in END_OF_PAGE), len(tail))
     return PageRegions(lines[: headers[0].first], comments, tail[:end], stray)
 
 
