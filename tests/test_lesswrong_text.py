@@ -12,6 +12,8 @@ import pytest
 from askalign import Role, scan_corpus
 from askalign.models import CorpusProblem, Document
 from askalign.readers import DocumentMeta, read_documents
+from askalign.readers.lesswrong_headers import find_headers
+from askalign.spans import iter_lines
 
 from .conftest import LESSWRONG_PAGE, SHIPPED_CORPUS
 
@@ -201,3 +203,24 @@ def test_the_comments_first_layout_ends_its_post_before_the_new_user_box(tmp_pat
     for chrome in ("New to LessWrong?", "Getting Started", "Library", "Another post"):
         assert chrome not in everything, chrome
         assert chrome not in sections, chrome
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ("[|-|]|Ada|3d|Ω|4|12|5", ("Ada", "3d", 12, 4, 5)),
+        ("[|+|]|Ada|3d|12|Ω 4|5", ("Ada", "3d", 12, 4, 5)),
+        ("[|-|]||Ada Lovelace||2mo*||−2|", ("Ada Lovelace", "2mo", -2, None, None)),
+        ("[|-|]|Ada|yesterday|12", None),
+        ("[|x|]|Ada|3d|12", None),
+    ],
+)
+def test_split_header_fields(lines: str, expected: tuple | None) -> None:
+    text = "\n".join(lines.split("|")) + "\nThe comment itself."
+    headers = find_headers(list(iter_lines(text)))
+    if expected is None:
+        assert headers == []
+    else:
+        [at] = headers
+        assert at.header is not None
+        assert tuple(at.header) == expected

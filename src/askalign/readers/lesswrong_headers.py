@@ -87,7 +87,7 @@ def split_header(lines: list[Line], at: int) -> HeaderAt | None:
     while (index := _content_after(lines, last)) is not None and len(numbers) < 2:
         text = lines[index].text.strip()
         omega = OMEGA.match(text)
-        if omega and not numbers and af_karma is None:
+        if omega and af_karma is None:  # before the karma, as the one-line header has it, or after
             af_karma, last = _af_karma(lines, index, omega["af"])
             continue
         if not NUMBER.match(text):
