@@ -6,8 +6,10 @@ are `Component-key` (`CommentsItem-root`; older builds append a counter,
 `comment-body`). Both nest each reply inside its parent's element, so the reply tree is
 read from the markup, not guessed from quotes. forum.py turns these parts into a Document.
 
-Every lookup here searches one comment's element or stops at its first match: a search
-of the whole page per comment would make a thread of n comments cost n² tag visits.
+The page is searched whole a few times for the post and the list of comments; after
+that, each lookup for a comment searches that comment's own element (or stops at its
+first match). A search of the page, or of all replies below, per comment would make a
+thread of n comments cost n² tag visits.
 """
 
 from __future__ import annotations
