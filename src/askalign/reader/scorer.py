@@ -15,26 +15,20 @@ from pathlib import Path
 
 import numpy as np
 
-from askalign.lexical import terms
-
 PROMPT = "Passage: {passage}\nQuestion that this passage answers:"
 NO_PASSAGE = "Passage: (none)\nQuestion that this passage answers:"
 MAX_PASSAGE_TOKENS = 160
 MAX_QUESTION_TOKENS = 64
 MAX_SEQUENCES = 16
-CONTENT_ONLY = False
 
 
 class QueryLikelihood:
     """One model and one context, used by one thread at a time (callers lock)."""
 
-    def __init__(
-        self, model_file: Path, threads: int | None = None, *, content_only: bool = CONTENT_ONLY
-    ) -> None:
+    def __init__(self, model_file: Path, threads: int | None = None) -> None:
         import llama_cpp
 
         self.lib = llama_cpp
-        self.content_only = content_only
         llama_cpp.llama_log_set(_SILENT, ctypes.c_void_p())
         llama_cpp.llama_backend_init()
         model_params = llama_cpp.llama_model_default_params()
@@ -80,7 +74,7 @@ class QueryLikelihood:
         """Mean log-probability of the question's counted tokens after each passage's
         prompt."""
         asked = self.tokens(" " + question.strip(), bos=False)[:MAX_QUESTION_TOKENS]
-        counted = self.counted(asked)
+        counted = list(range(len(asked)))
         prompts = [self._prompt(PROMPT.format(passage=p.strip())) for p in passages]
         scores: list[float] = []
         for start in range(0, len(prompts), MAX_SEQUENCES):
@@ -92,28 +86,7 @@ class QueryLikelihood:
         what a passage tells about the question."""
         asked = self.tokens(" " + question.strip(), bos=False)[:MAX_QUESTION_TOKENS]
         prompt = self.tokens(NO_PASSAGE, bos=True)
-        return self._score_batch([prompt], asked, self.counted(asked))[0]
-
-    def counted(self, asked: list[int]) -> list[int]:
-        """The question tokens whose likelihood is scored: all of them, or (content
-        only) those that belong to a content word, since "What did … say about" reads
-        alike after every passage and only costs the output layer's time."""
-        if not self.content_only:
-            return list(range(len(asked)))
-        pieces = [self._piece(token) for token in asked]
-        words: list[list[int]] = []
-        for at, piece in enumerate(pieces):
-            if piece.startswith(" ") or not words:
-                words.append([])
-            words[-1].append(at)
-        content = [w for w in words if _content("".join(pieces[i] for i in w))]
-        return [i for w in content for i in w] or list(range(len(asked)))
-
-    def _piece(self, token: int) -> str:
-        room = 64
-        out = ctypes.create_string_buffer(room)
-        n = self.lib.llama_token_to_piece(self.vocab, token, out, room, 0, False)
-        return out.raw[: max(n, 0)].decode("utf-8", "replace")
+        return self._score_batch([prompt], asked, list(range(len(asked))))[0]
 
     def _prompt(self, text: str) -> list[int]:
         tokens = self.tokens(text, bos=True)
@@ -158,21 +131,6 @@ class QueryLikelihood:
     def _logits(self, row: int) -> np.ndarray:
         pointer = self.lib.llama_get_logits_ith(self.context, row)
         return np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
-
-
-# Question framing, on top of the stemmer's stop words: it reads alike after any passage.
-_FRAMING = frozenset((
-    "what", "why", "how", "who", "whom", "whose", "which", "when", "where", "whether", "does",
-    "do", "did", "is", "are", "was", "were", "be", "been", "has", "have", "had", "would",
-    "will", "can", "could", "should", "might", "may", "think", "thinks", "thought", "say",
-    "says", "said", "argue", "argues", "argued", "claim", "claims", "according", "mean",
-    "means", "believe", "view", "anyone", "someone", "somebody",
-))  # fmt: skip
-
-
-def _content(word: str) -> bool:
-    bare = word.strip().strip("?.,!;:\"'’“”()").casefold()
-    return bare not in _FRAMING and bool(terms([bare])[0])
 
 
 @ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
