@@ -1,7 +1,7 @@
-"""This working tree against an earlier version, side by side in one run, on the same
-questions and the same machine: each version builds its own index from `corpus/` and
-answers every question through its own `Assistant`; both are scored by this tree's
-`askalign.evaluation`, so the metrics are the same code for both.
+"""This working tree (reader off and on) against an earlier version, side by side in one
+run, on the same questions and the same machine: each version builds its own index from
+`corpus/` and answers every question through its own `Assistant`; all are scored by
+this tree's `askalign.evaluation`, so the metrics are the same code for each.
 
     .venv/bin/python benchmarks/compare_versions.py --base 3575dae \\
         --questions tests/data/paraphrase_questions.jsonl ../shared/eval/questions.jsonl
@@ -53,16 +53,18 @@ class Scores(BaseModel):
     coverage: float
     mrr: float
     cited_evidence: float
+    first_quote_evidence: float
     false_abstention: float
     unanswerable_caught: float
     latency_p50_ms: float
 
 
-def answers(src: Path, index: Path, questions: list[str]) -> dict[str, dict]:
+def answers(src: Path, index: Path, questions: list[str], reader: str = "auto") -> dict[str, dict]:
     env = os.environ | {
         "PYTHONPATH": str(src),
         "HF_HUB_OFFLINE": "1",
         "ASKALIGN_INDEX_DIR": str(index),
+        "ASKALIGN_READER": reader,  # versions before the reader ignore it
     }
     subprocess.run(
         [sys.executable, "-c", "from askalign.cli import app; app()", "ingest"],
@@ -97,6 +99,13 @@ def score(questions: list[EvalQuestion], found: dict[str, dict]) -> Scores:
                 for q in answerable
             ]
         ),
+        first_quote_evidence=share(
+            [
+                not found[q.question]["abstained"]
+                and cited_evidence(found[q.question]["quotes"][:1], q.evidence)
+                for q in answerable
+            ]
+        ),
         false_abstention=share([found[q.question]["abstained"] for q in answerable]),
         unanswerable_caught=share([found[q.question]["abstained"] for q in unanswerable]),
         latency_p50_ms=round(latencies[len(latencies) // 2], 1),
@@ -116,18 +125,24 @@ def main() -> None:
         subprocess.run(["git", "worktree", "add", "-q", str(base), args.base], cwd=ROOT, check=True)
         try:
             before = answers(base / "src", Path(temp) / "base-index", asked)
-            now = answers(ROOT / "src", Path(temp) / "now-index", asked)
+            runs = {
+                reader: answers(ROOT / "src", Path(temp) / "now-index", asked, reader)
+                for reader in ("off", "on")
+            }
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True
             )
     for name, questions in sets.items():
-        old, new = score(questions, before), score(questions, now)
-        print(f"\n{name} ({len(questions)} questions): {args.base} -> this tree")
-        for metric, value in new.model_dump().items():
-            was = getattr(old, metric)
-            ratio = f"{value / was:.2f}x" if was else "-"
-            print(f"  {metric:22s} {was:>8} -> {value:<8} {ratio}")
+        old = score(questions, before)
+        new = {reader: score(questions, found) for reader, found in runs.items()}
+        print(f"\n{name} ({len(questions)} questions): {args.base} | this tree, reader off | on")
+        for metric, was in old.model_dump().items():
+            cells = []
+            for scores in new.values():
+                value = getattr(scores, metric)
+                cells.append(f"{value:<7} ({value / was:.2f}x)" if was else f"{value:<7} (-)")
+            print(f"  {metric:22s} {was:>8} | {cells[0]} | {cells[1]}")
 
 
 if __name__ == "__main__":
