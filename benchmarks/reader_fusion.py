@@ -73,21 +73,39 @@ def _no_filter():
     return Filters()
 
 
+def fused_top(row: dict, size: int, weight: float | None) -> tuple[bool, float]:
+    """(best candidate is gold, reciprocal rank of the first gold) when the reader reads
+    the `size` best by relevance and its z-score, scaled to their spread of relevance,
+    is added to theirs (as `answer.scoring.read` does); `weight` None: the reader alone."""
+    relevance, read, gold = (np.array(row[k]) for k in ("relevance", "reader", "gold"))
+    fused = relevance.copy()
+    shortlist = np.argsort(-relevance, kind="stable")[:size]
+    if weight is None:
+        fused = np.full_like(relevance, -np.inf)
+        fused[shortlist] = read[shortlist]
+    else:
+        spread = relevance[shortlist].std() or 1.0
+        fused[shortlist] += weight * spread * zscored(read[shortlist])
+    rank = first_gold(np.argsort(-fused, kind="stable"), gold)
+    return rank == 1, 1 / rank if rank else 0.0
+
+
 def report(found_rows: list[dict]) -> None:
     usable = [r for r in found_rows if any(r["gold"])]
     print(f"{len(found_rows)} questions, {len(usable)} with a gold sentence in the shortlist")
     seconds = np.mean([r["seconds"] for r in found_rows])
     print(f"reader: {seconds:.2f} s a question for {SHORTLIST} candidates")
-    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, None):
-        top1, mrr = 0, 0.0
-        for r in usable:
-            relevance, read, gold = (np.array(r[k]) for k in ("relevance", "reader", "gold"))
-            fused = read if weight is None else zscored(relevance) + weight * zscored(read)
-            rank = first_gold(np.argsort(-fused), gold)
-            top1 += rank == 1
-            mrr += 1 / rank if rank else 0
-        name = "reader alone" if weight is None else f"relevance + {weight} reader"
-        print(f"{name:24s} top1 {top1 / len(usable):.3f}  MRR {mrr / len(usable):.3f}")
+    print("top1 / MRR of the first gold sentence; rows: sentences read, columns: weight")
+    weights = (0.0, 0.25, 0.4, 0.5, 0.75, 1.0, None)
+    print("      " + "".join(f"{'alone' if w is None else w:>14}" for w in weights))
+    for size in (4, 6, 8, 12):
+        cells = []
+        for weight in weights:
+            scored = [fused_top(r, size, weight) for r in usable]
+            top1 = np.mean([s[0] for s in scored])
+            mrr = np.mean([s[1] for s in scored])
+            cells.append(f"{top1:.3f}/{mrr:.3f}")
+        print(f"{size:>4}  " + "".join(f"{c:>14}" for c in cells))
 
 
 def main() -> None:

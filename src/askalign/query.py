@@ -63,6 +63,10 @@ _THREAD = re.compile(
     re.I,
 )
 _DOCUMENT_NOUNS = r"(?:post|essay|piece|article|overview|paper|text|write-?up|document)s?"
+# A second question joined to the first: "…, and how did Ryan respond?"
+_SECOND_PART = re.compile(
+    r",?\s+and\s+(?:how|what|why|who|whom|which|did|does|do|was|were|is|has|had)\b", re.I
+)
 # Words that ask for the answer someone gave: what follows the premise, not the premise.
 _ASKS_REPLY = re.compile(
     r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses|ding)|answer(?:ed|s|ing)?|"
@@ -97,6 +101,7 @@ class QueryIntent(BaseModel):
     content: str = Field("", description="The question without names and references.")
     asks_reply: bool = Field(False, description="It asks how someone answered a point.")
     replier: str | None = Field(None, description="The named speaker whose reply it asks for.")
+    subject: str | None = Field(None, description="The speaker it names first.")
 
 
 def _folded(name: str) -> str:
@@ -198,9 +203,15 @@ def read_intent(
     if shape is Shape.THREAD and Role.COMMENT not in roles:
         roles.append(Role.COMMENT)  # an exchange happens in the comments
     reply = _ASKS_REPLY.search(question)
+    second_part = _SECOND_PART.search(question)
+    if reply and second_part and second_part.start() < reply.start():
+        reply = None  # "what did X suggest, and how did Y respond?" asks for both, in order
     return QueryIntent(
         asks_reply=reply is not None,
         replier=_replier(question, speakers, reply.start()) if reply else None,
+        subject=_first_named(
+            question[: second_part.start()] if second_part else question, speakers
+        ),
         speakers=speakers,
         roles=roles,
         documents=named_documents,
@@ -213,16 +224,30 @@ def read_intent(
 def _replier(question: str, speakers: list[str], verb_at: int) -> str | None:
     """The speaker named last before the reply word: "How did Byrnes answer
     Greenblatt's objection?" asks for Byrnes's words, and Greenblatt's are the premise."""
-    before = _folded(_POSSESSIVE.sub("", question[:verb_at]))
+    placed = _placed(question[:verb_at], speakers, last=True)
+    return max(placed)[1] if placed else None
+
+
+def _first_named(question: str, speakers: list[str]) -> str | None:
+    """Whom the question is first about: "What evidence did Byrnes bring, and did
+    Hallgren keep arguing?" asks for Byrnes's words first."""
+    placed = _placed(question, speakers, last=False)
+    return min(placed)[1] if placed else None
+
+
+def _placed(text: str, speakers: list[str], *, last: bool) -> list[tuple[int, str]]:
+    """(where in `text` each speaker is named, the speaker), for those it names."""
+    folded = _folded(_POSSESSIVE.sub("", text))
     placed = []
     for speaker in speakers:
         parts = [_folded(speaker)] + [
             _folded(p) for p in re.split(r"[\s_.,\-]+", speaker) if len(p) >= MIN_NAME_PART
         ]
-        at = max((before.rfind(part) for part in parts if part), default=-1)
-        if at >= 0:
-            placed.append((at, speaker))
-    return max(placed)[1] if placed else None
+        found = [folded.rfind(p) if last else folded.find(p) for p in parts if p]
+        found = [at for at in found if at >= 0]
+        if found:
+            placed.append((max(found) if last else min(found), speaker))
+    return placed
 
 
 _FRAMING = re.compile(

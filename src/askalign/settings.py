@@ -42,7 +42,7 @@ class Settings(BaseSettings):
         " when askalign[reader] is installed), on, or off (no model, the answers before it).",
     )
     reader_candidates: int = Field(
-        default=8,
+        default=6,
         ge=1,
         le=16,
         description="Sentences the reader reads a question (cost ~0.1 s each).",

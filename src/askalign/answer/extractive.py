@@ -27,7 +27,7 @@ from askalign.reader import Reader
 from askalign.shelf import Documents, SentenceTable
 
 THREAD_REPLIES = 2
-READ_CANDIDATES = 8
+READ_CANDIDATES = 6
 
 
 class ExtractiveComposer:

@@ -77,7 +77,7 @@ def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bo
 def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
     """A reply question: the replies first (the asked-for replier's before others'),
     then what they answer. A thread: reply order (the post, then comments in page
-    order). Otherwise the best quote (of the text or speaker the question names, if
+    order), led by the best quote of the speaker the question names first. Otherwise the best quote (of the text or speaker the question names, if
     any) first, then the rest of its document in reading order, then the other
     documents in the order retrieval ranked them."""
     in_order = sorted(quotes, key=lambda q: _reading_key(q, hit_order))
@@ -95,8 +95,12 @@ def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent)
                 )
             )
             return replies + [q for q in in_order if q not in replies]
-    if intent.shape is Shape.THREAD:
-        return in_order
+    if intent.shape is Shape.THREAD:  # page order, led by whom the question is about
+        theirs = [q for q in in_order if q.passage.speaker == intent.subject]
+        if not theirs:
+            return in_order
+        first = max(theirs, key=lambda q: q.lead)
+        return [first, *(q for q in in_order if q is not first)]
     best = max(quotes, key=lambda q: (*_named(q, intent), q.lead))
     rest = [q for q in in_order if q is not best]
     same_doc = [q for q in rest if q.doc_id == best.doc_id]
