@@ -61,7 +61,7 @@ def rows(questions: Path) -> list[dict]:
         )
         row = {"id": question.id, "relevance": relevance[top].tolist(), "gold": gold.tolist()}
         started = time.perf_counter()
-        row["reader"] = reader.score(question.question, [texts[i] for i in top]).tolist()
+        row["reader"] = reader.score(question.question, [texts[i] for i in top])[0].tolist()
         row["seconds"] = time.perf_counter() - started
         found_rows.append(row)
     return found_rows

@@ -48,9 +48,9 @@ ANSWER_VS_TOPIC = [
 def test_the_reader_prefers_the_sentence_that_answers(
     reader: Reader, question: str, answer: str, topical: str
 ) -> None:
-    answering, beside = reader.score(question, [answer, topical])
+    (answering, beside), baseline = reader.score(question, [answer, topical])
     assert answering > beside
-    assert answering > reader.baseline(question)  # an answer makes the question likelier
+    assert answering > baseline  # an answer makes the question likelier than no passage
 
 
 def test_batched_scores_are_the_models_own(reader: Reader) -> None:
@@ -61,7 +61,7 @@ def test_batched_scores_are_the_models_own(reader: Reader) -> None:
 
     question = "What does the post say about evaluation being easier than generation?"
     passages = [row[1] for row in ANSWER_VS_TOPIC] + ["Evaluation is often easier than generation."]
-    batched = reader.score(question, passages)
+    batched, _ = reader.score(question, passages)
     llm = Llama(str(model_path(Settings().model_cache)), n_ctx=512, logits_all=True, verbose=False)
     for passage, score in zip(passages, batched, strict=True):
         prompt = llm.tokenize(PROMPT.format(passage=passage).encode(), add_bos=True)

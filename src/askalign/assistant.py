@@ -241,7 +241,7 @@ class Assistant:
         if not hits:
             return Answer(question=text, text=ABSTAIN_TEXT, abstained=True)
         pool = self.composer.pool(question, hits)
-        strength = self.measure(question, hits, pool.reader_best)
+        strength = self.measure(question, hits, pool.reader_gain)
         composed = None if strength.weak else self.composer.compose(question, hits, pool)
         if composed is None or not self._answers_what_is_asked(question, composed.citations):
             nearest = self.composer.compose(question, hits, pool, limit=NEAREST)
@@ -265,7 +265,7 @@ class Assistant:
         """The evidence signals abstention decides on (see `answer/strength.py`), for
         calibrating it on labelled questions."""
         question, hits = self._evidence(text, self.intent(text), Filters(), 5)
-        return self.measure(question, hits, self.composer.pool(question, hits).reader_best)
+        return self.measure(question, hits, self.composer.pool(question, hits).reader_gain)
 
     def question(self, text: str, intent: QueryIntent, filters: Filters | None = None) -> Question:
         """The question read once, with a speaker filter counted as a named speaker."""
@@ -277,7 +277,6 @@ class Assistant:
             vector=self.question_vector(text, intent),
             weights=self.gauge.weights(text),
             expected=expected_answer(text),
-            baseline=self.reader.baseline(text) if self.reader else None,
         )
 
     def _evidence(
@@ -299,7 +298,7 @@ class Assistant:
         vector = self.searcher.embedder.embed(texts).sum(axis=0)
         return vector / np.linalg.norm(vector)
 
-    def measure(self, question: Question, hits: list[Hit], reader_best: float | None) -> Strength:
+    def measure(self, question: Question, hits: list[Hit], reader_gain: float | None) -> Strength:
         shelf = self.searcher.index.shelf
         vectors = shelf.chunk_vectors([hit.chunk for hit in hits])
         pairs = [(hit.chunk, chunk_vector) for hit, chunk_vector in zip(hits, vectors, strict=True)]
@@ -309,7 +308,7 @@ class Assistant:
             for hit in hits[:COVERAGE_HITS]
             for rowid in table.overlapping(hit.chunk.doc_id, hit.chunk.start, hit.chunk.end)
         ]
-        return self.gauge.measure(question, pairs, table.vectors_of(top), reader_best)
+        return self.gauge.measure(question, pairs, table.vectors_of(top), reader_gain)
 
     def _answers_what_is_asked(self, question: Question, citations: list[Citation]) -> bool:
         expected = question.expected

@@ -1,7 +1,7 @@
 """One question, read once: what it says (intent), where it points (vector), which of
-its words matter (IDF weights), what kind of thing it asks for, and how likely the
-reader finds it with no passage at all. Built once in `Assistant`, passed down whole,
-so no part of the answer path re-reads the raw string its own way."""
+its words matter (IDF weights), and what kind of thing it asks for. Built once in
+`Assistant`, passed down whole, so no part of the answer path re-reads the raw string
+its own way."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ class Question(BaseModel):
     vector: np.ndarray
     weights: dict[str, float]  # IDF of each content word (stemmed)
     expected: Expected | None = None
-    baseline: float | None = None  # reader: mean log P(question | no passage)
 
     @property
     def speakers(self) -> list[str]:

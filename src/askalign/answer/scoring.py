@@ -65,7 +65,7 @@ class Pool(NamedTuple):
     found: list[Candidate]
     texts: list[str]
     relevance: np.ndarray  # with the reader fused in, where it read
-    reader_best: float | None  # the reader's best score on the shortlist
+    reader_gain: float | None  # the reader's best score on the shortlist over its baseline
 
 
 def pasted(passage: Passage, span: Span) -> bool:
@@ -123,11 +123,11 @@ def read(
     if reader is None or size <= 0 or not len(scores):
         return scores, None
     shortlist = np.argsort(-scores, kind="stable")[:size]
-    read_scores = reader.score(question.text, [texts[i] for i in shortlist])
+    read_scores, baseline = reader.score(question.text, [texts[i] for i in shortlist])
     fused = scores.copy()
     spread = float(scores[shortlist].std()) or 1.0
     fused[shortlist] += READER_WEIGHT * spread * _zscored(read_scores)
-    return fused, float(read_scores.max())
+    return fused, float(read_scores.max()) - baseline
 
 
 def _zscored(values: np.ndarray) -> np.ndarray:

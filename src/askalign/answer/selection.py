@@ -77,9 +77,10 @@ def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bo
 def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
     """A reply question: the replies first (the asked-for replier's before others'),
     then what they answer. A thread: reply order (the post, then comments in page
-    order), led by the best quote of the speaker the question names first. Otherwise the best quote (of the text or speaker the question names, if
-    any) first, then the rest of its document in reading order, then the other
-    documents in the order retrieval ranked them."""
+    order), led by the best quote of the speaker the question names first. Otherwise
+    the best quote (of the text or speaker the question names, if any) first, then the
+    rest of its document in reading order, then the other documents in the order
+    retrieval ranked them."""
     in_order = sorted(quotes, key=lambda q: _reading_key(q, hit_order))
     if not quotes:
         return in_order

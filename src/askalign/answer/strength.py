@@ -143,10 +143,10 @@ class StrengthGauge:
         question: Question,
         hits: list[tuple[Chunk, np.ndarray]],
         sentences: np.ndarray,
-        reader_best: float | None = None,
+        reader_gain: float | None = None,
     ) -> Strength:
-        """`sentences`: the vectors of the top hits' sentences; `reader_best`: the
-        reader's best score on the shortlist, when it read."""
+        """`sentences`: the vectors of the top hits' sentences; `reader_gain`: the
+        reader's best score on the shortlist over its no-passage baseline, when it read."""
         weights, vector, named_speakers = question.weights, question.vector, question.speakers
         unknown = sum(count == 0 for count in self.document_frequency(weights).values())
         top_terms = _terms_of(chunk for chunk, _ in hits[:COVERAGE_HITS])
@@ -166,11 +166,7 @@ class StrengthGauge:
             missing_weight=sum(w for t, w in weights.items() if t not in top_terms),
             rarest_missing=max((w for t, w in weights.items() if t not in top_terms), default=0.0),
             content_terms=len(weights),
-            reader_gain=(
-                reader_best - question.baseline
-                if reader_best is not None and question.baseline is not None
-                else None
-            ),
+            reader_gain=reader_gain,
         )
 
 

@@ -50,14 +50,8 @@ class Reader:
         with self._lock:
             self._loaded()
 
-    def score(self, question: str, passages: list[str]) -> np.ndarray:
-        """Mean log P(question token | passage) for each passage: higher reads as the
-        passage the question was asked of."""
-        if not passages:
-            return np.zeros(0, np.float32)
+    def score(self, question: str, passages: list[str]) -> tuple[np.ndarray, float]:
+        """Mean log P(question token | passage) for each passage (higher reads as the
+        passage the question was asked of), and the same with no passage."""
         with self._lock:
             return self._loaded().score(question, passages)
-
-    def baseline(self, question: str) -> float:
-        with self._lock:
-            return self._loaded().baseline(question)

@@ -70,23 +70,17 @@ class QueryLikelihood:
             raise RuntimeError("the reader's tokenizer refused a text")
         return list(out[:n])
 
-    def score(self, question: str, passages: list[str]) -> np.ndarray:
-        """Mean log-probability of the question's counted tokens after each passage's
-        prompt."""
+    def score(self, question: str, passages: list[str]) -> tuple[np.ndarray, float]:
+        """Mean log-probability of the question's tokens after each passage's prompt,
+        and after no passage at all (the baseline: what a passage gains over it is what
+        it tells about the question), all in one batch."""
         asked = self.tokens(" " + question.strip(), bos=False)[:MAX_QUESTION_TOKENS]
-        counted = list(range(len(asked)))
-        prompts = [self._prompt(PROMPT.format(passage=p.strip())) for p in passages]
+        prompts = [self.tokens(NO_PASSAGE, bos=True)]
+        prompts += [self._prompt(PROMPT.format(passage=p.strip())) for p in passages]
         scores: list[float] = []
         for start in range(0, len(prompts), MAX_SEQUENCES):
-            scores += self._score_batch(prompts[start : start + MAX_SEQUENCES], asked, counted)
-        return np.array(scores, dtype=np.float32)
-
-    def baseline(self, question: str) -> float:
-        """The question's likelihood with no passage: what the score gains over it is
-        what a passage tells about the question."""
-        asked = self.tokens(" " + question.strip(), bos=False)[:MAX_QUESTION_TOKENS]
-        prompt = self.tokens(NO_PASSAGE, bos=True)
-        return self._score_batch([prompt], asked, list(range(len(asked))))[0]
+            scores += self._score_batch(prompts[start : start + MAX_SEQUENCES], asked)
+        return np.array(scores[1:], dtype=np.float32), scores[0]
 
     def _prompt(self, text: str) -> list[int]:
         tokens = self.tokens(text, bos=True)
@@ -95,15 +89,13 @@ class QueryLikelihood:
         tail = self.tokens("\nQuestion that this passage answers:", bos=False)
         return tokens[: MAX_PASSAGE_TOKENS - len(tail)] + tail
 
-    def _score_batch(
-        self, prompts: list[list[int]], asked: list[int], counted: list[int]
-    ) -> list[float]:
+    def _score_batch(self, prompts: list[list[int]], asked: list[int]) -> list[float]:
         lib, batch = self.lib, self.batch
         batch.n_tokens = 0
         outputs: list[list[int]] = []  # per sequence: batch rows whose logits predict `asked`
         for seq, prompt in enumerate(prompts):
             sequence = prompt + asked[:-1]
-            wanted = {len(prompt) - 1 + at for at in counted}  # the row before each token
+            wanted = set(range(len(prompt) - 1, len(sequence)))  # the rows before `asked`
             rows = []
             for pos, token in enumerate(sequence):
                 i = batch.n_tokens
@@ -119,7 +111,7 @@ class QueryLikelihood:
         lib.llama_memory_clear(lib.llama_get_memory(self.context), True)
         if lib.llama_decode(self.context, batch) != 0:
             raise RuntimeError("llama.cpp could not score a batch")
-        target = np.array(asked)[counted]
+        target = np.array(asked)
         scores = []
         for rows in outputs:
             logits = np.stack([self._logits(i) for i in rows])
