@@ -6,7 +6,6 @@ wall seconds and peak memory) each way."""
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -76,20 +75,32 @@ def _no_filter():
     return Filters()
 
 
+# A cold `askalign ask` that reports its own peak memory on its last stderr line.
+_COLD = """
+import resource, sys
+from askalign.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
 def _cold(index: Path, question: str, reader: str) -> ColdRow:
-    walls, peak = [], 0.0
+    walls, peaks = [], []
     for _ in range(COLD_RUNS):
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "askalign", "ask", question, "--index", str(index), reader],
+            [sys.executable, "-c", _COLD, "ask", question, "--index", str(index), reader],
             capture_output=True,
+            text=True,
             env={**os.environ, "HF_HUB_OFFLINE": "1"},
             check=True,
         )
         walls.append(round(time.perf_counter() - started, 2))
-        del done
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return ColdRow(setting=reader.lstrip("-"), wall_s=walls, peak_rss_mb=round(peak, 1))
+        peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
+    return ColdRow(setting=reader.lstrip("-"), wall_s=walls, peak_rss_mb=round(max(peaks), 1))
 
 
 def bench_reader(index: Path, questions_file: Path, limit: int = 40) -> ReaderBench:
