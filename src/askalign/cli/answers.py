@@ -1,0 +1,140 @@
+"""Commands that answer: `ask`, `chat`, `speakers`, `eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from askalign.cli.app import (
+    CorpusOption,
+    DocOption,
+    IndexOption,
+    JsonOption,
+    KOption,
+    ReaderOption,
+    RoleOption,
+    SpeakerOption,
+    StoreOption,
+    app,
+    open_assistant,
+)
+from askalign.settings import Settings
+from askalign.terminal import (
+    console,
+    errors,
+    print_answer,
+    print_error,
+    print_metrics,
+    print_speakers,
+)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    as_json: JsonOption = False,
+    speaker: SpeakerOption = None,
+    doc: DocOption = None,
+    role: RoleOption = None,
+    k: KOption = 5,
+    index_dir: IndexOption = None,
+    store: StoreOption = None,
+    reader: ReaderOption = None,
+) -> None:
+    """Answer one question from the corpus, with numbered, verified sources."""
+    from askalign.assistant import QuestionTooLongError, UnknownFilterError
+
+    assistant = open_assistant(index_dir, store, reader)
+    try:
+        answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
+    except (UnknownFilterError, QuestionTooLongError) as error:
+        print_error(error)
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+def chat(
+    index_dir: IndexOption = None, store: StoreOption = None, reader: ReaderOption = None
+) -> None:
+    """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
+    from askalign.assistant import Message, QuestionTooLongError
+
+    assistant = open_assistant(index_dir, store, reader)
+    history: list[Message] = []
+    console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = console.input("[bold]> [/bold]").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        try:
+            question = assistant.checked_question(question)
+        except QuestionTooLongError as error:
+            errors.print(Text.assemble(("error:", "red"), f" {error}"))
+            continue
+        history.append(Message(role="user", content=question))
+        answer = assistant.chat(history)
+        history.append(Message(role="assistant", content=answer.text))
+        print_answer(answer)
+        console.print()
+
+
+@app.command()
+def speakers(
+    as_json: JsonOption = False, index_dir: IndexOption = None, store: StoreOption = None
+) -> None:
+    """Who is in the corpus, with how many passages each."""
+    found = open_assistant(index_dir, store).speakers()
+    if as_json:
+        typer.echo(json.dumps([info.model_dump(mode="json") for info in found], indent=2))
+        return
+    print_speakers(found)
+
+
+@app.command("eval")
+def eval_command(
+    questions: Annotated[Path, typer.Option("--questions", help="A questions .jsonl file.")],
+    grades: Annotated[
+        Path | None,
+        typer.Option(
+            "--grades",
+            help="A .jsonl file of {id, grade (full, partial, miss, wrong_abstention,"
+            " right_abstention), lead (true/false)}, from a reader of `eval --json`.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    k: KOption = 5,
+    index_dir: IndexOption = None,
+    corpus_dir: CorpusOption = None,
+    store: StoreOption = None,
+    reader: ReaderOption = None,
+) -> None:
+    """Recall@k, MRR, cited evidence, speakers, abstention, verbatim citations, latency, grades."""
+    from askalign.evaluation import EvalFileError, evaluate, load_grades, load_questions
+
+    try:
+        loaded = load_questions(questions)
+        graded = load_grades(grades) if grades else None
+    except EvalFileError as error:
+        print_error(error)
+        raise typer.Exit(2) from error
+    if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
+        print_error(f"{grades}: ids not in {questions}: {unknown}", "note", "yellow")
+    assistant = open_assistant(index_dir, store, reader)
+    report = evaluate(
+        assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
+    )
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    print_metrics(report)

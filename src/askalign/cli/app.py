@@ -1,0 +1,97 @@
+"""The `askalign` app, the options its commands share, and the one way a command
+opens an Assistant. Settings are read here, at the edge, and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from askalign.models import Role
+from askalign.settings import Settings
+from askalign.store import IndexProblem
+from askalign.terminal import (
+    print_error,
+)
+
+if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
+    from askalign.assistant import Assistant
+
+
+app = typer.Typer(
+    help="Ask questions of the AI-alignment debate and get answers you can check.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option("--corpus", help="Corpus directory (default: $ASKALIGN_CORPUS_DIR or ./corpus)."),
+]
+
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index directory (default: $ASKALIGN_INDEX_DIR, else ./index)."),
+]
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Search engine: local (default: $ASKALIGN_STORE, else local), milvus:PATH.db"
+        " (Milvus Lite) or http(s)://HOST:19530 (a Milvus server; $ASKALIGN_MILVUS_TOKEN).",
+    ),
+]
+
+
+@app.callback()
+def main() -> None:
+    """askalign: essays and LessWrong threads on AI alignment, answered with citations."""
+
+
+ReaderOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--reader/--no-reader",
+        help="Read the best sentences with the reader model (default: $ASKALIGN_READER, else"
+        " on when installed); --no-reader answers without it, faster.",
+    ),
+]
+
+
+def open_assistant(
+    index_dir: Path | None, store: str | None = None, reader: bool | None = None
+) -> Assistant:
+    from askalign.assistant import Assistant
+    from askalign.engines import MissingExtraError
+    from askalign.reader import ReaderUnavailableError
+
+    mode = None if reader is None else ("on" if reader else "off")
+    try:
+        return Assistant.open(index_dir or Settings().index_dir, store=store, reader=mode)
+    except (IndexProblem, MissingExtraError, ReaderUnavailableError, ValueError) as error:
+        print_error(error)
+        raise typer.Exit(2) from error
+
+
+SpeakerOption = Annotated[
+    str | None, typer.Option("--speaker", help="Only passages by this speaker (forgiving).")
+]
+
+
+DocOption = Annotated[str | None, typer.Option("--doc", help="Only this document id.")]
+
+
+RoleOption = Annotated[
+    Role | None, typer.Option("--role", help="Only post, comment, essay or footnote.")
+]
+
+
+KOption = Annotated[int, typer.Option("--k", min=1, max=50, help="How many hits to retrieve.")]

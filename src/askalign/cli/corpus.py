@@ -1,0 +1,219 @@
+"""Commands that read and index the corpus: `corpus`, `ingest`, `add`, `status`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.text import Text
+
+from askalign.embedding import Embedder
+from askalign.lock import IngestBusyError
+from askalign.models import Document
+from askalign.settings import Settings
+from askalign.store import Catalog, IndexProblem
+from askalign.terminal import (
+    console,
+    errors,
+    print_error,
+    print_files,
+    print_report,
+    print_scan,
+    print_status,
+    problem_line,
+    report_problems,
+)
+
+if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
+    from askalign.ingest import IngestReport
+from askalign.cli.app import CorpusOption, IndexOption, JsonOption, StoreOption, app
+
+
+@app.command()
+def corpus(
+    corpus_dir: CorpusOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Parse the corpus and show its documents: who wrote what, and where."""
+    from askalign.corpus import scan_corpus
+
+    settings = Settings()
+    directory = corpus_dir or settings.corpus_dir
+    try:
+        scan = scan_corpus(directory, settings.max_file_bytes)
+    except FileNotFoundError as error:
+        print_error(error)
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(json.dumps(scan.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print_scan(scan)
+    report_problems(scan)
+    if scan.problems:
+        raise typer.Exit(1)
+
+
+@app.command("ingest")
+def ingest_command(
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexOption = None,
+    as_json: JsonOption = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Discard the index and build it from scratch.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Bring the index in line with the corpus: embed new text, drop what was deleted."""
+    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json, store=store)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        print_report(report)
+    for problem in report.failed:
+        errors.print(problem_line("failed", "red", problem))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def add(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders to add. A folder keeps its layout, under its own name.",
+            exists=True,
+            metavar="PATH",
+        ),
+    ],
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {files, problems} as JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Copy texts into the corpus, ingest them, and show what each file became.
+
+    A file is refused, by name, if its type is unsupported, it does not read as a
+    text, or a file of that name is already in the corpus: nothing is overwritten.
+
+    The other files are still added and ingested; the exit code is then 1.
+
+    A dataset file (.jsonl) is added if one line reads; its bad lines show as notes.
+
+    Hidden files and editor backups inside a folder are skipped.
+    """
+    from askalign.adding import add_paths
+    from askalign.summary import FilesSummary, summarise
+
+    settings = Settings()
+    corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
+    added = add_paths(paths, corpus, settings.max_file_bytes)
+    for name in added.skipped:
+        errors.print(Text(f"skipped (hidden or backup): {name}", style="dim"), highlight=False)
+    summary = FilesSummary(problems=added.refused)
+    if added.added:
+        report = run_ingest(corpus, index, rebuild=False, quiet=as_json)
+        ingested = summarise(indexed_documents(index), report.failed, added.added)
+        summary = FilesSummary(files=ingested.files, problems=[*added.refused, *ingested.problems])
+        for problem in report.failed:
+            if problem not in ingested.problems:
+                errors.print(problem_line("elsewhere in the corpus", "yellow", problem))
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+    elif summary.files:
+        print_files(summary.files)
+    for problem in summary.problems:
+        errors.print(problem_line("not added", "red", problem))
+    if summary.problems:
+        raise typer.Exit(1)
+
+
+def indexed_documents(index_dir: Path) -> list[Document]:
+    """What the index now holds for each file: catalog.toml and ids included."""
+    catalog = Catalog.open(index_dir, create=False)
+    try:
+        return catalog.documents()
+    finally:
+        catalog.close()
+
+
+def run_ingest(
+    corpus_dir: Path | None,
+    index_dir: Path | None,
+    *,
+    rebuild: bool,
+    quiet: bool,
+    store: str | None = None,
+) -> IngestReport:
+    """Ingest with a progress bar on a terminal; errors end the command with code 2."""
+    from askalign.engines import MissingExtraError, open_engine
+    from askalign.ingest import IngestHooks, ingest
+    from askalign.progress import ingest_progress
+
+    settings = Settings()
+    index = index_dir or settings.index_dir
+    embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+    with ingest_progress(console, enabled=console.is_terminal and not quiet) as progress:
+        hooks = IngestHooks(
+            on_wait=lambda message: errors.print(Text(message, style="yellow")),
+            on_read=progress.read,
+            on_embed_more=progress.more,
+            on_resume=lambda count: errors.print(
+                f"[yellow]resuming: {count} vectors kept from an interrupted ingest[/yellow]"
+            ),
+            on_embed_batch=progress.advance,
+            on_index=progress.index,
+        )
+        try:
+            engine = open_engine(
+                store or settings.store,
+                index,
+                embedder.model_id,
+                embedder.dimension,
+                settings.milvus_token_value,
+            )
+            return ingest(
+                corpus_dir or settings.corpus_dir,
+                index,
+                embedder=embedder,
+                chunk_tokens=settings.chunk_tokens,
+                max_file_bytes=settings.max_file_bytes,
+                lock_timeout_s=settings.lock_timeout_s,
+                rebuild=rebuild,
+                hooks=hooks,
+                commit_texts=settings.commit_texts,
+                engine=engine,
+            )
+        except (
+            FileNotFoundError,
+            IndexProblem,
+            IngestBusyError,
+            MissingExtraError,
+            ValueError,
+        ) as error:
+            print_error(error)
+            raise typer.Exit(2) from error
+
+
+@app.command()
+def status(
+    index_dir: IndexOption = None, as_json: JsonOption = False, store: StoreOption = None
+) -> None:
+    """Show what the index holds, which store searches it, and whether they agree."""
+    from askalign.engines import MissingExtraError
+    from askalign.index import index_status
+
+    settings = Settings()
+    try:
+        found = index_status(
+            index_dir or settings.index_dir, store or settings.store, settings.milvus_token_value
+        )
+    except (IndexProblem, MissingExtraError, ValueError) as error:
+        print_error(error)
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(found.model_dump_json(indent=2))
+        return
+    print_status(found)
