@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,3 +94,33 @@ def test_no_answer_quotes_the_premise_before_the_reply(
         before = order[: order.index(point.id)]
         replies = [c for c in answer.citations if c.speaker == reply.speaker]
         assert replies and replies[0].passage_id in before, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_reply", "replier", "subject"),
+    [
+        ("How did Byrnes reply to Greenblatt's objection?", True, "Steven Byrnes", "Steven Byrnes"),
+        (
+            "What was Ryan Greenblatt's response to Byrnes?",
+            True,
+            "ryan_greenblatt",
+            "ryan_greenblatt",
+        ),
+        # two questions in one: the first part's answer comes first, not the reply
+        ("What did another commenter suggest, and how did Ryan respond?", False, None, None),
+        (
+            "What evidence did Byrnes bring, and did Hallgren keep arguing?",
+            False,
+            None,
+            "Steven Byrnes",
+        ),
+    ],
+)
+def test_who_a_question_asks_about(
+    question: str, asks_reply: bool, replier: str | None, subject: str | None
+) -> None:
+    from askalign.query import SpeakerDirectory, read_intent
+
+    directory = SpeakerDirectory(["Steven Byrnes", "ryan_greenblatt", "Jonas Hallgren"])
+    intent = read_intent(question, directory)
+    assert (intent.asks_reply, intent.replier, intent.subject) == (asks_reply, replier, subject)

@@ -96,10 +96,16 @@ def test_a_who_answer_leads_with_the_person(assistant: Assistant) -> None:
     assert first.role is Role.COMMENT and answer.text.startswith(first.speaker or "A commenter")
 
 
-def test_a_thread_is_told_in_page_order(assistant: Assistant) -> None:
-    answer = assistant.ask(BY_ID["p029"].question)
+def test_a_thread_is_told_in_page_order_led_by_whom_it_asks_about(
+    assistant: Assistant,
+) -> None:
+    """ "What evidence did Byrnes bring, and did Hallgren keep arguing?": Byrnes's words
+    first, then the exchange in page order."""
+    question = BY_ID["p029"].question
+    answer = assistant.ask(question)
+    assert answer.citations[0].speaker == assistant.intent(question).subject == "Steven Byrnes"
     passages = {p.id: p for d in assistant.documents.values() for p in d.passages}
-    order = [passages[c.passage_id].comment_index or 0 for c in answer.citations]
+    order = [passages[c.passage_id].comment_index or 0 for c in answer.citations[1:]]
     assert order == sorted(order)
     assert len({c.speaker for c in answer.citations}) >= 2, "both sides of the exchange"
 
