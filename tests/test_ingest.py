@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from askalign.index import OpenIndex, index_status, open_index
-from askalign.lock import IngestLock
+from askalign.lock import LOCK_FILE, IngestLock, no_ingest_running
 from askalign.retrieve import ChunkRetriever, Filters, Searcher
 from askalign.store import IndexMismatchError
 
@@ -307,3 +309,43 @@ def test_a_killed_ingest_keeps_its_committed_vectors_and_the_rerun_embeds_the_re
     fresh = run_ingest(corpus_dir, tmp_path / "fresh-index", embedder)
     assert fresh.embedded + fresh.embedded_sentences == embedded + 12
     assert doc_ids(index_dir, embedder) == {f"essay-{number}" for number in range(5)}
+
+
+def test_an_ingest_killed_holding_the_lock_leaves_it_behind_and_the_next_ingest_copes(
+    corpus_dir: Path, index_dir: Path, embedder
+) -> None:
+    """A SIGKILL runs no cleanup, so `ingest.lock` stays on disk naming a dead process.
+    The lock is an flock, which the kernel drops with the process: the next ingest must
+    take it at once rather than wait for, or trip on, the file."""
+    for number in range(40):  # enough to embed that the kill lands mid-ingest
+        essay = ESSAYS[number % len(ESSAYS)].replace("oversight", f"oversight plan {number}")
+        (corpus_dir / f"essay-{number}.txt").write_text(essay, encoding="utf-8")
+    (corpus_dir / "a.txt").write_text(ESSAY_A, encoding="utf-8")
+    environment = os.environ | {
+        "ASKALIGN_CORPUS_DIR": str(corpus_dir),
+        "ASKALIGN_INDEX_DIR": str(index_dir),
+    }
+    first = subprocess.Popen(
+        [sys.executable, "-m", "askalign", "ingest", "--json"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment,
+    )  # fmt: skip
+    lock_file = index_dir / LOCK_FILE
+    holding = False
+    deadline = time.monotonic() + 120
+    while not holding and first.poll() is None and time.monotonic() < deadline:
+        if lock_file.exists() and lock_file.read_text() == f"pid {first.pid}\n":
+            with no_ingest_running(index_dir) as quiet:  # the pid is written under the lock
+                holding = not quiet
+        time.sleep(0.01)
+    first.kill()
+    _, stderr = first.communicate(timeout=60)
+    assert holding and first.returncode == -signal.SIGKILL, stderr
+    assert lock_file.read_text() == f"pid {first.pid}\n"  # left behind by the dead ingest
+
+    second = ingest_subprocess(corpus_dir, index_dir, ASKALIGN_LOCK_TIMEOUT_S="5")
+    assert second.returncode == 0, second.stderr
+    assert "another ingest" not in second.stderr  # it did not wait for the dead one
+    assert doc_ids(index_dir, embedder) == {"a"} | {f"essay-{n}" for n in range(40)}
+    assert index_status(index_dir).caches_in_sync
+    hits = Searcher(loaded(index_dir, embedder), embedder).search("corrigible overseers", k=2)
+    assert hits and hits[0].chunk.doc_id == "a"
