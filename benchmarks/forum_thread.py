@@ -73,7 +73,7 @@ def thread_page(comments: int, seed: int = 7) -> str:
 
 
 def main() -> None:
-    from askalign.readers import DocumentMeta, read_document
+    from askalign.formats import DocumentMeta, read_document
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("comments", type=int, nargs="?", default=20_000)

@@ -21,8 +21,8 @@ import warnings
 import numpy as np
 
 from askalign.embedding import Embedder
-from askalign.sentences import sentence_spans
-from askalign.vectors import FaissVectors, ivf_lists
+from askalign.engines.vectors import FaissVectors, ivf_lists
+from askalign.text.sentences import sentence_spans
 
 
 def stdlib_sentences(limit: int) -> list[str]:

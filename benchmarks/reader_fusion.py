@@ -68,7 +68,7 @@ def rows(questions: Path) -> list[dict]:
 
 
 def _no_filter():
-    from askalign.retrieve import Filters
+    from askalign.retrieval.search import Filters
 
     return Filters()
 

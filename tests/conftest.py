@@ -97,7 +97,7 @@ Mentioned in
 
 def read_one(corpus_dir: Path, name: str, content: str):
     """The one document a text written into the corpus becomes; no problems allowed."""
-    from askalign.corpus import scan_corpus
+    from askalign.ingest.corpus import scan_corpus
 
     (corpus_dir / name).write_text(content, encoding="utf-8")
     scan = scan_corpus(corpus_dir)
@@ -115,7 +115,7 @@ def embedder():
 
 
 def run_ingest(corpus: Path, index: Path, embedder, **options):
-    from askalign.ingest import ingest
+    from askalign.ingest.pipeline import ingest
     from askalign.settings import Settings
 
     chunk_tokens = Settings().chunk_tokens
@@ -134,7 +134,7 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def loaded_shipped(shipped_index: Path, embedder):
-    from askalign.index import open_index
+    from askalign.retrieval.open import open_index
 
     return open_index(shipped_index, embedder.model_id, embedder.dimension)
 
@@ -142,7 +142,7 @@ def loaded_shipped(shipped_index: Path, embedder):
 @pytest.fixture(scope="session")
 def assistant(loaded_shipped, embedder):  # the shipped corpus behind the Python API
     from askalign.assistant import Assistant
-    from askalign.retrieve import Searcher
+    from askalign.retrieval.search import Searcher
 
     return Assistant(Searcher(loaded_shipped, embedder))
 
@@ -161,6 +161,6 @@ def reader():
 @pytest.fixture(scope="session")
 def reading_assistant(loaded_shipped, embedder, reader):  # the shipped corpus, reader on
     from askalign.assistant import Assistant
-    from askalign.retrieve import Searcher
+    from askalign.retrieval.search import Searcher
 
     return Assistant(Searcher(loaded_shipped, embedder), reader=reader)

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from askalign.cli import app
-from askalign.models import CorpusProblem, Document, Passage, Role
-from askalign.summary import summarise
+from askalign.documents import CorpusProblem, Document, Passage, Role
+from askalign.ingest.summary import summarise
 from askalign.web.render import files_markdown
 
 from .conftest import LESSWRONG_PAGE
@@ -241,7 +241,7 @@ def odd_entries(tmp_path: Path) -> Path:
 def test_links_fifos_and_devices_are_refused_by_name_and_never_opened(
     odd_entries: Path, corpus_dir: Path
 ) -> None:
-    from askalign.adding import add_paths
+    from askalign.ingest.adding import add_paths
 
     names = ["fifo.txt", "linked", "passwd.txt", "zero.txt"]
     report = add_paths([odd_entries, *(odd_entries / name for name in names)], corpus_dir, 2**20)
@@ -271,16 +271,16 @@ def test_the_cli_refuses_a_link_to_dev_zero_at_once(odd_entries: Path, corpus_di
 
 
 def test_a_web_upload_that_is_a_link_or_a_fifo_is_refused(odd_entries: Path, corpus_dir: Path):
-    from askalign.web.uploads import UploadRejected, add_to_corpus
+    from askalign.ingest.adding import AddRefused, add_to_corpus
 
     for name, reason in [("passwd.txt", "symbolic link"), ("fifo.txt", "FIFO")]:
-        with pytest.raises(UploadRejected, match=reason):
+        with pytest.raises(AddRefused, match=reason):
             add_to_corpus(odd_entries / name, name, corpus_dir, 2**20)
     assert list(corpus_dir.iterdir()) == []
 
 
 def test_a_name_that_differs_only_in_case_is_refused(tmp_path: Path, corpus_dir: Path) -> None:
-    from askalign.adding import add_paths
+    from askalign.ingest.adding import add_paths
 
     (corpus_dir / "bearish-case.txt").write_text(ESSAY_TXT, encoding="utf-8")
     (corpus_dir / "Notes").mkdir()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askalign.assistant import ABSTAIN_TEXT, Assistant
-from askalign.models import Passage, Role
+from askalign.documents import Passage, Role
 
 from .conftest import SHIPPED_CORPUS
 
@@ -54,7 +54,7 @@ def test_an_unanswerable_question_says_so_and_marks_the_nearest(
 
 def _exchanges() -> list[tuple[Passage, Passage]]:
     """(comment, a named reply to it by someone else) across the shipped threads."""
-    from askalign.corpus import scan_corpus
+    from askalign.ingest.corpus import scan_corpus
 
     pairs = []
     for document in scan_corpus(SHIPPED_CORPUS).documents:
@@ -119,7 +119,7 @@ def test_no_answer_quotes_the_premise_before_the_reply(
 def test_who_a_question_asks_about(
     question: str, asks_reply: bool, replier: str | None, subject: str | None
 ) -> None:
-    from askalign.query import SpeakerDirectory, read_intent
+    from askalign.retrieval.intent import SpeakerDirectory, read_intent
 
     directory = SpeakerDirectory(["Steven Byrnes", "ryan_greenblatt", "Jonas Hallgren"])
     intent = read_intent(question, directory)

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from askalign.answer.models import Answer
+from askalign.answer.answers import Answer
 from askalign.assistant import (
     ABSTAIN_TEXT,
     Assistant,
     QuestionTooLongError,
     UnknownFilterError,
 )
-from askalign.readers.decode import read_source
+from askalign.formats.decode import read_source
 from askalign.settings import Settings
 
 from .conftest import SHIPPED_CORPUS

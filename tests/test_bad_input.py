@@ -145,9 +145,9 @@ def test_fuzz_findings_are_read_or_refused_and_never_stop_the_rest(with_good_fil
 
 
 def test_a_huge_heading_still_chunks_within_the_model(corpus_dir: Path) -> None:
-    from askalign.chunking import MODEL_MAX_TOKENS, Chunker
     from askalign.embedding import packaged_model_dir
-    from askalign.tokens import TokenCounter
+    from askalign.ingest.chunking import MODEL_MAX_TOKENS, Chunker
+    from askalign.text.tokens import TokenCounter
 
     (corpus_dir / "h.md").write_text(FUZZ_FINDINGS["huge-heading.md"], encoding="utf-8")
     [document] = scan_corpus(corpus_dir).documents
@@ -311,7 +311,7 @@ def test_names_that_differ_only_in_case_get_a_note(corpus_dir: Path) -> None:
 def test_look_alike_speaker_names_are_one_identity_and_marked_in_the_source(
     corpus_dir: Path,
 ) -> None:
-    from askalign.answer.models import Citation
+    from askalign.answer.answers import Citation
     from askalign.web.render import source_card
 
     from .conftest import LESSWRONG_PAGE

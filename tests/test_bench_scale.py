@@ -9,12 +9,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from askalign.bench_scale import CHUNKS_PER_TEXT, RandomEmbedder, synthetic_text
-from askalign.chunking import Chunker
+from askalign.bench.scale import CHUNKS_PER_TEXT, RandomEmbedder, synthetic_text
 from askalign.cli import app
-from askalign.corpus import scan_corpus
 from askalign.embedding import Embedder
-from askalign.tokens import TokenCounter
+from askalign.ingest.chunking import Chunker
+from askalign.ingest.corpus import scan_corpus
+from askalign.text.tokens import TokenCounter
 
 
 def test_a_synthetic_text_is_one_chunk_per_part(corpus_dir: Path) -> None:

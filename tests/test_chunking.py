@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from askalign import Document, Role, scan_corpus
-from askalign.chunking import Chunker
 from askalign.embedding import packaged_model_dir
-from askalign.readers import essay, lesswrong
-from askalign.readers.base import DocumentMeta, ReadContext
-from askalign.tokens import TokenCounter
+from askalign.formats import essay, lesswrong
+from askalign.formats.base import DocumentMeta, ReadContext
+from askalign.ingest.chunking import Chunker
+from askalign.text.tokens import TokenCounter
 
 from .conftest import SHIPPED_CORPUS
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from askalign.answer.models import Answer
+from askalign.answer.answers import Answer
 from askalign.assistant import Assistant
+from askalign.documents import Role
 from askalign.evaluation import EvalQuestion, cited_evidence
-from askalign.models import Role
-from askalign.query import Shape
+from askalign.retrieval.intent import Shape
 
 PARAPHRASED = Path(__file__).parent / "data" / "paraphrase_questions.jsonl"
 OURS = [

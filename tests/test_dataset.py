@@ -7,9 +7,9 @@ import json
 import tracemalloc
 from pathlib import Path
 
-from askalign.corpus import scan_corpus
-from askalign.readers.jsonl import read_lines
-from askalign.store import Catalog
+from askalign.formats.jsonl import read_lines
+from askalign.index.catalog import Catalog
+from askalign.ingest.corpus import scan_corpus
 
 from .conftest import run_ingest
 

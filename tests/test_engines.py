@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from askalign.documents import Role
 from askalign.engines import MissingExtraError, Scope, SearchEngine, SyncReport
+from askalign.engines.bm25 import terms
 from askalign.engines.local import LocalEngine
-from askalign.lexical import terms
-from askalign.models import Role
-from askalign.store import Catalog, IndexMismatchError, IndexProblem
+from askalign.index.catalog import Catalog, IndexMismatchError, IndexProblem
 
 from .conftest import REPO
 from .test_ingest import ESSAY_A, ESSAY_B, ingest_subprocess
@@ -318,7 +318,7 @@ def test_a_sync_killed_midway_converges(
 
 
 def _engine_ingest(corpus: Path, index: Path, engine: SearchEngine, embedder):
-    from askalign.ingest import ingest
+    from askalign.ingest.pipeline import ingest
 
     return ingest(
         corpus, index, embedder=embedder, chunk_tokens=192, max_file_bytes=2**22, engine=engine
@@ -392,8 +392,8 @@ def test_the_same_answers_on_our_own_questions(
     """Fusion is askalign's whatever the engine: the top hits and the decision to answer
     agree with the local index on our own development questions."""
     from askalign.assistant import Assistant
-    from askalign.index import OpenIndex
-    from askalign.retrieve import Searcher
+    from askalign.retrieval.open import OpenIndex
+    from askalign.retrieval.search import Searcher
 
     questions = [
         json.loads(line)["question"]

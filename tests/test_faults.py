@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from askalign.assistant import Assistant
-from askalign.index import open_index
-from askalign.ingest import IndexWriteError
-from askalign.retrieve import Searcher
+from askalign.ingest.pipeline import IndexWriteError
+from askalign.retrieval.open import open_index
+from askalign.retrieval.search import Searcher
 
 from .conftest import run_ingest
 

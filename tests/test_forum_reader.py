@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from askalign import Role, scan_corpus
-from askalign.models import Document, InferredBy, Passage
-from askalign.readers import forum, html, reader_for
-from askalign.readers.base import DocumentMeta, ReadContext
-from askalign.readers.decode import ReadError
+from askalign.documents import Document, InferredBy, Passage
+from askalign.formats import forum, html, reader_for
+from askalign.formats.base import DocumentMeta, ReadContext
+from askalign.formats.decode import ReadError
 
 DATA = Path(__file__).parent / "data" / "forum"
 LESSWRONG = DATA / "lesswrong_post.html"

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from askalign.corpus import scan_corpus
+from askalign.ingest.corpus import scan_corpus
 
 from .servers import serving
 
@@ -232,7 +232,7 @@ MARKUP = st.text(alphabet="[]/=#@ ab:'\"\\", min_size=1, max_size=20)
 def test_markup_characters_in_any_field_print_as_written(
     tmp_path_factory, name: str, title: str, author: str, karma: str, other: str, body: str
 ) -> None:
-    from askalign.terminal import console, errors, print_scan, report_problems
+    from askalign.cli.terminal import console, errors, print_scan, report_problems
 
     assume("/" not in name and name.strip(" .") and not name.startswith(("#", "'")))
     corpus = tmp_path_factory.mktemp("markup")
@@ -252,7 +252,7 @@ FILE_KINDS = ["regular", "link-out", "link-zero", "link-null", "fifo", "link-dir
 
 @given(kinds=st.lists(st.sampled_from(FILE_KINDS), min_size=1, max_size=7), alone=st.booleans())
 def test_add_takes_regular_files_only(tmp_path_factory, kinds: list[str], alone: bool) -> None:
-    from askalign.adding import add_paths
+    from askalign.ingest.adding import add_paths
 
     root = tmp_path_factory.mktemp("kinds")
     (root / "outside.txt").write_text("A private text.\n", encoding="utf-8")

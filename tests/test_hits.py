@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 
 from askalign.assistant import Assistant
-from askalign.hits import Hit, collapse_quotes, merge_overlaps
-from askalign.models import Chunk, QuoteSpan, Role
+from askalign.documents import Chunk, QuoteSpan, Role
+from askalign.retrieval.hits import Hit, collapse_quotes, merge_overlaps
 
 
 def test_overlapping_chunks_of_one_passage_merge_into_an_exact_slice(loaded_shipped) -> None:

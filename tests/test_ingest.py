@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from askalign.index import OpenIndex, index_status, open_index
-from askalign.lock import LOCK_FILE, IngestLock, no_ingest_running
-from askalign.retrieve import ChunkRetriever, Filters, Searcher
-from askalign.store import IndexMismatchError
+from askalign.index.catalog import IndexMismatchError
+from askalign.index.lock import LOCK_FILE, IngestLock, no_ingest_running
+from askalign.retrieval.llama import ChunkRetriever
+from askalign.retrieval.open import OpenIndex, index_status, open_index
+from askalign.retrieval.search import Filters, Searcher
 
 from .conftest import LESSWRONG_PAGE, run_ingest
 
@@ -247,7 +248,7 @@ def test_cli_ingest_and_status_json(corpus_dir: Path, index_dir: Path) -> None:
 
 
 def parsed_files(corpus_dir: Path, index_dir: Path, embedder) -> tuple[list[str], object]:
-    from askalign.ingest import IngestHooks
+    from askalign.ingest.pipeline import IngestHooks
 
     parsed: list[str] = []
     hooks = IngestHooks(on_read=lambda document: parsed.append(document.source_file))

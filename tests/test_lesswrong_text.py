@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from askalign import Role, scan_corpus
-from askalign.models import CorpusProblem, Document
-from askalign.readers import DocumentMeta, read_documents
-from askalign.readers.lesswrong_headers import find_headers
-from askalign.spans import iter_lines
+from askalign.documents import CorpusProblem, Document
+from askalign.formats import DocumentMeta, read_documents
+from askalign.formats.lesswrong_headers import find_headers
+from askalign.text.spans import iter_lines
 
 from .conftest import LESSWRONG_PAGE, SHIPPED_CORPUS
 

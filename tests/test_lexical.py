@@ -9,8 +9,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from askalign.bench_scale import questions_for, synthetic_text
-from askalign.lexical import LexicalIndex, terms
+from askalign.bench.scale import questions_for, synthetic_text
+from askalign.engines.bm25 import LexicalIndex, terms
 
 
 def paragraphs(texts: int) -> list[str]:

@@ -8,9 +8,9 @@ import random
 from pathlib import Path
 
 from askalign.assistant import Assistant
-from askalign.index import open_index
-from askalign.retrieve import Searcher
-from askalign.sentences import MAX_SENTENCE_CHARS, whole_sentences
+from askalign.retrieval.open import open_index
+from askalign.retrieval.search import Searcher
+from askalign.text.sentences import MAX_SENTENCE_CHARS, whole_sentences
 
 from .conftest import run_ingest
 

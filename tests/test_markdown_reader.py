@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from askalign.corpus import scan_corpus
-from askalign.models import Role
-from askalign.readable import readable
+from askalign.documents import Role
+from askalign.ingest.corpus import scan_corpus
+from askalign.text.readable import readable
 
 from .conftest import read_one
 
@@ -164,8 +164,8 @@ def test_asking_for_the_author_cites_their_text_under_their_name(
     corpus_dir: Path, embedder
 ) -> None:
     from askalign.assistant import Assistant
-    from askalign.index import open_index
-    from askalign.retrieve import Searcher
+    from askalign.retrieval.open import open_index
+    from askalign.retrieval.search import Searcher
 
     from .conftest import run_ingest
 

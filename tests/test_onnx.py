@@ -60,7 +60,7 @@ def test_export_is_cached_and_reused(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from askalign.cli import app
-    from askalign.embedders.onnx_backend import cached_model
+    from askalign.embedding.onnx_backend import cached_model
 
     first = Embedder(cache_dir=tmp_path)
     model = cached_model(first.model_dir, tmp_path)
@@ -81,7 +81,7 @@ def test_index_built_with_torch_answers_with_onnx(
     corpus_dir: Path, tmp_path: Path, embedder, torch_embedder: Embedder
 ) -> None:
     from askalign.assistant import Assistant
-    from askalign.retrieve import open_searcher
+    from askalign.retrieval.search import open_searcher
 
     index_dir = tmp_path / "torch-index"
     (corpus_dir / "page.txt").write_text(LESSWRONG_PAGE, encoding="utf-8")

@@ -7,9 +7,9 @@ import contextlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from askalign.readers import essay, html, lesswrong, lesswrong_flat, markdown, reader_for
-from askalign.readers.base import DocumentMeta, ReadContext
-from askalign.readers.decode import ReadError
+from askalign.formats import essay, html, lesswrong, lesswrong_flat, markdown, reader_for
+from askalign.formats.base import DocumentMeta, ReadContext
+from askalign.formats.decode import ReadError
 
 from .conftest import LESSWRONG_PAGE
 

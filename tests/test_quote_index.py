@@ -9,7 +9,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from askalign.quotes import (
+from askalign.formats.pasted import (
     MIN_NEAR_EXACT_WORDS,
     MIN_QUOTE_CHARS,
     MIN_QUOTE_WORDS,
@@ -18,7 +18,7 @@ from askalign.quotes import (
     QuoteIndex,
     QuoteSource,
 )
-from askalign.spans import normalize, words
+from askalign.text.spans import normalize, words
 
 VOCABULARY = ["agent", "goal", "reward", "the", "of", "model", "human", "value", "a", "Overseer"]
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from askalign.engines import Scope
-from askalign.index import open_index
-from askalign.retrieve import Filters
-from askalign.sentences import document_sentences, whole_sentences
+from askalign.retrieval.open import open_index
+from askalign.retrieval.search import Filters
+from askalign.text.sentences import document_sentences, whole_sentences
 
 from .conftest import run_ingest
 

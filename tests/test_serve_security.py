@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from askalign.auth import AuthFileError, Login, add_user, read_users, remove_user
-from askalign.feedback import MAX_TEXT_CHARS, FeedbackStore, RateLimit
+from askalign.index.feedback import MAX_TEXT_CHARS, FeedbackStore, RateLimit
+from askalign.web.auth import AuthFileError, Login, add_user, read_users, remove_user
 
 from .conftest import run_ingest
 from .servers import serving
@@ -177,7 +177,7 @@ def test_bounds_on_questions_and_uploads(copy: tuple[Path, Path]) -> None:
 
 def test_the_python_api_refuses_a_long_question(copy: tuple[Path, Path], embedder) -> None:
     from askalign.assistant import Assistant, QuestionTooLongError
-    from askalign.retrieve import open_searcher
+    from askalign.retrieval.search import open_searcher
 
     assistant = Assistant(open_searcher(copy[1], embedder), max_question_chars=50)
     with pytest.raises(QuestionTooLongError, match="limit is 50"):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from askalign import Document, Role, scan_corpus
-from askalign.readers.decode import read_source
+from askalign.formats.decode import read_source
 from askalign.settings import Settings
 
 from .conftest import SHIPPED_CORPUS

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askalign.vectors import IVF_FROM, FaissVectors, NumpyVectors
+from askalign.engines.vectors import IVF_FROM, FaissVectors, NumpyVectors
 
 BACKENDS = [FaissVectors, NumpyVectors]
 

@@ -132,7 +132,7 @@ def test_script_in_a_passage_shows_as_text(page) -> None:
 
 
 def test_thumbs_up_is_stored_locally(page, served) -> None:
-    from askalign.feedback import FeedbackStore
+    from askalign.index.feedback import FeedbackStore
 
     ask(page, "What is impure consequentialism?")
     page.locator("#chat button[aria-label='Like']").last.click()
@@ -144,7 +144,7 @@ def test_thumbs_up_is_stored_locally(page, served) -> None:
 
 
 def verified(answer: dict, corpus: Path) -> bool:
-    from askalign.readers.decode import read_source
+    from askalign.formats.decode import read_source
 
     files = {p.name: p for p in corpus.iterdir()}
     for citation in answer["citations"]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from askalign.assistant import Assistant
-from askalign.feedback import FeedbackStore
+from askalign.index.feedback import FeedbackStore
+from askalign.ingest.adding import AddRefused, add_to_corpus
 from askalign.web.render import (
     chat_markdown,
     conversation_markdown,
@@ -19,7 +20,6 @@ from askalign.web.render import (
     follow_ups,
     sources_html,
 )
-from askalign.web.uploads import UploadRejected, add_to_corpus
 
 
 def test_sources_group_by_passage_and_escape(assistant: Assistant) -> None:
@@ -32,7 +32,7 @@ def test_sources_group_by_passage_and_escape(assistant: Assistant) -> None:
 
 
 def test_chat_text_is_shown_literally() -> None:
-    from askalign.answer.models import Answer
+    from askalign.answer.answers import Answer
 
     answer = Answer(question="q", text="ryan_greenblatt writes: “<b>*x*</b>” [1]")
     rendered = chat_markdown(answer)
@@ -58,18 +58,18 @@ def test_conversation_exports_with_sources(assistant: Assistant) -> None:
 def test_bad_uploads_change_nothing(tmp_path: Path, corpus_dir: Path) -> None:
     upload = tmp_path / "paper.txt"
     upload.write_bytes(b"\x00\x01\x02 binary")
-    with pytest.raises(UploadRejected, match="binary"):
+    with pytest.raises(AddRefused, match="binary"):
         add_to_corpus(upload, "paper.txt", corpus_dir, 2**20)
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(b"%PDF")
-    with pytest.raises(UploadRejected, match=r"\.txt, \.md, \.html or \.jsonl"):
+    with pytest.raises(AddRefused, match=r"\.txt, \.md, \.html or \.jsonl"):
         add_to_corpus(pdf, "paper.pdf", corpus_dir, 2**20)
     assert list(corpus_dir.iterdir()) == []
     good = tmp_path / "good.md"
     good.write_text("# Title\n\nSome text about corrigibility.\n", encoding="utf-8")
     added = add_to_corpus(good, "My Notes (v2).md", corpus_dir, 2**20)
     assert added.name == "My-Notes-v2.md" and added.exists()
-    with pytest.raises(UploadRejected, match="already in the corpus"):
+    with pytest.raises(AddRefused, match="already in the corpus"):
         add_to_corpus(good, "My Notes (v2).md", corpus_dir, 2**20)
 
 

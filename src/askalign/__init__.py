@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from askalign.documents import Chunk, CorpusProblem, CorpusScan, Document, Passage, QuoteSpan, Role
 from askalign.lazy import lazy_getattr
-from askalign.models import Chunk, CorpusProblem, CorpusScan, Document, Passage, QuoteSpan, Role
 from askalign.settings import Settings
 
 if TYPE_CHECKING:
-    from askalign.answer.models import Answer, Citation, HitView
+    from askalign.answer.answers import Answer, Citation, HitView
     from askalign.assistant import Assistant, Message, UnknownFilterError
-    from askalign.corpus import load_corpus, scan_corpus
-    from askalign.llama_retriever import ChunkRetriever
-    from askalign.retrieve import Filters, Hit, Mode, Searcher, open_searcher
+    from askalign.ingest.corpus import load_corpus, scan_corpus
+    from askalign.retrieval.llama import ChunkRetriever
+    from askalign.retrieval.search import Filters, Hit, Mode, Searcher, open_searcher
 
 _LAZY = {
-    **dict.fromkeys(("load_corpus", "scan_corpus"), "askalign.corpus"),
-    **dict.fromkeys(("Answer", "Citation", "HitView"), "askalign.answer.models"),
+    **dict.fromkeys(("load_corpus", "scan_corpus"), "askalign.ingest.corpus"),
+    **dict.fromkeys(("Answer", "Citation", "HitView"), "askalign.answer.answers"),
     **dict.fromkeys(("Assistant", "Message", "UnknownFilterError"), "askalign.assistant"),
-    "ChunkRetriever": "askalign.llama_retriever",
-    **dict.fromkeys(("Filters", "Hit", "Mode", "Searcher", "open_searcher"), "askalign.retrieve"),
+    "ChunkRetriever": "askalign.retrieval.llama",
+    **dict.fromkeys(
+        ("Filters", "Hit", "Mode", "Searcher", "open_searcher"), "askalign.retrieval.search"
+    ),
 }
 
 

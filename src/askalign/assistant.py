@@ -12,17 +12,17 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from askalign.answer.answers import Answer, Citation, HitView
 from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import READ_CANDIDATES, ExtractiveComposer
-from askalign.answer.models import Answer, Citation, HitView
 from askalign.answer.question import Question
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
+from askalign.documents import Role
 from askalign.embedding import Embedder
-from askalign.models import Role
-from askalign.query import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.reader import Reader, ReaderMode
-from askalign.retrieve import Filters, Hit, Searcher, open_searcher
+from askalign.retrieval.intent import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
+from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
 
 MAX_QUESTION_CHARS = 2000

@@ -8,10 +8,10 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from askalign.answer.models import Citation
+from askalign.answer.answers import Citation
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool
-from askalign.hits import Hit
+from askalign.retrieval.hits import Hit
 
 
 class Composition(BaseModel):

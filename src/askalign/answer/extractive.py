@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from askalign.answer.answers import Citation
 from askalign.answer.compose import Composition
-from askalign.answer.models import Citation
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool, candidates, pasted, read, relevance
 from askalign.answer.selection import arrange, select
 from askalign.answer.verify import verified
 from askalign.answer.windows import Quote, Windows
-from askalign.hits import Hit
-from askalign.models import Passage
-from askalign.query import Shape
-from askalign.readable import readable
+from askalign.documents import Passage
+from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
-from askalign.shelf import Documents, SentenceTable
+from askalign.retrieval.hits import Hit
+from askalign.retrieval.intent import Shape
+from askalign.text.readable import readable
 
 THREAD_REPLIES = 2
 READ_CANDIDATES = 6

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from askalign.answer.models import Citation
+from askalign.answer.answers import Citation
 from askalign.answer.windows import Quote
-from askalign.models import Document, Role
+from askalign.documents import Document, Role
 
 PLURAL_VERBS = {"writes": "write", "adds": "add", "goes on": "go on"}
 

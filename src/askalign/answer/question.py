@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from askalign.answer.expects import Expected
-from askalign.query import QueryIntent
+from askalign.retrieval.intent import QueryIntent
 
 
 class Question(BaseModel):

@@ -13,14 +13,14 @@ import numpy as np
 
 from askalign.answer.expects import holds
 from askalign.answer.question import Question
-from askalign.hits import Hit
-from askalign.lexical import terms
-from askalign.models import Passage
-from askalign.query import QueryIntent, Shape
+from askalign.documents import Passage
+from askalign.engines.bm25 import terms
+from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
-from askalign.sentences import MIN_WORDS
-from askalign.shelf import Documents, SentenceTable
-from askalign.spans import Span
+from askalign.retrieval.hits import Hit
+from askalign.retrieval.intent import QueryIntent, Shape
+from askalign.text.sentences import MIN_WORDS
+from askalign.text.spans import Span
 
 MAX_HITS = 6
 COSINE = 1.0

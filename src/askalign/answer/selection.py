@@ -9,9 +9,9 @@ import numpy as np
 
 from askalign.answer.scoring import Candidate, Pool
 from askalign.answer.windows import Quote
-from askalign.lexical import terms
-from askalign.models import Role
-from askalign.query import QueryIntent, Shape
+from askalign.documents import Role
+from askalign.engines.bm25 import terms
+from askalign.retrieval.intent import QueryIntent, Shape
 
 MAX_CHOSEN = 4  # sentences chosen on merit; windows may add their neighbours
 MAX_PER_PASSAGE = 2

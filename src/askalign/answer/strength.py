@@ -44,9 +44,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from askalign.answer.question import Question
-from askalign.chunk_store import ChunkStore
-from askalign.lexical import terms
-from askalign.models import Chunk
+from askalign.documents import Chunk
+from askalign.engines.bm25 import terms
+from askalign.index.contract import ChunkStore
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2

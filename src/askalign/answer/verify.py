@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from askalign.answer.models import Citation
-from askalign.models import Document
+from askalign.answer.answers import Citation
+from askalign.documents import Document
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import NamedTuple
 import numpy as np
 
 from askalign.answer.scoring import pasted
-from askalign.models import Passage
-from askalign.sentences import MIN_WORDS
-from askalign.shelf import Documents, SentenceTable
-from askalign.spans import Span
+from askalign.documents import Passage
+from askalign.index.shelf import Documents, SentenceTable
+from askalign.text.sentences import MIN_WORDS
+from askalign.text.spans import Span
 
 MAX_QUOTED = 8  # sentences in the whole answer, windows included
 NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share

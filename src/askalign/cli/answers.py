@@ -22,8 +22,7 @@ from askalign.cli.app import (
     app,
     open_assistant,
 )
-from askalign.settings import Settings
-from askalign.terminal import (
+from askalign.cli.terminal import (
     console,
     errors,
     print_answer,
@@ -31,6 +30,7 @@ from askalign.terminal import (
     print_metrics,
     print_speakers,
 )
+from askalign.settings import Settings
 
 
 @app.command()

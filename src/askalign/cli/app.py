@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from askalign.models import Role
-from askalign.settings import Settings
-from askalign.store import IndexProblem
-from askalign.terminal import (
+from askalign.cli.terminal import (
     print_error,
 )
+from askalign.documents import Role
+from askalign.index.catalog import IndexProblem
+from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
     from askalign.assistant import Assistant

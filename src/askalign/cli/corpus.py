@@ -9,12 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from askalign.embedding import Embedder
-from askalign.lock import IngestBusyError
-from askalign.models import Document
-from askalign.settings import Settings
-from askalign.store import Catalog, IndexProblem
-from askalign.terminal import (
+from askalign.cli.terminal import (
     console,
     errors,
     print_error,
@@ -25,9 +20,14 @@ from askalign.terminal import (
     problem_line,
     report_problems,
 )
+from askalign.documents import Document
+from askalign.embedding import Embedder
+from askalign.index.catalog import Catalog, IndexProblem
+from askalign.index.lock import IngestBusyError
+from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
-    from askalign.ingest import IngestReport
+    from askalign.ingest.pipeline import IngestReport
 from askalign.cli.app import CorpusOption, IndexOption, JsonOption, StoreOption, app
 
 
@@ -37,7 +37,7 @@ def corpus(
     as_json: JsonOption = False,
 ) -> None:
     """Parse the corpus and show its documents: who wrote what, and where."""
-    from askalign.corpus import scan_corpus
+    from askalign.ingest.corpus import scan_corpus
 
     settings = Settings()
     directory = corpus_dir or settings.corpus_dir
@@ -104,8 +104,8 @@ def add(
 
     Hidden files and editor backups inside a folder are skipped.
     """
-    from askalign.adding import add_paths
-    from askalign.summary import FilesSummary, summarise
+    from askalign.ingest.adding import add_paths
+    from askalign.ingest.summary import FilesSummary, summarise
 
     settings = Settings()
     corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
@@ -148,9 +148,9 @@ def run_ingest(
     store: str | None = None,
 ) -> IngestReport:
     """Ingest with a progress bar on a terminal; errors end the command with code 2."""
+    from askalign.cli.progress import ingest_progress
     from askalign.engines import MissingExtraError, open_engine
-    from askalign.ingest import IngestHooks, ingest
-    from askalign.progress import ingest_progress
+    from askalign.ingest.pipeline import IngestHooks, ingest
 
     settings = Settings()
     index = index_dir or settings.index_dir
@@ -203,7 +203,7 @@ def status(
 ) -> None:
     """Show what the index holds, which store searches it, and whether they agree."""
     from askalign.engines import MissingExtraError
-    from askalign.index import index_status
+    from askalign.retrieval.open import index_status
 
     settings = Settings()
     try:

@@ -11,15 +11,15 @@ from rich.text import Text
 
 from askalign.cli.app import CorpusOption, IndexOption, JsonOption, ReaderOption, StoreOption, app
 from askalign.cli.corpus import run_ingest
-from askalign.settings import Settings
-from askalign.store import IndexProblem
-from askalign.terminal import (
+from askalign.cli.terminal import (
     console,
     errors,
     print_error,
     print_feedback,
     print_report,
 )
+from askalign.index.catalog import IndexProblem
+from askalign.settings import Settings
 
 
 @app.command()
@@ -46,8 +46,8 @@ def serve(
     login (--auth-file) unless the server is bound to loopback."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from askalign.auth import AuthFileError
-    from askalign.store import CATALOG_FILE
+    from askalign.index.catalog import CATALOG_FILE
+    from askalign.web.auth import AuthFileError
     from askalign.web.shared import SharedAssistant
 
     settings = Settings()
@@ -86,7 +86,7 @@ def serve(
 @app.command()
 def feedback(as_json: JsonOption = False, index_dir: IndexOption = None) -> None:
     """Thumbs up / down given in the web UI, to turn bad answers into test questions."""
-    from askalign.feedback import FeedbackStore
+    from askalign.index.feedback import FeedbackStore
 
     found = FeedbackStore(index_dir or Settings().index_dir).all()
     if as_json:
@@ -115,7 +115,7 @@ NameArgument = Annotated[str, typer.Argument(help="The name to log in with.")]
 
 
 def auth_path(given: Path | None) -> Path:
-    from askalign.auth import DEFAULT_AUTH_FILE
+    from askalign.web.auth import DEFAULT_AUTH_FILE
 
     return given or Settings().auth_file or DEFAULT_AUTH_FILE
 
@@ -123,7 +123,7 @@ def auth_path(given: Path | None) -> Path:
 @user_app.command("add")
 def user_add(name: NameArgument, auth_file: AuthFileOption = None) -> None:
     """Add a user (or set a new password): asks for it twice, stores only a salted scrypt hash."""
-    from askalign.auth import AuthFileError, add_user, check_name
+    from askalign.web.auth import AuthFileError, add_user, check_name
 
     path = auth_path(auth_file)
     try:
@@ -146,7 +146,7 @@ def user_add(name: NameArgument, auth_file: AuthFileOption = None) -> None:
 @user_app.command("remove")
 def user_remove(name: NameArgument, auth_file: AuthFileOption = None) -> None:
     """Remove a user; a running server refuses their next login."""
-    from askalign.auth import AuthFileError, remove_user
+    from askalign.web.auth import AuthFileError, remove_user
 
     path = auth_path(auth_file)
     try:

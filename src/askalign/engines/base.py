@@ -15,8 +15,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.chunk_store import ChunkStore
-from askalign.scope import Scope
+from askalign.index.contract import ChunkStore
+from askalign.index.scope import Scope
 
 __all__ = ["Progress", "Ranked", "Scope", "SearchEngine", "SyncReport"]
 

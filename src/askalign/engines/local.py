@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.chunk_store import ChunkStore
 from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.files import read_json, write_json_atomic
-from askalign.store import IndexMismatchError, check_model
+from askalign.index.catalog import IndexMismatchError, check_model
+from askalign.index.contract import ChunkStore
 
 if TYPE_CHECKING:  # FAISS, scipy and bm25s load when there is work: a no-op ingest has none
-    from askalign.lexical import LexicalIndex
-    from askalign.vectors import FaissVectors
+    from askalign.engines.bm25 import LexicalIndex
+    from askalign.engines.vectors import FaissVectors
 
 CACHES_FILE = "caches.json"
 VECTORS_FILE = "vectors.faiss"
@@ -120,7 +120,7 @@ class LocalEngine:
         progress: Progress | None,
     ) -> tuple[int, int]:
         """`wanted`: the rowids the catalog holds now."""
-        from askalign.vectors import IVF_FROM, FaissVectors
+        from askalign.engines.vectors import IVF_FROM, FaissVectors
 
         path = self.index_dir / file
         held = _load(path, FaissVectors.load) if path.exists() else None
@@ -147,7 +147,7 @@ class LocalEngine:
 
     def _fresh(self, catalog: ChunkStore, table: str, wanted: np.ndarray) -> FaissVectors:
         """An empty index of the right layout; an IVF one trained on a spread sample."""
-        from askalign.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
+        from askalign.engines.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
 
         sample = None
         if len(wanted) >= IVF_FROM:
@@ -157,7 +157,7 @@ class LocalEngine:
         return FaissVectors.empty(self.dimension, len(wanted), sample)
 
     def _sync_lexical(self, catalog: ChunkStore, wanted: np.ndarray) -> None:
-        from askalign.lexical import LexicalIndex
+        from askalign.engines.bm25 import LexicalIndex
 
         path = self.index_dir / LEXICAL_DIR
         held = _load(path, LexicalIndex.load) if path.is_dir() else LexicalIndex.empty()
@@ -236,13 +236,13 @@ def _remove(path: Path) -> None:
 
 
 def _mapped_vectors(path: Path) -> FaissVectors:
-    from askalign.vectors import FaissVectors
+    from askalign.engines.vectors import FaissVectors
 
     return FaissVectors.load(path, mapped=True)
 
 
 def _mapped_lexical(path: Path) -> LexicalIndex:
-    from askalign.lexical import LexicalIndex
+    from askalign.engines.bm25 import LexicalIndex
 
     return LexicalIndex.load(path, mapped=True)
 

@@ -22,11 +22,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from askalign.chunk_store import ChunkStore
 from askalign.engines import MissingExtraError
 from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
-from askalign.lexical import terms
-from askalign.store import ChunkRow, IndexProblem, SentenceRow, check_model
+from askalign.engines.bm25 import terms
+from askalign.index.catalog import ChunkRow, IndexProblem, SentenceRow, check_model
+from askalign.index.contract import ChunkStore
 
 LIST_BATCH = 4096  # keys per page when listing what a collection holds, and per delete
 KEY_LENGTH = 512  # chunk and document ids, speaker names: bytes

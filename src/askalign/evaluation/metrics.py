@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from askalign.spans import normalize
+from askalign.text.spans import normalize
 
 MOST_OF_THE_WORDS = 0.6
 GOOD_PART_OF_THE_EVIDENCE = 0.5

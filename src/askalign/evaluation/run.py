@@ -22,9 +22,9 @@ from askalign.evaluation.metrics import (
     rank_metrics,
     summarize,
 )
-from askalign.readers import VERBATIM_FORMATS
-from askalign.readers.decode import ReadError, read_source
-from askalign.retrieve import Mode
+from askalign.formats import VERBATIM_FORMATS
+from askalign.formats.decode import ReadError, read_source
+from askalign.retrieval.search import Mode
 from askalign.settings import Settings
 
 

@@ -1,1 +1,1 @@
-"""The Gradio web UI: rendering, feedback, uploads and the app itself."""
+"""The Gradio web UI: rendering, logins and the app itself."""

@@ -24,15 +24,16 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from askalign.answer.models import Answer
+from askalign.answer.answers import Answer
 from askalign.assistant import Message, QuestionTooLongError, UnknownFilterError
-from askalign.auth import Login
-from askalign.feedback import FeedbackStore, RateLimit
-from askalign.index import index_status
-from askalign.ingest import IngestHooks, ingest
-from askalign.readers import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
+from askalign.formats import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
+from askalign.index.feedback import FeedbackStore, RateLimit
+from askalign.ingest.adding import AddRefused, add_to_corpus
+from askalign.ingest.pipeline import IngestHooks, ingest
+from askalign.ingest.summary import summarise
+from askalign.retrieval.open import index_status
 from askalign.settings import Settings
-from askalign.summary import summarise
+from askalign.web.auth import Login
 from askalign.web.login_guard import LoginGuard
 from askalign.web.render import (
     chat_markdown,
@@ -44,7 +45,6 @@ from askalign.web.render import (
     sources_html,
 )
 from askalign.web.shared import SharedAssistant
-from askalign.web.uploads import UploadRejected, add_to_corpus
 
 CONCURRENCY = 4  # answers are ~30 ms of CPU; more at once only queue behind the GIL
 # A server's parallelism is its concurrent questions; FAISS's own OpenMP threads on an
@@ -195,7 +195,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             added = add_to_corpus(
                 Path(upload), Path(upload).name, settings.corpus_dir, settings.max_file_bytes
             )
-        except UploadRejected as error:
+        except AddRefused as error:
             message = f"❌ {escape_markdown(str(error))}. Nothing was changed."
             return message, status_markdown(shared)
         total = {"n": 0, "done": 0}

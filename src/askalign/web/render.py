@@ -10,10 +10,10 @@ import unicodedata
 from collections.abc import Mapping
 from itertools import islice
 
-from askalign.answer.models import Answer, Citation
-from askalign.models import Document, Passage, Role
-from askalign.readable import readable
-from askalign.summary import COLUMNS, FilesSummary
+from askalign.answer.answers import Answer, Citation
+from askalign.documents import Document, Passage, Role
+from askalign.ingest.summary import COLUMNS, FilesSummary
+from askalign.text.readable import readable
 
 CONTEXT_CHARS = 420
 SAMPLED_DOCUMENTS = 50

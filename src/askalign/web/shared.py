@@ -11,12 +11,12 @@ import time
 from askalign.assistant import Assistant
 from askalign.embedding import Embedder
 from askalign.engines import SearchEngine, open_engine
-from askalign.index import index_version
-from askalign.lock import no_ingest_running
+from askalign.index.catalog import IndexProblem
+from askalign.index.lock import no_ingest_running
 from askalign.reader import Reader
-from askalign.retrieve import open_searcher
+from askalign.retrieval.open import index_version
+from askalign.retrieval.search import open_searcher
 from askalign.settings import Settings
-from askalign.store import IndexProblem
 
 CHECK_EVERY_S = 1.0  # how stale an answer may be after an ingest elsewhere
 

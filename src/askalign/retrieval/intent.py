@@ -1,0 +1,271 @@
+"""What a question says about where its answer lives: named speakers, whether it asks
+about the essay, the post or the comments, and whether it spans several documents.
+
+Names are matched forgivingly against the speakers the index knows: "Ryan Greenblatt"
+finds `ryan_greenblatt`, "Byrnes" finds Steven Byrnes. Capitalised name parts must be
+capitalised in the question too, so "a herd of models" never means Seth Herd.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from askalign.documents import Role
+
+MIN_NAME_PART = 4
+_POSSESSIVE = re.compile(r"['’]s?\b")
+_ROLE_WORDS: list[tuple[Role, re.Pattern[str]]] = [
+    (Role.ESSAY, re.compile(r"\bessays?\b", re.I)),
+    (Role.POST, re.compile(r"\b(?:post|OP)\b(?![-\s]?train)", re.I)),
+    (
+        Role.COMMENT,
+        re.compile(
+            r"\b(?:comment(?:s|er|ers)?|repl(?:y|ied|ies)|respon(?:d|ded|se)|thread)\b", re.I
+        ),
+    ),
+]
+
+
+# Several texts at once: a plural of a document noun ("the two posts", "these texts").
+_PLURAL_DOCUMENTS = re.compile(
+    r"\b(?:texts|documents|sources|essays|posts|pieces|articles|authors|writers)\b", re.I
+)
+
+
+class Shape(StrEnum):
+    """What kind of answer the question asks for, which decides how it is composed."""
+
+    WHAT = "what"
+    WHY = "why"
+    HOW = "how"
+    WHO = "who"
+    YESNO = "yesno"
+    THREAD = "thread"
+
+
+_WHY = re.compile(r"^\W*(?:why\b|what (?:is|was|are) the reasons?\b|for what reason)", re.I)
+_HOW = re.compile(r"^\W*how\b(?! (?:many|much|often|long)\b)", re.I)
+_WHO = re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:commenters?|people|persons?|authors?)\b)", re.I)
+_YESNO = re.compile(
+    r"^\W*(?:and |so |but )?(?:do|does|did|is|are|was|were|would|will|can|could|should|has|have"
+    r"|had)\b",
+    re.I,
+)
+# Words that ask about an exchange between people: who answered whom, and how.
+_THREAD = re.compile(
+    r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|rebut(?:ted)?|"
+    r"disagree(?:d|s|ment)?|agree(?:d|s)?|push(?:ed)? back|object(?:ed|s|ion)?|counter(?:ed)?|"
+    r"persuaded|convinced|accept(?:ed|s)?|reject(?:ed|s)?|disput(?:e|ed|es)|challenged?|"
+    r"exchange|debate[ds]?|argue[ds]? with|thread)\b",
+    re.I,
+)
+_DOCUMENT_NOUNS = r"(?:post|essay|piece|article|overview|paper|text|write-?up|document)s?"
+# A second question joined to the first: "…, and how did Ryan respond?"
+_SECOND_PART = re.compile(
+    r",?\s+and\s+(?:how|what|why|who|whom|which|did|does|do|was|were|is|has|had)\b", re.I
+)
+# Words that ask for the answer someone gave: what follows the premise, not the premise.
+_ASKS_REPLY = re.compile(
+    r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses|ding)|answer(?:ed|s|ing)?|"
+    r"push(?:ed|es|ing)? back|react(?:ed|s|ion)?|rebut(?:ted|tal)?|counter(?:ed|s)?|"
+    r"defend(?:ed|s)?|come back|came back|retort(?:ed)?)\b",
+    re.I,
+)
+
+
+def question_shape(question: str, speakers: list[str]) -> Shape:
+    if _THREAD.search(question) and (
+        speakers or re.search(r"\b(?:anyone|commenters?|someone)\b", question, re.I)
+    ):
+        return Shape.THREAD
+    for shape, pattern in (
+        (Shape.WHY, _WHY),
+        (Shape.WHO, _WHO),
+        (Shape.HOW, _HOW),
+        (Shape.YESNO, _YESNO),
+    ):
+        if pattern.search(question):
+            return shape
+    return Shape.WHAT
+
+
+class QueryIntent(BaseModel):
+    speakers: list[str] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list, description="Documents it names.")
+    cross: bool = Field(False, description="The question spans several documents.")
+    shape: Shape = Shape.WHAT
+    content: str = Field("", description="The question without names and references.")
+    asks_reply: bool = Field(False, description="It asks how someone answered a point.")
+    replier: str | None = Field(None, description="The named speaker whose reply it asks for.")
+    subject: str | None = Field(None, description="The speaker it names first.")
+
+
+def _folded(name: str) -> str:
+    return re.sub(r"[\s_.\-]+", " ", name).strip().casefold()
+
+
+class SpeakerDirectory:
+    """The index's speakers, and the name parts that point at exactly one of them."""
+
+    def __init__(self, speakers: list[str]) -> None:
+        self.speakers = sorted(set(speakers))
+        parts: dict[str, set[str]] = {}
+        for speaker in self.speakers:
+            for part in re.split(r"[\s_.,\-]+", speaker):
+                if len(part) >= MIN_NAME_PART:
+                    parts.setdefault(part, set()).add(speaker)
+        self._unique_parts = {
+            part: owners.pop() for part, owners in parts.items() if len(owners) == 1
+        }
+
+    def resolve(self, name: str) -> str | None:
+        """A speaker for a name as a user types it (`--speaker byrnes`), if unambiguous."""
+        wanted = _folded(name)
+        exact = [s for s in self.speakers if _folded(s) == wanted]
+        if exact:
+            return exact[0]
+        partial = [s for s in self.speakers if wanted and wanted in _folded(s).split()]
+        return partial[0] if len(partial) == 1 else None
+
+    def mentioned(self, question: str) -> list[str]:
+        text = _POSSESSIVE.sub("", question)
+        folded = f" {_folded(text)} "
+        found = [s for s in self.speakers if f" {_folded(s)} " in folded]
+        words = set(re.findall(r"[\w\-]+", text))
+        for part, speaker in self._unique_parts.items():
+            candidates = (
+                {part}
+                if part[0].isupper()
+                else {w for w in words if w.casefold() == part.casefold()}
+            )
+            if candidates & words and speaker not in found:
+                found.append(speaker)
+        return found
+
+
+class DocumentDirectory:
+    """Names a question may call a document by: words only its title has, and its
+    author's surname, when they stand next to a document noun ("the persona post",
+    "the overview", "Bostock's essay")."""
+
+    def __init__(self, documents: list[tuple[str, str, str | None]]) -> None:
+        words: dict[str, set[str]] = {}
+        for doc_id, title, author in documents:
+            names = {w.casefold() for w in re.findall(r"[A-Za-z]{4,}", title)}
+            if author:
+                names.add(re.split(r"[\s_]+", author.strip())[-1].casefold())
+            for word in names:
+                words.setdefault(word.rstrip("s"), set()).add(doc_id)
+        self._names = {word: ids.pop() for word, ids in words.items() if len(ids) == 1}
+
+    def mentioned(self, question: str) -> list[str]:
+        return list(dict.fromkeys(doc_id for doc_id, _ in self._references(question)))
+
+    def _references(self, question: str) -> list[tuple[str, str]]:
+        """(document id, the words that name it) for each reference in the question."""
+        found: list[tuple[str, str]] = []
+        for match in re.finditer(
+            rf"((?:[\w&'’-]+\s+){{0,3}}){_DOCUMENT_NOUNS}\b|\b(\w+)['’]s\s+{_DOCUMENT_NOUNS}",
+            question,
+            re.I,
+        ):
+            for word in re.findall(r"[A-Za-z]+", match.group(0)):
+                doc_id = self._names.get(word.casefold().rstrip("s"))
+                if doc_id:
+                    found.append((doc_id, word))
+        return found
+
+    def without_references(self, question: str) -> str:
+        for _, word in self._references(question):
+            question = re.sub(rf"\b{re.escape(word)}\b", " ", question)
+        return question
+
+
+def read_intent(
+    question: str, directory: SpeakerDirectory, documents: DocumentDirectory | None = None
+) -> QueryIntent:
+    roles = [role for role, pattern in _ROLE_WORDS if pattern.search(question)]
+    speakers = directory.mentioned(question)
+    named_documents = documents.mentioned(question) if documents else []
+    cross = (
+        len(named_documents) > 1
+        or {Role.ESSAY, Role.POST} <= set(roles)
+        or bool(_PLURAL_DOCUMENTS.search(question))
+    )
+    shape = question_shape(question, speakers)
+    content = _without_framing(
+        documents.without_references(question) if documents else question, speakers
+    )
+    if shape is Shape.THREAD and Role.COMMENT not in roles:
+        roles.append(Role.COMMENT)  # an exchange happens in the comments
+    reply = _ASKS_REPLY.search(question)
+    second_part = _SECOND_PART.search(question)
+    if reply and second_part and second_part.start() < reply.start():
+        reply = None  # "what did X suggest, and how did Y respond?" asks for both, in order
+    return QueryIntent(
+        asks_reply=reply is not None,
+        replier=_replier(question, speakers, reply.start()) if reply else None,
+        subject=_first_named(
+            question[: second_part.start()] if second_part else question, speakers
+        ),
+        speakers=speakers,
+        roles=roles,
+        documents=named_documents,
+        cross=cross,
+        shape=shape,
+        content=content,
+    )
+
+
+def _replier(question: str, speakers: list[str], verb_at: int) -> str | None:
+    """The speaker named last before the reply word: "How did Byrnes answer
+    Greenblatt's objection?" asks for Byrnes's words, and Greenblatt's are the premise."""
+    placed = _placed(question[:verb_at], speakers, last=True)
+    return max(placed)[1] if placed else None
+
+
+def _first_named(question: str, speakers: list[str]) -> str | None:
+    """Whom the question is first about: "What evidence did Byrnes bring, and did
+    Hallgren keep arguing?" asks for Byrnes's words first."""
+    placed = _placed(question, speakers, last=False)
+    return min(placed)[1] if placed else None
+
+
+def _placed(text: str, speakers: list[str], *, last: bool) -> list[tuple[int, str]]:
+    """(where in `text` each speaker is named, the speaker), for those it names."""
+    folded = _folded(_POSSESSIVE.sub("", text))
+    placed = []
+    for speaker in speakers:
+        parts = [_folded(speaker)] + [
+            _folded(p) for p in re.split(r"[\s_.,\-]+", speaker) if len(p) >= MIN_NAME_PART
+        ]
+        found = [folded.rfind(p) if last else folded.find(p) for p in parts if p]
+        found = [at for at in found if at >= 0]
+        if found:
+            placed.append((max(found) if last else min(found), speaker))
+    return placed
+
+
+_FRAMING = re.compile(
+    rf"\b(?:according to|in the (?:comments|thread)|{_DOCUMENT_NOUNS}|authors?|"
+    r"commenters?|comments?)\b",
+    re.I,
+)
+
+
+def _without_framing(question: str, speakers: list[str]) -> str:
+    """What the question is about, for the dense search: names, document references
+    and framing pull a question's vector toward whatever talks about the text itself
+    (an essay's introduction) rather than toward the answer."""
+    text = _POSSESSIVE.sub("", question)
+    for speaker in speakers:
+        text = re.sub(re.escape(speaker), " ", text, flags=re.I)
+        for part in re.split(r"[\s_.\-]+", speaker):
+            if len(part) >= MIN_NAME_PART or part.casefold() == speaker.casefold():
+                text = re.sub(rf"\b{re.escape(part)}\b", " ", text, flags=re.I)
+    text = _FRAMING.sub(" ", text)
+    return " ".join(text.split()) or question
