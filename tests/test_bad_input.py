@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from askalign import scan_corpus
+from askalign.settings import Settings
 
 GOOD = "A good essay\n\nIt has a paragraph that says something about alignment.\n"
 
 
-def problems_by_file(corpus_dir: Path) -> dict[str, str]:
-    scan = scan_corpus(corpus_dir)
+def problems_by_file(corpus_dir: Path, max_file_bytes: int | None = None) -> dict[str, str]:
+    scan = scan_corpus(corpus_dir, max_file_bytes or Settings().max_file_bytes)
     assert [doc.source_file for doc in scan.documents] == ["good.txt"]
     return {problem.file: f"{problem.reason} / {problem.hint}" for problem in scan.problems}
 
@@ -46,7 +47,7 @@ def test_unknown_extension(with_good_file: Path) -> None:
 def test_huge_file(with_good_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASKALIGN_MAX_FILE_MB", "0.01")
     (with_good_file / "huge.txt").write_text("word " * 5000, encoding="utf-8")
-    message = problems_by_file(with_good_file)["huge.txt"]
+    message = problems_by_file(with_good_file, Settings().max_file_bytes)["huge.txt"]
     assert "limit" in message and "ASKALIGN_MAX_FILE_MB" in message
 
 

@@ -19,9 +19,9 @@ import pytest
 
 from askalign.documents import Role
 from askalign.engines import MissingExtraError, Scope, SearchEngine, SyncReport
-from askalign.engines.bm25 import terms
 from askalign.engines.local import LocalEngine
 from askalign.index.catalog import Catalog, IndexMismatchError, IndexProblem
+from askalign.text.terms import terms
 
 from .conftest import REPO
 from .test_ingest import ESSAY_A, ESSAY_B, ingest_subprocess

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from askalign.assistant import Assistant
-from askalign.documents import Chunk, QuoteSpan, Role
+from askalign.documents import Chunk, PastedSpan, Role
 from askalign.retrieval.hits import Hit, collapse_quotes, merge_overlaps
 
 
@@ -35,13 +35,13 @@ def chunk(chunk_id: str, speaker: str, passage: str, start: int, end: int, quote
     return Chunk(
         id=chunk_id, doc_id="d", doc_title="T", position=0, passage_ids=[passage],
         role=Role.COMMENT, speaker=speaker, start=start, end=end, text="x" * (end - start),
-        embed_text="x", text_hash=chunk_id, token_count=1, quotes=list(quotes),
+        embed_text="x", text_hash=chunk_id, token_count=1, pasted=list(quotes),
     )  # fmt: skip
 
 
 def test_a_pasted_copy_gives_way_to_its_original() -> None:
     original = chunk("a", "bob", "d#c1", 0, 100)
-    paste = QuoteSpan(
+    paste = PastedSpan(
         start=200, end=290, source_passage_id="d#c1", source_speaker="bob", exact=True
     )
     copy = chunk("b", "carol", "d#c2", 200, 300, [paste])

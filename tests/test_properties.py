@@ -37,7 +37,7 @@ def check_spans(text: str, module) -> None:
     source = document.source_text
     for passage in document.passages:
         assert source[passage.start : passage.end] == passage.text
-        for quote in passage.quotes:
+        for quote in passage.pasted:
             assert passage.start <= quote.start <= quote.end <= passage.end
 
 

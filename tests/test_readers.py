@@ -40,10 +40,10 @@ def test_lesswrong_quotes_and_mentions_become_replies(corpus_dir: Path) -> None:
     bob, carol, dave = (p for p in doc.passages if p.role is Role.COMMENT)
     assert bob.reply_to == post_intro.id and bob.replying_to_speaker == "Ada Author"
     assert bob.reply_inferred_by.value == "quote"
-    [quote] = bob.quotes
+    [quote] = bob.pasted
     assert doc.cut(quote.start, quote.end).startswith("Corrigibility is the property")
     assert carol.reply_to == bob.id and carol.replying_to_speaker == "bob_b"
-    assert carol.quotes[0].source_speaker == "bob_b"
+    assert carol.pasted[0].source_speaker == "bob_b"
     assert dave.reply_to == carol.id and dave.replying_to_speaker == "Carol C"
     assert dave.reply_inferred_by.value == "mention"
 

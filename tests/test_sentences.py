@@ -52,7 +52,7 @@ def test_sentences_are_embedded_once_and_cached(corpus_dir: Path, tmp_path: Path
     assert (again.embedded, again.embedded_sentences) == (0, 0)
     loaded = open_index(index, embedder.model_id, embedder.dimension)
     table = loaded.shelf.sentences
-    assert loaded.engine.sentences.count == len(table.rows) == 3
+    assert loaded.engine.sentence_vectors.count == len(table.rows) == 3
     wanted = "A capable agent has reasons to avoid them."
     document = loaded.catalog.document("a")
     [rowid] = [r for r, s in table.rows.items() if s.span.cut(document.source_text) == wanted]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from askalign.index.feedback import MAX_TEXT_CHARS, FeedbackStore, RateLimit
+from askalign.index.feedback import MAX_TEXT_CHARS, FeedbackLog, RateLimit
 from askalign.web.auth import AuthFileError, Login, add_user, read_users, remove_user
 
 from .conftest import run_ingest
@@ -222,7 +222,7 @@ def test_user_add_asks_twice(tmp_path: Path) -> None:
 
 
 def test_feedback_is_clipped_and_rate_limited(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "index")
+    store = FeedbackLog(tmp_path / "index")
     huge = {"text": "a" * 10**6, "citations": [{"quote": "q" * 10**5}, {"n": 1}] * 50}
     store.add("b" * 10**6, huge, liked=True)
     [kept] = store.all()

@@ -125,7 +125,7 @@ def test_every_span_cuts_back_to_its_text_from_the_file(
     for passage in doc.passages:
         assert source[passage.start : passage.end] == passage.text
         assert passage.text == passage.text.strip() and passage.text
-        for quote in passage.quotes:
+        for quote in passage.pasted:
             assert passage.start <= quote.start < quote.end <= passage.end
 
 
@@ -147,7 +147,7 @@ def test_bearish_splits_into_post_and_anonymous_comments(docs: dict[str, Documen
 def test_bearish_quotes_point_at_what_they_repeat(docs: dict[str, Document]) -> None:
     bearish = docs["bearish-on-personas"]
     by_id = {p.id: p for p in bearish.passages}
-    quoted = [(c, q) for c in comments(bearish) for q in c.quotes]
+    quoted = [(c, q) for c in comments(bearish) for q in c.pasted]
     assert len(quoted) >= 8
     assert any(by_id[q.source_passage_id].role is Role.POST for _, q in quoted)
     for comment, quote in quoted:

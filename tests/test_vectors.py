@@ -65,7 +65,7 @@ def test_faiss_top_k_equals_numpy_on_the_shipped_index(loaded_shipped, embedder)
     reference = NumpyVectors.build(ids, vectors)
     queries = [vectors[0], vectors[len(vectors) // 2], embedder.embed(["reward hacking"])[0]]
     for query in queries:
-        faiss_scores, faiss_ids = loaded_shipped.engine.vectors.search(query, 10)
+        faiss_scores, faiss_ids = loaded_shipped.engine.chunk_vectors.search(query, 10)
         numpy_scores, numpy_ids = reference.search(query, 10)
         assert faiss_ids.tolist() == numpy_ids.tolist()
         assert np.allclose(faiss_scores, numpy_scores, atol=1e-5)

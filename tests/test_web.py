@@ -132,14 +132,14 @@ def test_script_in_a_passage_shows_as_text(page) -> None:
 
 
 def test_thumbs_up_is_stored_locally(page, served) -> None:
-    from askalign.index.feedback import FeedbackStore
+    from askalign.index.feedback import FeedbackLog
 
     ask(page, "What is impure consequentialism?")
     page.locator("#chat button[aria-label='Like']").last.click()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not FeedbackStore(served["index"]).all():
+    while time.monotonic() < deadline and not FeedbackLog(served["index"]).all():
         time.sleep(0.2)
-    [stored] = FeedbackStore(served["index"]).all()
+    [stored] = FeedbackLog(served["index"]).all()
     assert stored.liked and stored.question == "What is impure consequentialism?"
 
 

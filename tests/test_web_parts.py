@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from askalign.assistant import Assistant
-from askalign.index.feedback import FeedbackStore
+from askalign.index.feedback import FeedbackLog
 from askalign.ingest.adding import AddRefused, add_to_corpus
 from askalign.web.render import (
     chat_markdown,
@@ -75,7 +75,7 @@ def test_bad_uploads_change_nothing(tmp_path: Path, corpus_dir: Path) -> None:
 
 def test_feedback_is_listed_by_the_cli(tmp_path: Path) -> None:
     index = tmp_path / "index"
-    FeedbackStore(index).add(
+    FeedbackLog(index).add(
         "Why?", {"text": "Because [1]", "abstained": False, "citations": [{"n": 1}]}, liked=False
     )
     env = os.environ | {"ASKALIGN_INDEX_DIR": str(index)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from askalign.documents import Chunk, CorpusProblem, CorpusScan, Document, Passage, QuoteSpan, Role
+from askalign.documents import Chunk, CorpusProblem, CorpusScan, Document, Passage, PastedSpan, Role
 from askalign.lazy import lazy_getattr
 from askalign.settings import Settings
 
@@ -48,7 +48,7 @@ __all__ = [
     "Message",
     "Mode",
     "Passage",
-    "QuoteSpan",
+    "PastedSpan",
     "Role",
     "Searcher",
     "Settings",

@@ -106,11 +106,11 @@ class Assistant:
         cls,
         index_dir: Path | str | None = None,
         *,
-        store: str | None = None,
+        engine: str | None = None,
         reader: ReaderMode | str | None = None,
     ) -> Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
-        error that says to run `askalign ingest`. `store`: `local` (the default, or
+        error that says to run `askalign ingest`. `engine`: `local` (the default, or
         ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI.
         `reader`: `auto` (the default, or ASKALIGN_READER: on when installed), `on`
         or `off` (today's answers without the model)."""
@@ -119,7 +119,7 @@ class Assistant:
         searcher = open_searcher(
             Path(index_dir) if index_dir else settings.index_dir,
             embedder,
-            store or settings.store,
+            engine or settings.engine,
             settings.milvus_token_value,
         )
         mode = ReaderMode(reader) if reader else settings.reader

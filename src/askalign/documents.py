@@ -10,7 +10,7 @@ import datetime as dt
 import unicodedata
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 
 
 def speaker_identity(name: str | None) -> str | None:
@@ -23,6 +23,9 @@ def speaker_identity(name: str | None) -> str | None:
         c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf"
     )
     return " ".join(visible.split()) or None
+
+
+MAX_FILE_MB = 20.0  # the default limit on one corpus file (ASKALIGN_MAX_FILE_MB)
 
 
 class Role(StrEnum):
@@ -38,7 +41,7 @@ class InferredBy(StrEnum):
     HTML = "html"
 
 
-class QuoteSpan(BaseModel):
+class PastedSpan(BaseModel):
     """Text inside a passage that repeats earlier text: kept in place, but marked."""
 
     start: int = Field(description="Char offset in the document's source text.")
@@ -67,7 +70,9 @@ class Passage(BaseModel):
     karma: int | None = None
     af_karma: int | None = None
     agreement: int | None = None
-    quotes: list[QuoteSpan] = Field(default_factory=list)
+    pasted: list[PastedSpan] = Field(
+        default_factory=list, validation_alias=AliasChoices("pasted", "quotes")
+    )  # "quotes" in indexes built before 2026-12
     reply_to: str | None = None
     replying_to_speaker: str | None = None
     reply_inferred_by: InferredBy | None = None
@@ -159,4 +164,6 @@ class Chunk(BaseModel):
     karma: int | None = None
     reply_to: str | None = None
     replying_to_speaker: str | None = None
-    quotes: list[QuoteSpan] = Field(default_factory=list)
+    pasted: list[PastedSpan] = Field(
+        default_factory=list, validation_alias=AliasChoices("pasted", "quotes")
+    )  # "quotes" in indexes built before 2026-12

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from askalign.documents import MAX_FILE_MB
 from askalign.embedding import Backend, default_model_cache
 from askalign.reader import ReaderMode
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASKALIGN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ASKALIGN_", extra="ignore", populate_by_name=True)
 
     corpus_dir: Path = Field(default=Path("corpus"), description="Where the texts live.")
     index_dir: Path = Field(default=Path("index"), description="Where the index is written.")
-    store: str = Field(
+    engine: str = Field(
         default="local",
+        validation_alias=AliasChoices("ASKALIGN_ENGINE", "ASKALIGN_STORE"),  # STORE: before 2026-12
         description="Search engine: local (FAISS + BM25 files in the index directory),"
         " milvus:PATH.db (Milvus Lite) or http(s)://HOST:19530 (a Milvus server).",
     )
     milvus_token: SecretStr | None = Field(
         default=None, description="Credentials for a Milvus server (`user:password` or a key)."
     )
-    max_file_mb: float = Field(default=20.0, gt=0, description="Larger corpus files are refused.")
+    max_file_mb: float = Field(
+        default=MAX_FILE_MB, gt=0, description="Larger corpus files are refused."
+    )
     chunk_tokens: int = Field(
         default=192, ge=32, le=254, description="Target chunk size in the model's word pieces."
     )

@@ -14,13 +14,13 @@ import numpy as np
 from askalign.answer.expects import holds
 from askalign.answer.question import Question
 from askalign.documents import Passage
-from askalign.engines.bm25 import terms
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
 from askalign.text.sentences import MIN_WORDS
 from askalign.text.spans import Span
+from askalign.text.terms import terms
 
 MAX_HITS = 6
 COSINE = 1.0
@@ -70,7 +70,7 @@ class Pool(NamedTuple):
 
 def pasted(passage: Passage, span: Span) -> bool:
     """Pasted from earlier text: the original's author said it, not this commenter."""
-    return any(q.start <= span.start and span.end <= q.end for q in passage.quotes)
+    return any(q.start <= span.start and span.end <= q.end for q in passage.pasted)
 
 
 def candidates(documents: Documents, sentences: SentenceTable, hits: list[Hit]) -> list[Candidate]:

@@ -10,8 +10,8 @@ import numpy as np
 from askalign.answer.scoring import Candidate, Pool
 from askalign.answer.windows import Quote
 from askalign.documents import Role
-from askalign.engines.bm25 import terms
 from askalign.retrieval.intent import QueryIntent, Shape
+from askalign.text.terms import terms
 
 MAX_CHOSEN = 4  # sentences chosen on merit; windows may add their neighbours
 MAX_PER_PASSAGE = 2

@@ -45,8 +45,8 @@ from pydantic import BaseModel, Field
 
 from askalign.answer.question import Question
 from askalign.documents import Chunk
-from askalign.engines.bm25 import terms
-from askalign.index.contract import ChunkStore
+from askalign.index.contract import ChunkSource
+from askalign.text.terms import terms
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2
@@ -123,7 +123,7 @@ class StrengthGauge:
     """Term statistics come from the catalog (`term_counts`, kept by each ingest), a
     few lookups a question, so opening an index reads no chunk text."""
 
-    def __init__(self, catalog: ChunkStore, speakers: Iterable[str]) -> None:
+    def __init__(self, catalog: ChunkSource, speakers: Iterable[str]) -> None:
         self.catalog = catalog
         names = {t for name in speakers for t in terms([name.replace("_", " ")])[0]}
         self.ignored = names | set(terms([FRAMING])[0])

@@ -55,7 +55,7 @@ class ScaleRow(BaseModel):
     start and imports, which is what a user waits for."""
 
     target_chunks: int
-    store: str = "local"
+    engine: str = "local"
     texts: int
     chunks: int
     sentences: int
@@ -176,7 +176,7 @@ def worker_ingest(corpus: Path, index: Path, random_vectors: bool) -> dict[str, 
 
     settings = Settings()
     embedder = TimedEmbedder(RandomEmbedder() if random_vectors else Embedder())
-    engine = open_engine(settings.store, index, embedder.model_id, embedder.dimension)
+    engine = open_engine(settings.engine, index, embedder.model_id, embedder.dimension)
     report = ingest(
         corpus,
         index,
@@ -217,12 +217,12 @@ class Run(BaseModel):
     stdout: str
 
 
-def run_process(args: list[str], store: str = "local") -> Run:
+def run_process(args: list[str], engine_spec: str = "local") -> Run:
     """A fresh process, its wall time and its own peak RSS (wait4 reports this one
     child, where RUSAGE_CHILDREN would keep the largest of all children so far)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        environment = os.environ | {"ASKALIGN_STORE": store}
+        environment = os.environ | {"ASKALIGN_STORE": engine_spec}
         process = subprocess.Popen(args, stdout=out, stderr=err, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
@@ -235,13 +235,13 @@ def run_process(args: list[str], store: str = "local") -> Run:
         return Run(wall=wall, peak_rss_mb=usage.ru_maxrss / 1024, stdout=out.read().decode())
 
 
-def _worker(store: str, *args: str) -> tuple[Run, dict[str, float]]:
-    run = run_process([sys.executable, "-m", "askalign.bench.scale", *args], store)
+def _worker(engine_spec: str, *args: str) -> tuple[Run, dict[str, float]]:
+    run = run_process([sys.executable, "-m", "askalign.bench.scale", *args], engine_spec)
     return run, json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def _cli(store: str, *args: str) -> Run:
-    return run_process([sys.executable, "-m", "askalign", *args], store)
+def _cli(engine_spec: str, *args: str) -> Run:
+    return run_process([sys.executable, "-m", "askalign", *args], engine_spec)
 
 
 def _size_mb(directory: Path) -> float:
@@ -257,7 +257,7 @@ def measure_size(
     engine: str = "local",
 ) -> ScaleRow:
     corpus, index = work / "corpus", work / "index"
-    store = "local" if engine == "local" else f"milvus:{work / 'milvus.db'}"
+    engine_spec = "local" if engine == "local" else f"milvus:{work / 'milvus.db'}"
     texts = write_corpus(corpus, target)
     questions_file = work / "questions.txt"
     asked = questions_for(texts, questions)
@@ -271,20 +271,20 @@ def measure_size(
         on_step(f"{target:,} chunks: {name} (load average {loads[-1]})")
 
     step(f"building the index from {texts} texts ({vectors} vectors)")
-    build, built = _worker(store, "ingest", str(corpus), str(index), str(int(random_vectors)))
+    build, built = _worker(engine_spec, "ingest", str(corpus), str(index), str(int(random_vectors)))
     index_mb = _size_mb(index)
     step("no-op re-ingest")
-    noop = _cli(store, "ingest", "--corpus", str(corpus), "--index", str(index), "--json")
+    noop = _cli(engine_spec, "ingest", "--corpus", str(corpus), "--index", str(index), "--json")
     step(f"{questions} warm questions")
-    ask, warm = _worker(store, "ask", str(index), str(questions_file))
+    ask, warm = _worker(engine_spec, "ask", str(index), str(questions_file))
     step("one cold question")
-    cold = _cli(store, "ask", asked[0], "--index", str(index), "--json")
+    cold = _cli(engine_spec, "ask", asked[0], "--index", str(index), "--json")
     step(f"adding one {CHUNKS_PER_TEXT}-chunk text")
     (corpus / ADDED_TEXT).write_text(synthetic_text(texts + 1, random.Random(SEED - 1)), "utf-8")
-    add, added = _worker(store, "ingest", str(corpus), str(index), "0")
+    add, added = _worker(engine_spec, "ingest", str(corpus), str(index), "0")
     return ScaleRow(
         target_chunks=target,
-        store=engine,
+        engine=engine,
         texts=texts,
         chunks=int(built["chunks"]),
         sentences=int(built["sentences"]),

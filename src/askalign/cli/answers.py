@@ -12,13 +12,13 @@ from rich.text import Text
 from askalign.cli.app import (
     CorpusOption,
     DocOption,
+    EngineOption,
     IndexOption,
     JsonOption,
     KOption,
     ReaderOption,
     RoleOption,
     SpeakerOption,
-    StoreOption,
     app,
     open_assistant,
 )
@@ -42,13 +42,13 @@ def ask(
     role: RoleOption = None,
     k: KOption = 5,
     index_dir: IndexOption = None,
-    store: StoreOption = None,
+    engine: EngineOption = None,
     reader: ReaderOption = None,
 ) -> None:
     """Answer one question from the corpus, with numbered, verified sources."""
     from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
-    assistant = open_assistant(index_dir, store, reader)
+    assistant = open_assistant(index_dir, engine, reader)
     try:
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
     except (UnknownFilterError, QuestionTooLongError) as error:
@@ -62,12 +62,12 @@ def ask(
 
 @app.command()
 def chat(
-    index_dir: IndexOption = None, store: StoreOption = None, reader: ReaderOption = None
+    index_dir: IndexOption = None, engine: EngineOption = None, reader: ReaderOption = None
 ) -> None:
     """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
     from askalign.assistant import Message, QuestionTooLongError
 
-    assistant = open_assistant(index_dir, store, reader)
+    assistant = open_assistant(index_dir, engine, reader)
     history: list[Message] = []
     console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
     while True:
@@ -91,10 +91,10 @@ def chat(
 
 @app.command()
 def speakers(
-    as_json: JsonOption = False, index_dir: IndexOption = None, store: StoreOption = None
+    as_json: JsonOption = False, index_dir: IndexOption = None, engine: EngineOption = None
 ) -> None:
     """Who is in the corpus, with how many passages each."""
-    found = open_assistant(index_dir, store).speakers()
+    found = open_assistant(index_dir, engine).speakers()
     if as_json:
         typer.echo(json.dumps([info.model_dump(mode="json") for info in found], indent=2))
         return
@@ -116,7 +116,7 @@ def eval_command(
     k: KOption = 5,
     index_dir: IndexOption = None,
     corpus_dir: CorpusOption = None,
-    store: StoreOption = None,
+    engine: EngineOption = None,
     reader: ReaderOption = None,
 ) -> None:
     """Recall@k, MRR, cited evidence, speakers, abstention, verbatim citations, latency, grades."""
@@ -130,7 +130,7 @@ def eval_command(
         raise typer.Exit(2) from error
     if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
         print_error(f"{grades}: ids not in {questions}: {unknown}", "note", "yellow")
-    assistant = open_assistant(index_dir, store, reader)
+    assistant = open_assistant(index_dir, engine, reader)
     report = evaluate(
         assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
     )

@@ -41,11 +41,12 @@ IndexOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-StoreOption = Annotated[
+EngineOption = Annotated[
     str | None,
     typer.Option(
+        "--engine",
         "--store",
-        help="Search engine: local (default: $ASKALIGN_STORE, else local), milvus:PATH.db"
+        help="Search engine: local (default: $ASKALIGN_ENGINE, else local), milvus:PATH.db"
         " (Milvus Lite) or http(s)://HOST:19530 (a Milvus server; $ASKALIGN_MILVUS_TOKEN).",
     ),
 ]
@@ -67,7 +68,7 @@ ReaderOption = Annotated[
 
 
 def open_assistant(
-    index_dir: Path | None, store: str | None = None, reader: bool | None = None
+    index_dir: Path | None, engine: str | None = None, reader: bool | None = None
 ) -> Assistant:
     from askalign.assistant import Assistant
     from askalign.engines import MissingExtraError
@@ -75,7 +76,7 @@ def open_assistant(
 
     mode = None if reader is None else ("on" if reader else "off")
     try:
-        return Assistant.open(index_dir or Settings().index_dir, store=store, reader=mode)
+        return Assistant.open(index_dir or Settings().index_dir, engine=engine, reader=mode)
     except (IndexProblem, MissingExtraError, ReaderUnavailableError, ValueError) as error:
         print_error(error)
         raise typer.Exit(2) from error

@@ -28,7 +28,7 @@ from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
     from askalign.ingest.pipeline import IngestReport
-from askalign.cli.app import CorpusOption, IndexOption, JsonOption, StoreOption, app
+from askalign.cli.app import CorpusOption, EngineOption, IndexOption, JsonOption, app
 
 
 @app.command()
@@ -63,10 +63,10 @@ def ingest_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Discard the index and build it from scratch.")
     ] = False,
-    store: StoreOption = None,
+    engine: EngineOption = None,
 ) -> None:
     """Bring the index in line with the corpus: embed new text, drop what was deleted."""
-    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json, store=store)
+    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json, engine=engine)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
@@ -145,7 +145,7 @@ def run_ingest(
     *,
     rebuild: bool,
     quiet: bool,
-    store: str | None = None,
+    engine: str | None = None,
 ) -> IngestReport:
     """Ingest with a progress bar on a terminal; errors end the command with code 2."""
     from askalign.cli.progress import ingest_progress
@@ -168,7 +168,7 @@ def run_ingest(
         )
         try:
             engine = open_engine(
-                store or settings.store,
+                engine or settings.engine,
                 index,
                 embedder.model_id,
                 embedder.dimension,
@@ -199,16 +199,16 @@ def run_ingest(
 
 @app.command()
 def status(
-    index_dir: IndexOption = None, as_json: JsonOption = False, store: StoreOption = None
+    index_dir: IndexOption = None, as_json: JsonOption = False, engine: EngineOption = None
 ) -> None:
-    """Show what the index holds, which store searches it, and whether they agree."""
+    """Show what the index holds, which engine searches it, and whether they agree."""
     from askalign.engines import MissingExtraError
     from askalign.retrieval.open import index_status
 
     settings = Settings()
     try:
         found = index_status(
-            index_dir or settings.index_dir, store or settings.store, settings.milvus_token_value
+            index_dir or settings.index_dir, engine or settings.engine, settings.milvus_token_value
         )
     except (IndexProblem, MissingExtraError, ValueError) as error:
         print_error(error)

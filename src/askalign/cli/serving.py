@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from askalign.cli.app import CorpusOption, IndexOption, JsonOption, ReaderOption, StoreOption, app
+from askalign.cli.app import CorpusOption, EngineOption, IndexOption, JsonOption, ReaderOption, app
 from askalign.cli.corpus import run_ingest
 from askalign.cli.terminal import (
     console,
@@ -39,7 +39,7 @@ def serve(
             " $ASKALIGN_AUTH_FILE. Without one, a server beyond loopback is read-only.",
         ),
     ] = None,
-    store: StoreOption = None,
+    engine: EngineOption = None,
     reader: ReaderOption = None,
 ) -> None:
     """Serve the web UI (builds the index first if it is missing). Adding texts needs a
@@ -55,7 +55,7 @@ def serve(
         "index_dir": index_dir,
         "corpus_dir": corpus_dir,
         "auth_file": auth_file,
-        "store": store,
+        "engine": engine,
         "reader": None if reader is None else ("on" if reader else "off"),
     }
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
@@ -68,7 +68,7 @@ def serve(
                 settings.index_dir,
                 rebuild=False,
                 quiet=False,
-                store=settings.store,
+                engine=settings.engine,
             )
         )
     try:
@@ -86,9 +86,9 @@ def serve(
 @app.command()
 def feedback(as_json: JsonOption = False, index_dir: IndexOption = None) -> None:
     """Thumbs up / down given in the web UI, to turn bad answers into test questions."""
-    from askalign.index.feedback import FeedbackStore
+    from askalign.index.feedback import FeedbackLog
 
-    found = FeedbackStore(index_dir or Settings().index_dir).all()
+    found = FeedbackLog(index_dir or Settings().index_dir).all()
     if as_json:
         typer.echo(json.dumps([item.model_dump() for item in found], indent=2, ensure_ascii=False))
         return

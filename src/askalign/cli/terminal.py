@@ -243,14 +243,14 @@ def print_retrieval_bench(bench: RetrievalBench, k: int, questions_name: str) ->
 def print_scale_bench(bench: ScaleBench) -> None:
     table = Table(title=f"Scale benchmark (generated text, {bench.cpus} CPUs)", box=box.SIMPLE_HEAD)
     columns = (
-        "store", "chunks", "vectors", "build s", "no-op s", "add 20 s (embed)", "index MB",
+        "engine", "chunks", "vectors", "build s", "no-op s", "add 20 s (embed)", "index MB",
         "ingest peak MB", "warm ask p50/p95 ms", "cold ask s", "ask peak MB",
     )  # fmt: skip
     for column in columns:
         table.add_column(column, justify="right")
     for row in bench.rows:
         table.add_row(
-            row.store,
+            row.engine,
             f"{row.chunks:,}",
             "random" if row.random_vectors else "real",
             f"{row.build_wall:.1f}",

@@ -1,4 +1,4 @@
-"""Search engines behind one contract (`SearchEngine`), chosen by a store spec:
+"""Search engines behind one contract (`SearchEngine`), chosen by an engine spec:
 `local` (the default: FAISS and BM25 files beside the catalog), `milvus:PATH.db`
 (Milvus Lite, a file) or `http(s)://HOST:19530` (a Milvus server or cluster)."""
 
@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from askalign.engines.base import Progress, Ranked, Scope, SearchEngine, SyncReport
+from askalign.engines.base import (
+    MissingExtraError,
+    Progress,
+    Ranked,
+    Scope,
+    SearchEngine,
+    SyncReport,
+)
 
 __all__ = [
     "MissingExtraError",
@@ -21,22 +28,18 @@ __all__ = [
 MILVUS_PREFIX = "milvus:"
 
 
-class MissingExtraError(ImportError):
-    """An engine whose packages are not installed: the message names the extra."""
-
-
 def open_engine(
-    store: str, index_dir: Path, model_id: str, dimension: int, token: str | None = None
+    engine_spec: str, index_dir: Path, model_id: str, dimension: int, token: str | None = None
 ) -> SearchEngine:
-    if store == "local":
+    if engine_spec == "local":
         from askalign.engines.local import LocalEngine
 
         return LocalEngine(index_dir, model_id, dimension)
-    if store.startswith(MILVUS_PREFIX) or store.startswith(("http://", "https://")):
+    if engine_spec.startswith(MILVUS_PREFIX) or engine_spec.startswith(("http://", "https://")):
         from askalign.engines.milvus import MilvusEngine
 
-        uri = store.removeprefix(MILVUS_PREFIX)
+        uri = engine_spec.removeprefix(MILVUS_PREFIX)
         return MilvusEngine(uri, dimension=dimension, model_id=model_id, token=token)
     raise ValueError(
-        f"unknown store {store!r}: use `local`, `milvus:PATH.db` or `http(s)://HOST:19530`"
+        f"unknown engine {engine_spec!r}: use `local`, `milvus:PATH.db` or `http(s)://HOST:19530`"
     )

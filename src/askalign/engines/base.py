@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.index.contract import ChunkStore
+from askalign.index.contract import ChunkSource
 from askalign.index.scope import Scope
 
 __all__ = ["Progress", "Ranked", "Scope", "SearchEngine", "SyncReport"]
@@ -48,15 +48,15 @@ class SearchEngine(Protocol):
         """Which engine and where, for `askalign status`."""
         ...
 
-    def open(self, catalog: ChunkStore) -> SearchEngine:
+    def open(self, catalog: ChunkSource) -> SearchEngine:
         """Ready to search, reading rows of this catalog (returns itself)."""
         ...
 
-    def in_sync(self, catalog: ChunkStore) -> bool:
+    def in_sync(self, catalog: ChunkSource) -> bool:
         """Whether it holds exactly the catalog's current generation."""
         ...
 
-    def sync(self, catalog: ChunkStore, progress: Progress | None = None) -> SyncReport:
+    def sync(self, catalog: ChunkSource, progress: Progress | None = None) -> SyncReport:
         """Add what the catalog has and the engine lacks, remove what the catalog no
         longer has. Safe to repeat after a crash: it converges."""
         ...
@@ -75,3 +75,7 @@ class SearchEngine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class MissingExtraError(ImportError):
+    """An engine whose packages are not installed: the message names the extra."""

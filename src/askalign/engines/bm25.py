@@ -17,24 +17,16 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-import bm25s
 import numpy as np
-import Stemmer
 from scipy import sparse
 
 from askalign.files import replace_dir_atomic
+from askalign.text.terms import terms
 
-_STEMMER = Stemmer.Stemmer("english")
 K1 = 1.5
 B = 0.75
 ARRAYS = ("data", "indices", "indptr", "ids", "lengths")
 VOCABULARY_FILE = "vocabulary.json"
-
-
-def terms(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
-    )
 
 
 class LexicalIndex:

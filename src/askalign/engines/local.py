@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.files import read_json, write_json_atomic
 from askalign.index.catalog import IndexMismatchError, check_model
-from askalign.index.contract import ChunkStore
+from askalign.index.contract import ChunkSource
 
 if TYPE_CHECKING:  # FAISS, scipy and bm25s load when there is work: a no-op ingest has none
     from askalign.engines.bm25 import LexicalIndex
@@ -56,16 +56,16 @@ class LocalEngine:
         self.index_dir = index_dir
         self.model_id = model_id
         self.dimension = dimension
-        self._catalog: ChunkStore | None = None
-        self.vectors: FaissVectors | None = None
-        self.sentences: FaissVectors | None = None
+        self._catalog: ChunkSource | None = None
+        self.chunk_vectors: FaissVectors | None = None
+        self.sentence_vectors: FaissVectors | None = None
         self.bm25: LexicalIndex | None = None
 
     def describe(self) -> str:
         return f"local (FAISS and BM25 files in {self.index_dir})"
 
     # --- keeping in line with the catalog ----------------------------------------
-    def in_sync(self, catalog: ChunkStore) -> bool:
+    def in_sync(self, catalog: ChunkSource) -> bool:
         stamp = read_json(self.index_dir / CACHES_FILE)
         return (
             self._fits(stamp, catalog)
@@ -74,7 +74,7 @@ class LocalEngine:
             and all((self.index_dir / name).exists() for name in _FILES)
         )
 
-    def _fits(self, stamp: dict | None, catalog: ChunkStore) -> bool:
+    def _fits(self, stamp: dict | None, catalog: ChunkSource) -> bool:
         """Files this engine can update in place: this model, format and catalog."""
         return (
             stamp is not None
@@ -83,7 +83,7 @@ class LocalEngine:
             and stamp.get("catalog_id") == catalog.identity
         )
 
-    def sync(self, catalog: ChunkStore, progress: Progress | None = None) -> SyncReport:
+    def sync(self, catalog: ChunkSource, progress: Progress | None = None) -> SyncReport:
         check_model(catalog, self.model_id)
         self.index_dir.mkdir(parents=True, exist_ok=True)
         rebuild = not self._fits(read_json(self.index_dir / CACHES_FILE), catalog)
@@ -101,7 +101,7 @@ class LocalEngine:
         self._stamp(catalog, generation=catalog.generation)
         return report
 
-    def _stamp(self, catalog: ChunkStore, generation: int) -> None:
+    def _stamp(self, catalog: ChunkSource, generation: int) -> None:
         stamp = CacheStamp(
             catalog_id=catalog.identity,
             generation=generation,
@@ -113,7 +113,7 @@ class LocalEngine:
 
     def _sync_vectors(
         self,
-        catalog: ChunkStore,
+        catalog: ChunkSource,
         table: str,
         wanted: np.ndarray,
         file: str,
@@ -145,7 +145,7 @@ class LocalEngine:
             held.save(path)
         return len(added), len(removed)
 
-    def _fresh(self, catalog: ChunkStore, table: str, wanted: np.ndarray) -> FaissVectors:
+    def _fresh(self, catalog: ChunkSource, table: str, wanted: np.ndarray) -> FaissVectors:
         """An empty index of the right layout; an IVF one trained on a spread sample."""
         from askalign.engines.vectors import IVF_FROM, TRAIN_PER_LIST, FaissVectors, ivf_lists
 
@@ -156,7 +156,7 @@ class LocalEngine:
             sample = np.vstack([vectors for _, vectors in batches])
         return FaissVectors.empty(self.dimension, len(wanted), sample)
 
-    def _sync_lexical(self, catalog: ChunkStore, wanted: np.ndarray) -> None:
+    def _sync_lexical(self, catalog: ChunkSource, wanted: np.ndarray) -> None:
         from askalign.engines.bm25 import LexicalIndex
 
         path = self.index_dir / LEXICAL_DIR
@@ -167,11 +167,11 @@ class LocalEngine:
             held.updated(removed, catalog.term_batches(added)).save(path)
 
     # --- searching ----------------------------------------------------------------
-    def open(self, catalog: ChunkStore) -> LocalEngine:
+    def open(self, catalog: ChunkSource) -> LocalEngine:
         """Map the files for searching (pages come in as questions touch them)."""
         self._catalog = catalog
-        self.vectors = _load(self.index_dir / VECTORS_FILE, _mapped_vectors)
-        self.sentences = _load(self.index_dir / SENTENCE_VECTORS_FILE, _mapped_vectors)
+        self.chunk_vectors = _load(self.index_dir / VECTORS_FILE, _mapped_vectors)
+        self.sentence_vectors = _load(self.index_dir / SENTENCE_VECTORS_FILE, _mapped_vectors)
         self.bm25 = _load(self.index_dir / LEXICAL_DIR, _mapped_lexical)
         self._allowed.cache_clear()
         return self
@@ -200,7 +200,7 @@ class LocalEngine:
         return list(best.items())[:k]
 
     def close(self) -> None:
-        self.vectors = self.sentences = self.bm25 = None
+        self.chunk_vectors = self.sentence_vectors = self.bm25 = None
 
     @lru_cache(maxsize=64)  # noqa: B019  # scopes repeat (a speaker, comments); one engine a process
     def _allowed(self, table: str, scope: Scope) -> np.ndarray | None:
@@ -215,11 +215,11 @@ class LocalEngine:
         ]
 
     def _searching(self) -> tuple[FaissVectors, FaissVectors, LexicalIndex]:
-        if self.vectors is None or self.sentences is None or self.bm25 is None:
+        if self.chunk_vectors is None or self.sentence_vectors is None or self.bm25 is None:
             raise RuntimeError("LocalEngine.open(catalog) first")
-        return self.vectors, self.sentences, self.bm25
+        return self.chunk_vectors, self.sentence_vectors, self.bm25
 
-    def _catalog_open(self) -> ChunkStore:
+    def _catalog_open(self) -> ChunkSource:
         if self._catalog is None:
             raise RuntimeError("LocalEngine.open(catalog) first")
         return self._catalog

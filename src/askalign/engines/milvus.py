@@ -22,11 +22,17 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from askalign.engines import MissingExtraError
-from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
-from askalign.engines.bm25 import terms
+from askalign.engines.base import (
+    SENTENCE_CANDIDATES,
+    MissingExtraError,
+    Progress,
+    Ranked,
+    Scope,
+    SyncReport,
+)
 from askalign.index.catalog import ChunkRow, IndexProblem, SentenceRow, check_model
-from askalign.index.contract import ChunkStore
+from askalign.index.contract import ChunkSource
+from askalign.text.terms import terms
 
 LIST_BATCH = 4096  # keys per page when listing what a collection holds, and per delete
 KEY_LENGTH = 512  # chunk and document ids, speaker names: bytes
@@ -59,13 +65,13 @@ class MilvusEngine:
         self.uri = uri
         self.dimension = dimension
         self.model_id = model_id
-        self.chunks = f"{collection}_chunks"
-        self.sentences = f"{collection}_sentences"
+        self.chunk_collection = f"{collection}_chunks"
+        self.sentence_collection = f"{collection}_sentences"
         self.lite = uri.endswith(".db")
         self.pymilvus = _modules(self.lite)
         self.client = self._connect(token)
         if self._holds_model():  # Lite leaves collections released when it restarts
-            for name in (self.chunks, self.sentences):
+            for name in (self.chunk_collection, self.sentence_collection):
                 self.client.load_collection(name)
 
     def _connect(self, token: str | None) -> Any:
@@ -79,33 +85,34 @@ class MilvusEngine:
 
     def describe(self) -> str:
         where = "Milvus Lite file" if self.lite else "Milvus server"
-        return f"milvus ({where} {self.uri}, collections {self.chunks} and {self.sentences})"
+        collections = f"{self.chunk_collection} and {self.sentence_collection}"
+        return f"milvus ({where} {self.uri}, collections {collections})"
 
-    def open(self, catalog: ChunkStore) -> MilvusEngine:
+    def open(self, catalog: ChunkSource) -> MilvusEngine:
         """Nothing to read from the catalog: hits carry chunk ids, and the collections
         were loaded on connecting."""
         return self
 
     # --- keeping in line with the catalog -------------------------------------------
-    def in_sync(self, catalog: ChunkStore) -> bool:
+    def in_sync(self, catalog: ChunkSource) -> bool:
         properties = self._properties()
         return (
             properties.get(MODEL) == self.model_id
             and properties.get(CATALOG) == catalog.identity
             and properties.get(GENERATION) == str(catalog.generation)
-            and self.client.has_collection(self.sentences)
+            and self.client.has_collection(self.sentence_collection)
         )
 
-    def sync(self, catalog: ChunkStore, progress: Progress | None = None) -> SyncReport:
+    def sync(self, catalog: ChunkSource, progress: Progress | None = None) -> SyncReport:
         check_model(catalog, self.model_id)
         generation = catalog.generation  # before reading rows: a commit meanwhile re-syncs
         rebuilt = self._prepare(catalog)
         chunks_removed, chunks_added = self._sync_chunks(catalog, progress)
         sentences_removed, sentences_added = self._sync_sentences(catalog, progress)
-        for name in (self.chunks, self.sentences):
+        for name in (self.chunk_collection, self.sentence_collection):
             self.client.flush(name)
         self.client.alter_collection_properties(
-            self.chunks, properties={GENERATION: str(generation)}
+            self.chunk_collection, properties={GENERATION: str(generation)}
         )
         return SyncReport(
             chunks_added=chunks_added,
@@ -115,29 +122,38 @@ class MilvusEngine:
             rebuilt=rebuilt,
         )
 
-    def _sync_chunks(self, catalog: ChunkStore, progress: Progress | None) -> tuple[int, int]:
+    def _sync_chunks(self, catalog: ChunkSource, progress: Progress | None) -> tuple[int, int]:
         """A chunk whose catalog rowid changed was rewritten (its document re-ingested,
         perhaps with another speaker under the same id): it is upserted again."""
-        held = {row["id"]: row["rowid"] for row in self._held(self.chunks, ["id", "rowid"])}
+        held = {
+            row["id"]: row["rowid"] for row in self._held(self.chunk_collection, ["id", "rowid"])
+        }
         wanted = dict(catalog.db.execute("SELECT id, rowid FROM chunks").fetchall())
         gone = [chunk_id for chunk_id in held if chunk_id not in wanted]
         missing = sorted(rowid for chunk_id, rowid in wanted.items() if held.get(chunk_id) != rowid)
-        self._delete(self.chunks, gone)
+        self._delete(self.chunk_collection, gone)
         batches = catalog.chunk_rows(self.model_id, self.dimension, np.array(missing, np.int64))
         entities = partial(_chunk_entities, catalog)
-        added = self._upsert(self.chunks, batches, entities, progress, "chunks", len(missing))
+        added = self._upsert(
+            self.chunk_collection, batches, entities, progress, "chunks", len(missing)
+        )
         return len(gone), added
 
-    def _sync_sentences(self, catalog: ChunkStore, progress: Progress | None) -> tuple[int, int]:
+    def _sync_sentences(self, catalog: ChunkSource, progress: Progress | None) -> tuple[int, int]:
         """Sentence rowids are never reused by a catalog: a rewritten sentence is a new row."""
-        held = {row["rowid"] for row in self._held(self.sentences, ["rowid"])}
+        held = {row["rowid"] for row in self._held(self.sentence_collection, ["rowid"])}
         wanted = set(catalog.rowids("sentences").tolist())
         gone = sorted(held - wanted)
         missing = np.array(sorted(wanted - held), np.int64)
-        self._delete(self.sentences, gone)
+        self._delete(self.sentence_collection, gone)
         batches = catalog.sentence_rows(self.model_id, self.dimension, missing)
         added = self._upsert(
-            self.sentences, batches, _sentence_entities, progress, "sentences", len(missing)
+            self.sentence_collection,
+            batches,
+            _sentence_entities,
+            progress,
+            "sentences",
+            len(missing),
         )
         return len(gone), added
 
@@ -173,30 +189,30 @@ class MilvusEngine:
 
     # --- collections -----------------------------------------------------------------
     def _properties(self) -> dict[str, str]:
-        if not self.client.has_collection(self.chunks):
+        if not self.client.has_collection(self.chunk_collection):
             return {}
-        return self.client.describe_collection(self.chunks).get("properties", {})
+        return self.client.describe_collection(self.chunk_collection).get("properties", {})
 
     def _holds_model(self) -> bool:
         return self._properties().get(MODEL) == self.model_id and self.client.has_collection(
-            self.sentences
+            self.sentence_collection
         )
 
-    def _prepare(self, catalog: ChunkStore) -> bool:
+    def _prepare(self, catalog: ChunkSource) -> bool:
         """Whether the collections were made afresh: missing, half made, holding another
         model's vectors (whose dimension may differ too) or another catalog's rows."""
         if self._holds_model() and self._properties().get(CATALOG) == catalog.identity:
             return False
-        for name in (self.chunks, self.sentences):
+        for name in (self.chunk_collection, self.sentence_collection):
             if self.client.has_collection(name):
                 self.client.drop_collection(name)
         self._create(
-            self.chunks,
+            self.chunk_collection,
             self._chunk_schema(),
             self._index("sparse"),
             {MODEL: self.model_id, CATALOG: catalog.identity},
         )
-        self._create(self.sentences, self._sentence_schema(), self._index(), {})
+        self._create(self.sentence_collection, self._sentence_schema(), self._index(), {})
         return True
 
     def _create(self, name: str, schema: Any, index: Any, properties: dict[str, str]) -> None:
@@ -266,7 +282,7 @@ class MilvusEngine:
 
     # --- searching -------------------------------------------------------------------
     def dense(self, vector: np.ndarray, k: int, scope: Scope) -> Ranked:
-        hits = self._search(self.chunks, "vector", _float32(vector), k, scope, ["id"])
+        hits = self._search(self.chunk_collection, "vector", _float32(vector), k, scope, ["id"])
         return [(hit["id"], float(hit["distance"])) for hit in hits]
 
     def lexical(self, query: str, k: int, scope: Scope) -> Ranked:
@@ -274,12 +290,19 @@ class MilvusEngine:
         [query_terms] = terms([query])
         if not query_terms:
             return []
-        hits = self._search(self.chunks, "sparse", " ".join(query_terms), k, scope, ["id"])
+        hits = self._search(
+            self.chunk_collection, "sparse", " ".join(query_terms), k, scope, ["id"]
+        )
         return [(hit["id"], abs(float(hit["distance"]))) for hit in hits]
 
     def by_sentence(self, vector: np.ndarray, k: int, scope: Scope) -> Ranked:
         hits = self._search(
-            self.sentences, "vector", _float32(vector), SENTENCE_CANDIDATES, scope, ["chunk_ids"]
+            self.sentence_collection,
+            "vector",
+            _float32(vector),
+            SENTENCE_CANDIDATES,
+            scope,
+            ["chunk_ids"],
         )
         best: dict[str, float] = {}
         for hit in hits:  # best first: a chunk keeps its best sentence's score
@@ -304,9 +327,9 @@ class MilvusEngine:
         return list(hits)
 
     def count(self) -> int:
-        if not self.client.has_collection(self.chunks):
+        if not self.client.has_collection(self.chunk_collection):
             return 0
-        [row] = self.client.query(self.chunks, filter="", output_fields=["count(*)"])
+        [row] = self.client.query(self.chunk_collection, filter="", output_fields=["count(*)"])
         return int(row["count(*)"])
 
     def close(self) -> None:
@@ -325,7 +348,7 @@ def _modules(lite: bool) -> ModuleType:
         ) from error
 
 
-def _chunk_entities(catalog: ChunkStore, rows: list[ChunkRow]) -> list[dict[str, Any]]:
+def _chunk_entities(catalog: ChunkSource, rows: list[ChunkRow]) -> list[dict[str, Any]]:
     """Terms as the catalog keeps them, tokenized once when the chunk was stored."""
     found = catalog.chunk_terms(np.array([row.rowid for row in rows], np.int64))
     return [

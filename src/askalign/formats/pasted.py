@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import NamedTuple
 
-from askalign.documents import InferredBy, Passage, QuoteSpan
+from askalign.documents import InferredBy, Passage, PastedSpan
 from askalign.text.spans import Span, blocks, iter_lines, normalize
 
 MIN_QUOTE_CHARS = 25
@@ -180,7 +180,7 @@ def paragraph_spans(passage: Passage, text: str) -> list[Span]:
 
 def index_passage(index: QuoteIndex, passage: Passage, units: list[Span], text: str) -> None:
     """Register a passage's units; a unit that is itself a quote keeps its origin."""
-    quoted = {(quote.start, quote.end): quote for quote in passage.quotes}
+    quoted = {(quote.start, quote.end): quote for quote in passage.pasted}
     for unit in units:
         quote = quoted.get((unit.start, unit.end))
         origin = (
@@ -200,8 +200,8 @@ def mark_quotes(passage: Passage, units: list[Span], text: str, index: QuoteInde
         match = index.find(unit.cut(text))
         if match is None or match.source.passage_id == passage.id:
             continue
-        passage.quotes.append(
-            QuoteSpan(
+        passage.pasted.append(
+            PastedSpan(
                 start=unit.start,
                 end=unit.end,
                 source_passage_id=match.source.origin_id,
@@ -251,7 +251,7 @@ def _mentioned_speaker(comment: Passage, text: str, speakers: list[str]) -> str 
 def _outside_quotes(passage: Passage, text: str) -> str:
     pieces: list[str] = []
     cursor = passage.start
-    for quote in sorted(passage.quotes, key=lambda q: q.start):
+    for quote in sorted(passage.pasted, key=lambda q: q.start):
         pieces.append(text[cursor : quote.start])
         cursor = quote.end
     pieces.append(text[cursor : passage.end])

@@ -167,7 +167,7 @@ def _m006_terms(db: sqlite3.Connection) -> None:
         CREATE TABLE term_counts (term TEXT PRIMARY KEY, chunks INTEGER NOT NULL) WITHOUT ROWID;
         """,
     )
-    from askalign.engines.bm25 import terms  # here: a no-op ingest need not load BM25
+    from askalign.text.terms import terms  # here: a no-op ingest need not load BM25
 
     rows = db.execute("SELECT rowid, json_extract(chunk_json, '$.text') FROM chunks").fetchall()
     joined = [" ".join(found) for found in terms([text for _, text in rows])] if rows else []
@@ -472,7 +472,7 @@ class Catalog:
                 now(),
             ),
         )
-        from askalign.engines.bm25 import terms  # here: a no-op ingest need not load BM25
+        from askalign.text.terms import terms  # here: a no-op ingest need not load BM25
 
         chunk_terms = terms([c.text for c in written.chunks]) if written.chunks else []
         self.db.executemany(

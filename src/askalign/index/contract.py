@@ -1,5 +1,5 @@
 """The chunk-storage contract: what answering and the search engines read. One
-implementation, the SQLite catalog (`store.Catalog`), which also writes it (ingest
+implementation, the SQLite catalog (`index.catalog.Catalog`), which also writes it (ingest
 stages and commits through it); `docs/DESIGN.md` says why documents stay there when
 Milvus does the searching."""
 
@@ -17,7 +17,7 @@ from askalign.index.scope import Scope
 from askalign.text.sentences import Sentence
 
 
-class ChunkStore(Protocol):
+class ChunkSource(Protocol):
     path: Path
     read_only: bool
 

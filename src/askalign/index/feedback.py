@@ -33,7 +33,7 @@ class Feedback(BaseModel):
     citations: list[dict]
 
 
-class FeedbackStore:
+class FeedbackLog:
     def __init__(self, index_dir: Path) -> None:
         index_dir.mkdir(parents=True, exist_ok=True)
         self.path = index_dir / FEEDBACK_FILE

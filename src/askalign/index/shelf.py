@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from askalign.documents import Chunk, Document, Passage
-from askalign.index.contract import ChunkStore
+from askalign.index.contract import ChunkSource
 from askalign.text.sentences import Sentence
 
 Key = TypeVar("Key")
@@ -59,7 +59,7 @@ class DocumentSentences:
 class Documents(Mapping[str, Document]):
     """Documents by id, read from the catalog when first asked for."""
 
-    def __init__(self, catalog: ChunkStore) -> None:
+    def __init__(self, catalog: ChunkSource) -> None:
         self.catalog = catalog
         self._recent: Recent[str, Document | None] = Recent(DOCUMENTS_KEPT, catalog.document)
         self._passages: Recent[str, dict[str, Passage]] = Recent(
@@ -105,7 +105,7 @@ class SentenceRows(Mapping[int, Sentence]):
 class SentenceTable:
     """Sentences a document at a time: which lie in a span, their neighbours, vectors."""
 
-    def __init__(self, catalog: ChunkStore, model_id: str, dimension: int) -> None:
+    def __init__(self, catalog: ChunkSource, model_id: str, dimension: int) -> None:
         self.catalog = catalog
         self.model_id = model_id
         self.dimension = dimension
@@ -169,7 +169,7 @@ def _in_passage(of_doc: DocumentSentences, at: int | None, passage_id: str) -> i
 class Shelf:
     """The catalog as answering reads it."""
 
-    def __init__(self, catalog: ChunkStore, model_id: str, dimension: int) -> None:
+    def __init__(self, catalog: ChunkSource, model_id: str, dimension: int) -> None:
         self.catalog = catalog
         self.model_id = model_id
         self.dimension = dimension

@@ -189,5 +189,5 @@ class Chunker:
             karma=first.karma,
             reply_to=first.reply_to,
             replying_to_speaker=first.replying_to_speaker,
-            quotes=[q for q in first.quotes if q.start < span.end and q.end > span.start],
+            pasted=[q for q in first.pasted if q.start < span.end and q.end > span.start],
         )

@@ -10,14 +10,14 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from askalign.documents import CorpusProblem, CorpusScan, Document
+from askalign.documents import MAX_FILE_MB, CorpusProblem, CorpusScan, Document
 from askalign.formats import DocumentMeta, ReadError, read_documents
 from askalign.index.catalog import FileRecord
 from askalign.ingest.changes import KnownFiles
 from askalign.ingest.facts import FACTS_FILE, load_text_facts
-from askalign.settings import Settings
 
 log = logging.getLogger(__name__)
+MAX_FILE_BYTES = int(MAX_FILE_MB * 2**20)
 BACKUP_SUFFIXES = (".bak", ".swp", ".swo", ".tmp", ".orig", ".part")
 CASE_TWIN = (
     "its name differs only in case from {twin}: on a case-insensitive file system"
@@ -51,9 +51,9 @@ def slug(stem: str) -> str:
     return re.sub(r"[\W_]+", "-", folded).strip("-") or "document"
 
 
-def scan_corpus(corpus_dir: Path, max_file_bytes: int | None = None) -> CorpusScan:
+def scan_corpus(corpus_dir: Path, max_file_bytes: int = MAX_FILE_BYTES) -> CorpusScan:
     """Parse every text file under corpus_dir; a bad file is a problem, never an exception."""
-    reader = CorpusReader(corpus_dir, max_file_bytes or Settings().max_file_bytes)
+    reader = CorpusReader(corpus_dir, max_file_bytes)
     documents = list(reader.documents())
     return CorpusScan(documents=documents, problems=reader.problems, skipped=reader.skipped)
 

@@ -1,6 +1,6 @@
 """`corpus/catalog.toml`: the facts the texts don't state. It wins over the text.
 
-Not to be confused with `store.Catalog`, the index's SQLite database: this module only
+Not to be confused with `index.catalog.Catalog`, the index's SQLite database: this module only
 reads the user's TOML file of per-text facts (title, author, url, date, ...).
 
 Each bad entry is reported on its own (naming its file and field) and skipped, so

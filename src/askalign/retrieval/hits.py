@@ -53,7 +53,7 @@ def _union(first: Chunk, second: Chunk) -> Chunk:
     )
     if tail.start > head.end:
         return first  # touching but not overlapping: a gap would need the source text
-    quotes = {(q.start, q.end): q for q in [*head.quotes, *tail.quotes]}
+    quotes = {(q.start, q.end): q for q in [*head.pasted, *tail.pasted]}
     return first.model_copy(
         update={
             "start": head.start,
@@ -94,7 +94,7 @@ def collapse_quotes(hits: list[Hit]) -> list[Hit]:
 
 
 def _mostly_quoting(chunk: Chunk) -> set[str]:
-    inside = [q for q in chunk.quotes if q.start < chunk.end and q.end > chunk.start]
+    inside = [q for q in chunk.pasted if q.start < chunk.end and q.end > chunk.start]
     covered = sum(min(q.end, chunk.end) - max(q.start, chunk.start) for q in inside)
     if not inside or covered < MOSTLY_QUOTED * (chunk.end - chunk.start):
         return set()

@@ -72,17 +72,21 @@ class OpenIndex:
 
 
 def open_index(
-    index_dir: Path, model_id: str, dimension: int, store: str = "local", token: str | None = None
+    index_dir: Path,
+    model_id: str,
+    dimension: int,
+    engine_spec: str = "local",
+    token: str | None = None,
 ) -> OpenIndex:
     """A built index for searching; a missing or stale one says what to run."""
     catalog = Catalog.open(index_dir, create=False)
-    engine = open_engine(store, index_dir, model_id, dimension, token)
+    engine = open_engine(engine_spec, index_dir, model_id, dimension, token)
     return OpenIndex(index_dir, catalog, engine, model_id, dimension)
 
 
 class IndexStatus(BaseModel):
     index_dir: str
-    store: str
+    engine: str
     documents: int
     chunks: int
     searchable_chunks: int | None
@@ -93,18 +97,20 @@ class IndexStatus(BaseModel):
     caches_in_sync: bool
 
 
-def index_status(index_dir: Path, store: str = "local", token: str | None = None) -> IndexStatus:
-    """What the catalog holds, and whether the engine of `store` holds the same."""
+def index_status(
+    index_dir: Path, engine_spec: str = "local", token: str | None = None
+) -> IndexStatus:
+    """What the catalog holds, and whether the engine `engine_spec` names holds the same."""
     catalog = Catalog.open(index_dir, create=False)
     try:
         documents, chunks = catalog.counts()
         model_id = catalog.get_meta("model_id") or ""
         dimension = int(catalog.get_meta("dimension") or 0)
-        engine = open_engine(store, index_dir, model_id, dimension, token)
+        engine = open_engine(engine_spec, index_dir, model_id, dimension, token)
         in_sync = engine.in_sync(catalog)
         return IndexStatus(
             index_dir=str(index_dir),
-            store=engine.describe(),
+            engine=engine.describe(),
             documents=documents,
             chunks=chunks,
             searchable_chunks=engine.open(catalog).count() if in_sync else None,

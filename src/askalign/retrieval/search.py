@@ -167,10 +167,10 @@ def _ranks(ranking: Ranked) -> dict[str, int]:
 def open_searcher(
     index_dir: Path | str,
     embedder: Embedder | None = None,
-    store: str = "local",
+    engine_spec: str = "local",
     token: str | None = None,
 ) -> Searcher:
     """Open a built index for searching; a missing or stale index says what to run."""
     embedder = embedder or Embedder()
-    index = open_index(Path(index_dir), embedder.model_id, embedder.dimension, store, token)
+    index = open_index(Path(index_dir), embedder.model_id, embedder.dimension, engine_spec, token)
     return Searcher(index, embedder)

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from askalign.answer.answers import Answer
 from askalign.assistant import Message, QuestionTooLongError, UnknownFilterError
 from askalign.formats import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
-from askalign.index.feedback import FeedbackStore, RateLimit
+from askalign.index.feedback import FeedbackLog, RateLimit
 from askalign.ingest.adding import AddRefused, add_to_corpus
 from askalign.ingest.pipeline import IngestHooks, ingest
 from askalign.ingest.summary import summarise
@@ -122,7 +122,7 @@ def chat_messages(turns: list[dict]) -> list[dict]:
 
 def status_markdown(shared: SharedAssistant) -> str:
     settings = shared.settings
-    status = index_status(shared.index_dir, settings.store, settings.milvus_token_value)
+    status = index_status(shared.index_dir, settings.engine, settings.milvus_token_value)
     return (
         f"**{status.documents} documents, {status.chunks} chunks** · built {status.last_ingest}"
         f" · model `{status.model_id}`"
@@ -136,7 +136,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
     speakers = [info.name for info in shared.assistant.speakers()]
     names = shared.assistant.searcher.index.catalog.document_names()
     doc_choices = [("All documents", "")] + [(title, doc_id) for doc_id, title, _ in names]
-    feedback = FeedbackStore(shared.index_dir)
+    feedback = FeedbackLog(shared.index_dir)
     thumbs = RateLimit(settings.feedback_per_minute)
 
     def latest(turns: list[dict]) -> Answer | None:

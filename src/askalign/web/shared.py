@@ -42,7 +42,7 @@ class SharedAssistant:
 
     def engine(self) -> SearchEngine:
         return open_engine(
-            self.settings.store,
+            self.settings.engine,
             self.index_dir,
             self.embedder.model_id,
             self.embedder.dimension,
@@ -51,7 +51,7 @@ class SharedAssistant:
 
     def _open(self) -> Assistant:
         searcher = open_searcher(
-            self.index_dir, self.embedder, self.settings.store, self.settings.milvus_token_value
+            self.index_dir, self.embedder, self.settings.engine, self.settings.milvus_token_value
         )
         return Assistant(
             searcher,
