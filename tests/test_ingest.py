@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from askalign.index.catalog import IndexMismatchError
+from askalign.index.errors import IndexMismatchError
 from askalign.index.lock import LOCK_FILE, IngestLock, no_ingest_running
 from askalign.retrieval.llama import ChunkRetriever
 from askalign.retrieval.open import OpenIndex, index_status, open_index

@@ -30,8 +30,9 @@ from askalign.engines.base import (
     Scope,
     SyncReport,
 )
-from askalign.index.catalog import ChunkRow, IndexProblem, SentenceRow, check_model
 from askalign.index.contract import ChunkSource
+from askalign.index.errors import IndexProblem, check_model
+from askalign.index.rows import ChunkRow, SentenceRow
 from askalign.text.terms import terms
 
 LIST_BATCH = 4096  # keys per page when listing what a collection holds, and per delete

@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from askalign.documents import Chunk, Document
-from askalign.index.catalog import ChunkRow, SentenceRow
+from askalign.index.rows import ChunkRow, SentenceRow
 from askalign.index.scope import Scope
 from askalign.text.sentences import Sentence
 
