@@ -129,7 +129,7 @@ class MilvusEngine:
         held = {
             row["id"]: row["rowid"] for row in self._held(self.chunk_collection, ["id", "rowid"])
         }
-        wanted = dict(catalog.db.execute("SELECT id, rowid FROM chunks").fetchall())
+        wanted = catalog.chunk_rowids()
         gone = [chunk_id for chunk_id in held if chunk_id not in wanted]
         missing = sorted(rowid for chunk_id, rowid in wanted.items() if held.get(chunk_id) != rowid)
         self._delete(self.chunk_collection, gone)

@@ -23,6 +23,11 @@ class EngineFeeds(Database):
         rows = self.db.execute(f"SELECT rowid FROM {table} ORDER BY rowid").fetchall()
         return np.array([row[0] for row in rows], dtype=np.int64)
 
+    def chunk_rowids(self) -> dict[str, int]:
+        """Every chunk's rowid by its id: an engine keyed by chunk id sees a chunk that was
+        rewritten under the same id by its new rowid."""
+        return dict(self.db.execute("SELECT id, rowid FROM chunks").fetchall())
+
     def chunk_rows(
         self, model_id: str, dimension: int, rowids: np.ndarray | None = None
     ) -> Iterator[list[ChunkRow]]:
