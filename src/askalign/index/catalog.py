@@ -240,10 +240,6 @@ class Catalog(EngineFeeds, VectorCache):
             found.setdefault(doc_id, set()).add(chunk_id)
         return found
 
-    def chunks(self) -> list[tuple[int, Chunk]]:
-        rows = self.db.execute("SELECT rowid, chunk_json FROM chunks ORDER BY rowid")
-        return [(rowid, Chunk.model_validate_json(payload)) for rowid, payload in rows]
-
     def chunk(self, chunk_id: str) -> Chunk | None:
         row = self.db.execute("SELECT chunk_json FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
         return Chunk.model_validate_json(row[0]) if row else None
