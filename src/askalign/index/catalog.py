@@ -1,10 +1,11 @@
 """The index catalog: SQLite is the source of truth for documents, chunks and embeddings.
 
 Every ingest changes it in one transaction and bumps `generation`; the FAISS and BM25
-files are caches stamped with the generation they were built from, rebuilt whenever
-they are missing or stale. So a crash at any moment leaves the old or the new content,
-never a mix. Embeddings are keyed by (model, text hash): unchanged text is never
-embedded twice.
+files are caches stamped with the generation they were synced to: when it is stale they
+are updated in place (the rows the catalog dropped removed, those it gained added), and
+built afresh only when missing or unusable. So a crash at any moment leaves the old or
+the new content, never a mix. Embeddings are keyed by (model, text hash): unchanged text
+is never embedded twice.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Order matters for crash safety: embeddings are cached first (content-addressed, so
 harmless if orphaned), then one catalog transaction swaps the documents, then the
-caches are rebuilt. A kill at any point leaves the old or the new content.
+caches are updated in place. A kill at any point leaves the old or the new content.
 """
 
 from __future__ import annotations
