@@ -36,7 +36,8 @@ CATALOG_FILE = "catalog.sqlite3"
 
 class Catalog(EngineFeeds, VectorCache):
     """One SQLite file; an ingest's documents reach it through `stage` and `commit_stage`.
-    The engines read it through `EngineFeeds`, and the embedding cache is `VectorCache`."""
+    The engines' feeds and the embedding cache are mixed in from their own modules, so
+    ingest, answering and the engines hold one object on one connection per thread."""
 
     @classmethod
     def open(cls, index_dir: Path, *, create: bool) -> Catalog:
