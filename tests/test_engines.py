@@ -20,7 +20,8 @@ import pytest
 from askalign.documents import Role
 from askalign.engines import MissingExtraError, Scope, SearchEngine, SyncReport
 from askalign.engines.local import LocalEngine
-from askalign.index.catalog import Catalog, IndexMismatchError, IndexProblem
+from askalign.index.catalog import Catalog
+from askalign.index.errors import IndexMismatchError, IndexProblem
 from askalign.text.terms import terms
 
 from .conftest import REPO

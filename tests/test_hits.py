@@ -6,20 +6,25 @@ import itertools
 
 from askalign.assistant import Assistant
 from askalign.documents import Chunk, PastedSpan, Role
+from askalign.index.contract import ChunkSource
 from askalign.retrieval.hits import Hit, collapse_quotes, merge_overlaps
 
 
+def every_chunk(catalog: ChunkSource) -> list[Chunk]:
+    """In rowid order, as the catalog stored them."""
+    ids = catalog.chunk_ids_of(catalog.rowids("chunks"))
+    return [catalog.chunk(chunk_id) for chunk_id in ids.values()]
+
+
 def test_overlapping_chunks_of_one_passage_merge_into_an_exact_slice(loaded_shipped) -> None:
-    chunks = sorted(
-        loaded_shipped.catalog.chunks(), key=lambda item: (item[1].doc_id, item[1].start)
-    )
+    chunks = sorted(every_chunk(loaded_shipped.catalog), key=lambda c: (c.doc_id, c.start))
     pairs = [
         (a, b)
         for a, b in itertools.pairwise(chunks)
-        if a[1].passage_ids == b[1].passage_ids and b[1].start < a[1].end
+        if a.passage_ids == b.passage_ids and b.start < a.end
     ]
     assert pairs, "the chunker overlaps long passages by a sentence"
-    (_, first), (_, second) = pairs[0]
+    first, second = pairs[0]
     hits = [
         Hit(chunk=second, score=0.9),
         Hit(chunk=first, score=0.5),

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from askalign.index.catalog import IndexMismatchError
+from askalign.documents import Chunk
+from askalign.index.errors import IndexMismatchError
 from askalign.index.lock import LOCK_FILE, IngestLock, no_ingest_running
 from askalign.retrieval.llama import ChunkRetriever
 from askalign.retrieval.open import OpenIndex, index_status, open_index
@@ -42,8 +43,14 @@ def loaded(index: Path, embedder) -> OpenIndex:
     return open_index(index, embedder.model_id, embedder.dimension)
 
 
+def every_chunk(index: Path, embedder) -> list[Chunk]:
+    catalog = loaded(index, embedder).catalog
+    ids = catalog.chunk_ids_of(catalog.rowids("chunks"))
+    return [catalog.chunk(chunk_id) for chunk_id in ids.values()]
+
+
 def doc_ids(index: Path, embedder) -> set[str]:
-    return {chunk.doc_id for _, chunk in loaded(index, embedder).catalog.chunks()}
+    return {chunk.doc_id for chunk in every_chunk(index, embedder)}
 
 
 @pytest.fixture
@@ -78,7 +85,7 @@ def test_add_change_delete_rename(corpus_dir: Path, index_dir: Path, embedder) -
     deleted = run_ingest(corpus_dir, index_dir, embedder)
     assert deleted.documents.removed == 1
     assert doc_ids(index_dir, embedder) == {"a"}
-    texts = " ".join(c.text for _, c in loaded(index_dir, embedder).catalog.chunks())
+    texts = " ".join(c.text for c in every_chunk(index_dir, embedder))
     assert "off-switch" in texts and "Shutdown buttons" not in texts
     with sqlite3.connect(index_dir / "catalog.sqlite3") as db:  # vectors nobody uses are pruned
         cached = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]

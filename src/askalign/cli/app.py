@@ -12,7 +12,7 @@ from askalign.cli.terminal import (
     print_error,
 )
 from askalign.documents import Role
-from askalign.index.catalog import IndexProblem
+from askalign.index.errors import IndexProblem
 from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers

@@ -22,7 +22,8 @@ from askalign.cli.terminal import (
 )
 from askalign.documents import Document
 from askalign.embedding import Embedder
-from askalign.index.catalog import Catalog, IndexProblem
+from askalign.index.catalog import Catalog
+from askalign.index.errors import IndexProblem
 from askalign.index.lock import IngestBusyError
 from askalign.settings import Settings
 

@@ -18,7 +18,7 @@ from askalign.cli.terminal import (
     print_feedback,
     print_report,
 )
-from askalign.index.catalog import IndexProblem
+from askalign.index.errors import IndexProblem
 from askalign.settings import Settings
 
 

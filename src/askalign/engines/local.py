@@ -21,8 +21,8 @@ from pydantic import BaseModel
 
 from askalign.engines.base import SENTENCE_CANDIDATES, Progress, Ranked, Scope, SyncReport
 from askalign.files import read_json, write_json_atomic
-from askalign.index.catalog import IndexMismatchError, check_model
 from askalign.index.contract import ChunkSource
+from askalign.index.errors import IndexMismatchError, check_model
 
 if TYPE_CHECKING:  # FAISS, scipy and bm25s load when there is work: a no-op ingest has none
     from askalign.engines.bm25 import LexicalIndex

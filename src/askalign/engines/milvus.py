@@ -30,8 +30,9 @@ from askalign.engines.base import (
     Scope,
     SyncReport,
 )
-from askalign.index.catalog import ChunkRow, IndexProblem, SentenceRow, check_model
 from askalign.index.contract import ChunkSource
+from askalign.index.errors import IndexProblem, check_model
+from askalign.index.rows import ChunkRow, SentenceRow
 from askalign.text.terms import terms
 
 LIST_BATCH = 4096  # keys per page when listing what a collection holds, and per delete
@@ -128,7 +129,7 @@ class MilvusEngine:
         held = {
             row["id"]: row["rowid"] for row in self._held(self.chunk_collection, ["id", "rowid"])
         }
-        wanted = dict(catalog.db.execute("SELECT id, rowid FROM chunks").fetchall())
+        wanted = catalog.chunk_rowids()
         gone = [chunk_id for chunk_id in held if chunk_id not in wanted]
         missing = sorted(rowid for chunk_id, rowid in wanted.items() if held.get(chunk_id) != rowid)
         self._delete(self.chunk_collection, gone)

@@ -1,7 +1,5 @@
-"""Inner-product search over unit vectors: FAISS, and numpy as a reference.
-
-Both answer the same contract (k larger than the index, filters by allowed ids,
-save and load), and the tests hold FAISS to the numpy answer.
+"""Inner-product search over unit vectors, by FAISS; the tests hold it to a brute-force
+numpy answer.
 
 Up to `IVF_FROM` vectors the FAISS index is exact (flat). Past it, an exact scan per
 question grows with the corpus (about 80 ms for 5×10^5 sentences on one core), so the
@@ -130,42 +128,6 @@ class FaissVectors:
 
     def save(self, path: Path) -> None:
         write_atomic(path, lambda temp: faiss.write_index(self.index, str(temp)))
-
-
-class NumpyVectors:
-    """Brute force: slow at scale, obviously right, the yardstick for FAISS."""
-
-    def __init__(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        self.ids = ids.astype(np.int64)
-        self.vectors = np.ascontiguousarray(vectors, np.float32)
-
-    @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray) -> NumpyVectors:
-        return cls(ids, vectors)
-
-    @classmethod
-    def load(cls, path: Path) -> NumpyVectors:
-        with np.load(path, allow_pickle=False) as data:
-            return cls(data["ids"], data["vectors"])
-
-    @property
-    def count(self) -> int:
-        return len(self.ids)
-
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        candidates = np.arange(len(self.ids))
-        if allowed is not None:
-            candidates = candidates[np.isin(self.ids, allowed)]
-        return _best(self.vectors[candidates] @ _as_row(query)[0], self.ids[candidates], k)
-
-    def save(self, path: Path) -> None:
-        def write(temp: Path) -> None:
-            with open(temp, "wb") as handle:
-                np.savez(handle, ids=self.ids, vectors=self.vectors)
-
-        write_atomic(path, write)
 
 
 def _best(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from askalign.documents import Chunk, Document
-from askalign.index.catalog import ChunkRow, SentenceRow
+from askalign.index.rows import ChunkRow, SentenceRow
 from askalign.index.scope import Scope
 from askalign.text.sentences import Sentence
 
@@ -48,6 +48,7 @@ class ChunkSource(Protocol):
 
     # rows as the engines index them
     def rowids(self, table: str) -> np.ndarray: ...
+    def chunk_rowids(self) -> dict[str, int]: ...
     def vector_batches(
         self, table: str, model_id: str, dimension: int, rowids: np.ndarray | None = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...

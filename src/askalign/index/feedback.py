@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from askalign.index.catalog import now
+from askalign.index.rows import now
 
 FEEDBACK_FILE = "feedback.sqlite3"
 MAX_TEXT_CHARS = 4000  # a question is at most 2,000 by default; answers are a few quotes

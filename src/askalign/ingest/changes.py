@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from askalign.formats import DocumentMeta
-from askalign.index.catalog import FileRecord
+from askalign.index.rows import FileRecord
 
 PACKAGE_DIR = Path(__file__).parents[1]
 # The code that turns a file into documents, chunks and sentences: when it changes, a

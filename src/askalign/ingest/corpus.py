@@ -12,7 +12,7 @@ from pathlib import Path
 
 from askalign.documents import MAX_FILE_MB, CorpusProblem, CorpusScan, Document
 from askalign.formats import DocumentMeta, ReadError, read_documents
-from askalign.index.catalog import FileRecord
+from askalign.index.rows import FileRecord
 from askalign.ingest.changes import KnownFiles
 from askalign.ingest.facts import FACTS_FILE, load_text_facts
 

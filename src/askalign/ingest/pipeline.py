@@ -2,7 +2,7 @@
 
 Order matters for crash safety: embeddings are cached first (content-addressed, so
 harmless if orphaned), then one catalog transaction swaps the documents, then the
-caches are rebuilt. A kill at any point leaves the old or the new content.
+caches are updated in place. A kill at any point leaves the old or the new content.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from askalign.documents import Chunk, CorpusProblem, Document
 from askalign.embedding import Embedder
 from askalign.engines import Progress, SearchEngine
 from askalign.engines.local import LocalEngine
-from askalign.index.catalog import Catalog, IndexProblem, StoredDocument, Written, check_model, now
+from askalign.index.catalog import Catalog
+from askalign.index.errors import IndexProblem, check_model
 from askalign.index.feedback import FEEDBACK_FILE
 from askalign.index.lock import LOCK_FILE, IngestLock
+from askalign.index.rows import StoredDocument, Written, now
 from askalign.ingest.changes import KnownFiles
 from askalign.ingest.chunking import CHUNKER_VERSION, Chunker
 from askalign.ingest.corpus import CorpusReader

@@ -10,13 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from askalign.engines import SearchEngine, open_engine
-from askalign.index.catalog import (
-    CATALOG_FILE,
-    Catalog,
-    IndexMismatchError,
-    IndexProblem,
-    check_model,
-)
+from askalign.index.catalog import CATALOG_FILE, Catalog
+from askalign.index.errors import IndexMismatchError, IndexProblem, check_model
 from askalign.index.shelf import Shelf
 
 

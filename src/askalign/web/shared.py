@@ -11,7 +11,7 @@ import time
 from askalign.assistant import Assistant
 from askalign.embedding import Embedder
 from askalign.engines import SearchEngine, open_engine
-from askalign.index.catalog import IndexProblem
+from askalign.index.errors import IndexProblem
 from askalign.index.lock import no_ingest_running
 from askalign.reader import Reader
 from askalign.retrieval.open import index_version
