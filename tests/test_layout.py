@@ -22,6 +22,7 @@ LAYERS = [
     ["engines"],  # search engines over the catalog
     ["retrieval"],  # a question to ranked hits
     ["answer"],  # hits to a cited answer
+    ["positions"],  # hits to a map of who holds which position
     ["ingest"],  # the corpus to the index
     ["settings", "assistant"],  # the Python API and its one settings object
     ["evaluation", "bench"],  # measuring the product, apart from it

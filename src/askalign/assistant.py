@@ -20,6 +20,9 @@ from askalign.answer.question import Question
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
 from askalign.documents import Role
 from askalign.embedding import Embedder
+from askalign.positions import MapBuilder, PositionMap
+from askalign.positions.answer import MapAnswer
+from askalign.positions.build import MAP_HITS
 from askalign.reader import Reader, ReaderMode
 from askalign.retrieval.intent import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
@@ -100,6 +103,8 @@ class Assistant:
         self.composer = composer or ExtractiveComposer(
             self.documents, shelf.sentences, reader, read_candidates
         )
+        self.mapper = MapBuilder(self.documents, shelf.sentences)
+        self.map_answer = MapAnswer(self.mapper.composer)
 
     @classmethod
     def open(
@@ -186,6 +191,21 @@ class Assistant:
         filters = self.filters(speaker, doc, role)
         return self._answer(question, self.intent(question), filters, max(k, 1))
 
+    def map(
+        self, topic: str, *, doc: str | None = None, speakers: list[str] | None = None
+    ) -> PositionMap:
+        """Who addressed `topic`, in their own verified words, ranked by engagement; who
+        replied to whom; and agreement or disagreement only where a reply says so."""
+        topic = self.checked_question(topic)
+        filters = self.filters(None, doc, None)
+        named = [self.filters(name, None, None).speaker or name for name in speakers or []]
+        intent = self.intent(topic)
+        question = self.question(topic, intent)
+        hits = self.searcher.search(
+            topic, k=MAP_HITS, filters=filters, intent=intent, vector=question.vector
+        )
+        return self.mapper.build(topic, question.vector, hits, named)
+
     def chat(
         self,
         messages: list[Message] | list[dict],
@@ -236,6 +256,10 @@ class Assistant:
         text = text.strip()
         if not text:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
+        if intent.asks_positions:
+            mapped = self._positions_answer(text, intent, filters, k)
+            if mapped is not None:
+                return mapped
         question, hits = self._evidence(text, intent, filters, k)
         views = [_view(hit) for hit in hits[:k]]
         if not hits:
@@ -260,6 +284,25 @@ class Assistant:
         if not composed.citations:
             return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views)
         return Answer(question=text, text=composed.text, citations=composed.citations, hits=views)
+
+    def _positions_answer(
+        self, text: str, intent: QueryIntent, filters: Filters, k: int
+    ) -> Answer | None:
+        """Who disagreed, or where people stand, told from the topic's map; None when the
+        evidence is weak or nobody but the person asked about speaks to it."""
+        question = self.question(text, intent, filters)
+        hits = self.searcher.search(
+            text, k=MAP_HITS, filters=filters, intent=intent, vector=question.vector
+        )
+        if not hits or self.measure(question, hits[:COVERAGE_HITS], None).weak:
+            return None
+        body, citations = self.map_answer.compose(
+            self.mapper.build(text, question.vector, hits), intent.subject
+        )
+        if not citations:
+            return None
+        views = [_view(hit) for hit in hits[:k]]
+        return Answer(question=text, text=body, citations=citations, hits=views)
 
     def assess(self, text: str) -> Strength:
         """The evidence signals abstention decides on (see `answer/strength.py`), for

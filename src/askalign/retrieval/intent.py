@@ -75,6 +75,15 @@ _ASKS_REPLY = re.compile(
     re.I,
 )
 
+# Words that ask where people stand: a map's answer, with everyone who took a side.
+_ASKS_POSITIONS = re.compile(
+    r"\b(?:disagree(?:d|s|ment|ments)?|(?:argued?|arguments?|arguing|spoke|pushed back)"
+    r" against|push(?:ed)? back|pushback|object(?:ed|ions?)|critic(?:s|ism|isms|ized|ised)|"
+    r"counter-?arguments?|opposed|(?:positions|stances|views|sides|camps)\s+(?:on|about|in)|"
+    r"(?:who|anyone|anybody|commenters?)\b[^?]{0,40}\bagreed?)\b",
+    re.I,
+)
+
 
 def question_shape(question: str, speakers: list[str]) -> Shape:
     if _THREAD.search(question) and (
@@ -102,6 +111,9 @@ class QueryIntent(BaseModel):
     asks_reply: bool = Field(False, description="It asks how someone answered a point.")
     replier: str | None = Field(None, description="The named speaker whose reply it asks for.")
     subject: str | None = Field(None, description="The speaker it names first.")
+    asks_positions: bool = Field(
+        False, description="It asks who disagreed, or where people stand on a topic."
+    )
 
 
 def _folded(name: str) -> str:
@@ -206,9 +218,11 @@ def read_intent(
     second_part = _SECOND_PART.search(question)
     if reply and second_part and second_part.start() < reply.start():
         reply = None  # "what did X suggest, and how did Y respond?" asks for both, in order
+    replier = _replier(question, speakers, reply.start()) if reply else None
     return QueryIntent(
+        asks_positions=bool(_ASKS_POSITIONS.search(question)) and replier is None,
         asks_reply=reply is not None,
-        replier=_replier(question, speakers, reply.start()) if reply else None,
+        replier=replier,
         subject=_first_named(
             question[: second_part.start()] if second_part else question, speakers
         ),

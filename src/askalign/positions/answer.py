@@ -1,0 +1,78 @@
+"""A chat answer built from a map, for questions about who disagreed, the positions on a
+topic, or who argued against it: the replies first (where disagreement lives), each
+reply's stance only as its own words state it, then the others who addressed the topic.
+
+A map with nobody but the person asked about has no answer to give: the ordinary
+answer, with its abstention check, takes over."""
+
+from __future__ import annotations
+
+from askalign.answer.answers import Citation
+from askalign.answer.extractive import ExtractiveComposer
+from askalign.answer.windows import Quote
+from askalign.documents import Document, Passage
+from askalign.positions.map import Exchange, MapQuote, PositionMap, Relation
+from askalign.text.spans import Span
+
+MAX_ANSWER_QUOTES = 5
+
+
+class MapAnswer:
+    def __init__(self, composer: ExtractiveComposer) -> None:
+        self.composer = composer
+
+    def compose(self, found: PositionMap, subject: str | None) -> tuple[str, list[Citation]]:
+        """Text and citations, or ("", []) when the map holds nobody besides `subject`."""
+        if not [p for p in found.positions if p.speaker != subject]:
+            return "", []
+        chosen = self._chosen(found, subject)
+        citations: list[Citation] = []
+        lines: list[str] = []
+        for lead_in, source in chosen[:MAX_ANSWER_QUOTES]:
+            citation = self._cite(source, len(citations) + 1)
+            if citation is not None:
+                citations.append(citation)
+                text = " ".join(citation.display.split())
+                lines.append(f"{lead_in}: “{text}” [{citation.n}]")
+        return "\n\n".join(lines), citations
+
+    def _chosen(self, found: PositionMap, subject: str | None) -> list[tuple[str, MapQuote]]:
+        """Replies to the subject (stated disagreement first), other replies, then the
+        best quote of each participant not yet quoted, the subject last."""
+        replies = sorted(
+            (e for e in found.exchanges if subject is None or e.to == subject),
+            key=lambda e: (e.relation is not Relation.DISAGREES, e.relation is Relation.RESPONDS),
+        )
+        chosen = [(_reply_lead_in(e), e.source) for e in replies]
+        quoted = {e.from_speaker for e in replies}
+        others = [p for p in found.positions if p.speaker not in quoted and p.speaker != subject]
+        chosen += [(f"{p.speaker} writes", p.quotes[0]) for p in others if p.quotes]
+        own = next((p for p in found.positions if p.speaker == subject), None)
+        if own is not None and own.quotes:
+            chosen.append((f"{own.speaker} writes", own.quotes[0]))
+        unique: list[tuple[str, MapQuote]] = []
+        seen: set[tuple[str, int]] = set()
+        for lead_in, quote in chosen:
+            if (quote.document, quote.start) not in seen:
+                seen.add((quote.document, quote.start))
+                unique.append((lead_in, quote))
+        return unique
+
+    def _cite(self, source: MapQuote, number: int) -> Citation | None:
+        document = self.composer.documents[source.document]
+        passage = _passage_at(document, source.start)
+        if passage is None:
+            return None
+        quote = Quote(Span(source.start, source.end), document.id, passage, 0.0)
+        cited = self.composer.citations_for([quote])
+        return cited[0][1].model_copy(update={"n": number}) if cited else None
+
+
+def _reply_lead_in(exchange: Exchange) -> str:
+    if exchange.marker:
+        return f"{exchange.from_speaker}, replying to {exchange.to}, {exchange.relation.value}"
+    return f"{exchange.from_speaker}, replying to {exchange.to}, writes"
+
+
+def _passage_at(document: Document, offset: int) -> Passage | None:
+    return next((p for p in document.passages if p.start <= offset < p.end), None)
