@@ -212,8 +212,7 @@ def _numbered(found: PositionMap) -> PositionMap:
         return quote.model_copy(update={"n": numbers.setdefault(quote.n, len(numbers) + 1)})
 
     positions = [
-        p.model_copy(update={"quotes": [renumbered(q) for q in p.quotes]})
-        for p in found.positions
+        p.model_copy(update={"quotes": [renumbered(q) for q in p.quotes]}) for p in found.positions
     ]
     exchanges = [e.model_copy(update={"source": renumbered(e.source)}) for e in found.exchanges]
     return found.model_copy(update={"positions": positions, "exchanges": exchanges})
