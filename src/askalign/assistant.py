@@ -204,7 +204,7 @@ class Assistant:
         hits = self.searcher.search(
             topic, k=MAP_HITS, filters=filters, intent=intent, vector=question.vector
         )
-        return self.mapper.build(topic, question.vector, hits, named)
+        return self.mapper.build(topic, self.topic_vector(intent), hits, named)
 
     def chat(
         self,
@@ -289,7 +289,8 @@ class Assistant:
         self, text: str, intent: QueryIntent, filters: Filters, k: int
     ) -> Answer | None:
         """Who disagreed, or where people stand, told from the topic's map; None when the
-        evidence is weak or nobody but the person asked about speaks to it."""
+        evidence is weak, nobody but the person asked about speaks to it, or someone the
+        question names is not among those quoted."""
         question = self.question(text, intent, filters)
         hits = self.searcher.search(
             text, k=MAP_HITS, filters=filters, intent=intent, vector=question.vector
@@ -297,10 +298,12 @@ class Assistant:
         if not hits or self.measure(question, hits[:COVERAGE_HITS], None).weak:
             return None
         body, citations = self.map_answer.compose(
-            self.mapper.build(text, question.vector, hits), intent.subject
+            self.mapper.build(text, self.topic_vector(intent), hits, intent.speakers),
+            intent.subject,
         )
-        if not citations:
-            return None
+        quoted = {c.speaker for c in citations}
+        if not citations or not set(intent.speakers) <= quoted:
+            return None  # the people the question names must speak in its answer
         views = [_view(hit) for hit in hits[:k]]
         return Answer(question=text, text=body, citations=citations, hits=views)
 
@@ -339,6 +342,12 @@ class Assistant:
         questions worded like the text."""
         texts = list(dict.fromkeys([question, intent.content or question]))
         vector = self.searcher.embedder.embed(texts).sum(axis=0)
+        return vector / np.linalg.norm(vector)
+
+    def topic_vector(self, intent: QueryIntent) -> np.ndarray:
+        """What a map scores passages against: the topic alone, since "who disagreed with
+        Byrnes" pulls toward any reply to Byrnes, on whatever subject."""
+        vector = self.searcher.embedder.embed([intent.topic or intent.content])[0]
         return vector / np.linalg.norm(vector)
 
     def measure(self, question: Question, hits: list[Hit], reader_gain: float | None) -> Strength:

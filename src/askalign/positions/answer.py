@@ -11,7 +11,7 @@ from askalign.answer.answers import Citation
 from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.windows import Quote
 from askalign.documents import Document, Passage
-from askalign.positions.map import Exchange, MapQuote, PositionMap, Relation
+from askalign.positions.map import Exchange, MapQuote, PositionMap
 from askalign.text.spans import Span
 
 MAX_ANSWER_QUOTES = 5
@@ -23,7 +23,8 @@ class MapAnswer:
 
     def compose(self, found: PositionMap, subject: str | None) -> tuple[str, list[Citation]]:
         """Text and citations, or ("", []) when the map holds nobody besides `subject`."""
-        if not [p for p in found.positions if p.speaker != subject]:
+        speakers = {p.speaker for p in found.positions} | {e.from_speaker for e in found.exchanges}
+        if not speakers - {subject}:
             return "", []
         chosen = self._chosen(found, subject)
         citations: list[Citation] = []
@@ -37,11 +38,15 @@ class MapAnswer:
         return "\n\n".join(lines), citations
 
     def _chosen(self, found: PositionMap, subject: str | None) -> list[tuple[str, MapQuote]]:
-        """Replies to the subject (stated disagreement first), other replies, then the
-        best quote of each participant not yet quoted, the subject last."""
-        replies = sorted(
-            (e for e in found.exchanges if subject is None or e.to == subject),
-            key=lambda e: (e.relation is not Relation.DISAGREES, e.relation is Relation.RESPONDS),
+        """Replies to the subject, nearest the topic first (an answer leads with its best
+        sentence; a stated stance shows in its lead-in, not in its place), then the best
+        quote of each participant not yet quoted, the subject last."""
+        replies = _answered_back(
+            sorted(
+                (e for e in found.exchanges if subject is None or e.to == subject),
+                key=lambda e: -e.relevance,
+            ),
+            found.exchanges,
         )
         chosen = [(_reply_lead_in(e), e.source) for e in replies]
         quoted = {e.from_speaker for e in replies}
@@ -66,6 +71,18 @@ class MapAnswer:
         quote = Quote(Span(source.start, source.end), document.id, passage, 0.0)
         cited = self.composer.citations_for([quote])
         return cited[0][1].model_copy(update={"n": number}) if cited else None
+
+
+def _answered_back(replies: list[Exchange], exchanges: list[Exchange]) -> list[Exchange]:
+    """Each reply followed by the answer it got back, so that an exchange reads whole."""
+    ordered: list[Exchange] = []
+    for reply in replies:
+        back = next(
+            (e for e in exchanges if (e.from_speaker, e.to) == (reply.to, reply.from_speaker)),
+            None,
+        )
+        ordered += [e for e in (reply, back) if e is not None and e not in ordered]
+    return ordered
 
 
 def _reply_lead_in(exchange: Exchange) -> str:

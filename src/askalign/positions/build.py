@@ -158,6 +158,7 @@ class MapBuilder:
                 quote=quote.display,
                 relation=said.relation,
                 marker=said.marker,
+                relevance=round(scored.score, 3),
                 source=quote,
             )
             exchanges.append((_thread_order(scored), exchange))

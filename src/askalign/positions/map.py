@@ -53,6 +53,7 @@ class Exchange(BaseModel):
     marker: str | None = Field(
         default=None, description="The reply's own words that state its stance."
     )
+    relevance: float = Field(description="The cosine of the reply's best sentence with the topic.")
     source: MapQuote
 
 

@@ -75,12 +75,19 @@ _ASKS_REPLY = re.compile(
     re.I,
 )
 
-# Words that ask where people stand: a map's answer, with everyone who took a side.
+# Questions that ask where people stand: who took a side ("who argued against Y",
+# "does anyone disagree with X"), or the sides themselves ("the positions on Y", "what
+# objections were raised"). One person's view ("Gillen's objection", "Yudkowsky's views
+# on goals") is an ordinary question: a possessive before the noun says whose.
+_TOOK_A_SIDE = (
+    r"disagree(?:d|s)?|(?:argued?|arguing|spoke|speaks?) against|push(?:ed|es)? back|"
+    r"objected|objects? (?:to|that)|criticized|criticised|opposed|disputed?|challenged|agreed?"
+)
 _ASKS_POSITIONS = re.compile(
-    r"\b(?:disagree(?:d|s|ment|ments)?|(?:argued?|arguments?|arguing|spoke|pushed back)"
-    r" against|push(?:ed)? back|pushback|object(?:ed|ions?)|critic(?:s|ism|isms|ized|ised)|"
-    r"counter-?arguments?|opposed|(?:positions|stances|views|sides|camps)\s+(?:on|about|in)|"
-    r"(?:who|anyone|anybody|commenters?)\b[^?]{0,40}\bagreed?)\b",
+    rf"\b(?:who|whom|anyone|anybody|someone|somebody|commenters?|critics|people)\b"
+    rf"[^?]{{0,60}}?\b(?:{_TOOK_A_SIDE})\b"
+    r"|(?<!['’]s )\b(?:positions|stances|views|sides|camps|disagreements?|objections|"
+    r"criticisms|pushback|counter-?arguments)\b",
     re.I,
 )
 
@@ -114,6 +121,7 @@ class QueryIntent(BaseModel):
     asks_positions: bool = Field(
         False, description="It asks who disagreed, or where people stand on a topic."
     )
+    topic: str = Field("", description="The content without the words that ask for sides.")
 
 
 def _folded(name: str) -> str:
@@ -221,6 +229,7 @@ def read_intent(
     replier = _replier(question, speakers, reply.start()) if reply else None
     return QueryIntent(
         asks_positions=bool(_ASKS_POSITIONS.search(question)) and replier is None,
+        topic=" ".join(_ASKS_POSITIONS.sub(" ", content).split()) or content,
         asks_reply=reply is not None,
         replier=replier,
         subject=_first_named(
