@@ -300,6 +300,7 @@ class Assistant:
         body, citations = self.map_answer.compose(
             self.mapper.build(text, self.topic_vector(intent), hits, intent.speakers),
             intent.subject,
+            disagreement_first=intent.asks_disagreement,
         )
         quoted = {c.speaker for c in citations}
         if not citations or not set(intent.speakers) <= quoted:

@@ -11,7 +11,7 @@ from askalign.answer.answers import Citation
 from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.windows import Quote
 from askalign.documents import Document, Passage
-from askalign.positions.map import Exchange, MapQuote, PositionMap
+from askalign.positions.map import Exchange, MapQuote, PositionMap, Relation
 from askalign.text.spans import Span
 
 MAX_ANSWER_QUOTES = 5
@@ -21,12 +21,14 @@ class MapAnswer:
     def __init__(self, composer: ExtractiveComposer) -> None:
         self.composer = composer
 
-    def compose(self, found: PositionMap, subject: str | None) -> tuple[str, list[Citation]]:
+    def compose(
+        self, found: PositionMap, subject: str | None, disagreement_first: bool = False
+    ) -> tuple[str, list[Citation]]:
         """Text and citations, or ("", []) when the map holds nobody besides `subject`."""
         speakers = {p.speaker for p in found.positions} | {e.from_speaker for e in found.exchanges}
         if not speakers - {subject}:
             return "", []
-        chosen = self._chosen(found, subject)
+        chosen = self._chosen(found, subject, disagreement_first)
         citations: list[Citation] = []
         lines: list[str] = []
         for lead_in, source in chosen[:MAX_ANSWER_QUOTES]:
@@ -37,14 +39,19 @@ class MapAnswer:
                 lines.append(f"{lead_in}: “{text}” [{citation.n}]")
         return "\n\n".join(lines), citations
 
-    def _chosen(self, found: PositionMap, subject: str | None) -> list[tuple[str, MapQuote]]:
+    def _chosen(
+        self, found: PositionMap, subject: str | None, disagreement_first: bool
+    ) -> list[tuple[str, MapQuote]]:
         """Replies to the subject, nearest the topic first (an answer leads with its best
-        sentence; a stated stance shows in its lead-in, not in its place), then the best
-        quote of each participant not yet quoted, the subject last."""
+        sentence), stated disagreement before them where that is what was asked; then
+        the best quote of each participant not yet quoted, the subject last."""
         replies = _answered_back(
             sorted(
                 (e for e in found.exchanges if subject is None or e.to == subject),
-                key=lambda e: -e.relevance,
+                key=lambda e: (
+                    not (disagreement_first and e.relation is Relation.DISAGREES),
+                    -e.relevance,
+                ),
             ),
             found.exchanges,
         )

@@ -116,7 +116,7 @@ class MapBuilder:
         positions = []
         for speaker, spoken in by_speaker.items():
             spoken.sort(key=lambda s: -s.score)
-            quotes = [q for s in spoken[:MAX_QUOTES] if (q := cited.quote(s.rowid, s.score))]
+            quotes = [q for s in spoken[:MAX_QUOTES] if (q := cited.quote([s.rowid], s.score))]
             if not quotes:
                 continue
             first = spoken[0]
@@ -149,7 +149,10 @@ class MapBuilder:
                 continue
             said = stance(document, passage)
             rowid = self._sentence_at(document, said.sentence) if said.sentence else None
-            quote = cited.quote(rowid if rowid is not None else scored.rowid, scored.score)
+            # the stance with the reply's best sentence on the topic, its reason, when
+            # the two stand together
+            rowids = list(dict.fromkeys(r for r in (rowid, scored.rowid) if r is not None))
+            quote = cited.quote(rowids, scored.score)
             if quote is None:
                 continue
             exchange = Exchange(
@@ -176,13 +179,14 @@ class _Sources:
         self.builder = builder
         self.numbers: dict[tuple[str, int, int], int] = {}
 
-    def quote(self, rowid: int, score: float) -> MapQuote | None:
-        """The sentence with the neighbours it needs, or alone where those run long: a
-        map shows many people at once, each in a line or two."""
+    def quote(self, rowids: list[int], score: float) -> MapQuote | None:
+        """The sentences, joined where they stand together, with the neighbours they
+        need; the first alone where that runs long: a map shows many people at once,
+        each in a line or two."""
         composer = self.builder.composer
-        quotes = composer.windows.quotes([(rowid, score)])[:1]
+        quotes = composer.windows.quotes([(rowid, score) for rowid in rowids])[:1]
         if not quotes or quotes[0].span.end - quotes[0].span.start > MAX_QUOTE_CHARS:
-            sentence = self.builder.sentences.rows[rowid]
+            sentence = self.builder.sentences.rows[rowids[0]]
             passage = self.builder.documents.passage(sentence.doc_id, sentence.passage_id)
             quotes = [Quote(sentence.span, sentence.doc_id, passage, score)] if passage else []
         cited = composer.citations_for(quotes)

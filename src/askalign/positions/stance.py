@@ -40,7 +40,7 @@ _AGREES = re.compile(
     r"|\b(?:that(?:'s| is)|this\s+is)\s+(?:a\s+)?(?:good|fair|great)\s+point\b",
     re.IGNORECASE,
 )
-_NEGATED = re.compile(r"\b(?:not|n't|never|no)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _TURN = r"(?:but|however|although|though|that said|except|yet)\b"
 _OPENS_WITH_TURN = re.compile(r"\W*" + _TURN, re.IGNORECASE)
 _TURN_AFTER = re.compile(r"\b" + _TURN, re.IGNORECASE)

@@ -92,6 +92,14 @@ _ASKS_POSITIONS = re.compile(
 )
 
 
+# A question about the other side in particular: its stated disagreements come first.
+_ASKS_DISAGREEMENT = re.compile(
+    r"\b(?:disagree\w*|against|push\w* back|pushback|object\w*|critic\w*|opposed|"
+    r"counter-?arguments?|disput\w*|challenged)\b",
+    re.I,
+)
+
+
 def question_shape(question: str, speakers: list[str]) -> Shape:
     if _THREAD.search(question) and (
         speakers or re.search(r"\b(?:anyone|commenters?|someone)\b", question, re.I)
@@ -122,6 +130,7 @@ class QueryIntent(BaseModel):
         False, description="It asks who disagreed, or where people stand on a topic."
     )
     topic: str = Field("", description="The content without the words that ask for sides.")
+    asks_disagreement: bool = Field(False, description="It asks about the other side.")
 
 
 def _folded(name: str) -> str:
@@ -229,6 +238,7 @@ def read_intent(
     replier = _replier(question, speakers, reply.start()) if reply else None
     return QueryIntent(
         asks_positions=bool(_ASKS_POSITIONS.search(question)) and replier is None,
+        asks_disagreement=bool(_ASKS_DISAGREEMENT.search(question)),
         topic=" ".join(_ASKS_POSITIONS.sub(" ", content).split()) or content,
         asks_reply=reply is not None,
         replier=replier,

@@ -31,10 +31,12 @@ from askalign.index.feedback import FeedbackLog, RateLimit
 from askalign.ingest.adding import AddRefused, add_to_corpus
 from askalign.ingest.pipeline import IngestHooks, ingest
 from askalign.ingest.summary import summarise
+from askalign.positions import PositionMap
 from askalign.retrieval.open import index_status
 from askalign.settings import Settings
 from askalign.web.auth import Login
 from askalign.web.login_guard import LoginGuard
+from askalign.web.positions import positions_view
 from askalign.web.render import (
     chat_markdown,
     conversation_markdown,
@@ -236,6 +238,12 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             raise gr.Error(str(error)) from error
         return answer.model_dump(mode="json")
 
+    def map_topic(topic: str, doc: str | None) -> PositionMap:
+        try:
+            return shared.current().map(topic, doc=doc)
+        except (QuestionTooLongError, UnknownFilterError) as error:
+            raise gr.Error(str(error)) from error
+
     with gr.Blocks(title="askalign") as demo:
         state = gr.BrowserState({"turns": []}, storage_key=STORAGE_KEY)
         gr.Markdown(
@@ -243,36 +251,46 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             " Every claim is a quote you can check: its number points at the passage, who"
             " wrote it, and where."
         )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(
-                    label="Conversation", height=480, elem_id="chat", buttons=["copy"]
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        placeholder="Ask about the essays and the debate… (Enter to send)",
-                        show_label=False,
-                        scale=5,
-                        elem_id="question",
-                        max_length=settings.max_question_chars,
+        with gr.Tabs():
+            with gr.Tab("Ask", elem_id="ask-tab"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=320):
+                    chatbot = gr.Chatbot(
+                        label="Conversation", height=480, elem_id="chat", buttons=["copy"]
                     )
-                    send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
-                suggestions = gr.Dataset(
-                    components=[gr.Textbox(visible=False)],
-                    samples=[[q] for q in example_questions(documents)],
-                    label="Try asking",
-                    elem_id="suggestions",
-                )
-                with gr.Row():
-                    speaker = gr.Dropdown(
-                        [ANYONE, *speakers], value=ANYONE, label="Speaker", elem_id="speaker-filter"
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="Ask about the essays and the debate… (Enter to send)",
+                            show_label=False,
+                            scale=5,
+                            elem_id="question",
+                            max_length=settings.max_question_chars,
+                        )
+                        send = gr.Button(
+                            "Ask", variant="primary", scale=1, min_width=80, elem_id="ask"
+                        )
+                    suggestions = gr.Dataset(
+                        components=[gr.Textbox(visible=False)],
+                        samples=[[q] for q in example_questions(documents)],
+                        label="Try asking",
+                        elem_id="suggestions",
                     )
-                    doc = gr.Dropdown(doc_choices, value="", label="Document", elem_id="doc-filter")
-                with gr.Row():
-                    download = gr.DownloadButton("Export conversation (Markdown)", size="sm")
-                    clear = gr.Button("New conversation", size="sm")
-            with gr.Column(scale=2, min_width=300):
-                sources = gr.HTML(sources_html(None, documents), elem_id="sources")
+                    with gr.Row():
+                        speaker = gr.Dropdown(
+                            [ANYONE, *speakers],
+                            value=ANYONE,
+                            label="Speaker",
+                            elem_id="speaker-filter",
+                        )
+                        doc = gr.Dropdown(
+                            doc_choices, value="", label="Document", elem_id="doc-filter"
+                        )
+                    with gr.Row():
+                        download = gr.DownloadButton("Export conversation (Markdown)", size="sm")
+                        clear = gr.Button("New conversation", size="sm")
+                with gr.Column(scale=2, min_width=300):
+                    sources = gr.HTML(sources_html(None, documents), elem_id="sources")
+            with gr.Tab("Positions", elem_id="positions-tab"):
+                positions_view(map_topic, doc_choices)
         with gr.Accordion("Index: what the answers come from", open=False):
             status = gr.Markdown(status_markdown(shared), elem_id="index-status")
             if writes:

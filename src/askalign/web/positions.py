@@ -46,6 +46,7 @@ const draw = () => {
     layout: {name: data.nodes.length > 2 ? 'cose' : 'grid', animate: false, randomize: false},
     userZoomingEnabled: false
   });
+  box.graph = element.graph;  // for the browser tests
   element.graph.on('tap', 'node', event => trigger('click', {speaker: event.target.id()}));
 };
 window.cytoscape ? draw() : document.querySelector('script[src*="cytoscape"]')
