@@ -1,6 +1,6 @@
 """The disagreement map, on a thread whose stances are known (a copied GreaterWrong page:
 Quinn doubts the post's probes, Rhea disagrees with Quinn, Sam agrees, Tess and Wren
-answer without a stated stance, Uma is off topic) and on the shipped corpus: who is on
+answer without a stated stance, Xan concedes a point and rebuts, Uma is off topic) and on the shipped corpus: who is on
 it, who answered whom, and every quote read back from the source at its offsets."""
 
 from __future__ import annotations
@@ -109,6 +109,8 @@ def test_stances_come_only_from_the_replies_own_words(thread_map: PositionMap) -
     assert said["Sam Ortiz", "Quinn Adair"].relation is Relation.AGREES
     assert said["Tess Ibarra", "Quinn Adair"].relation is Relation.RESPONDS
     assert said["Tess Ibarra", "Quinn Adair"].marker is None
+    # "I agree that X. My issue is …" concedes a point on the way to a rebuttal
+    assert said["Xan Pell", "Quinn Adair"].relation is Relation.RESPONDS
     order = [e.from_speaker for e in thread_map.exchanges]
     assert order.index("Rhea Moss") < order.index("Sam Ortiz") < order.index("Tess Ibarra")
 
@@ -134,7 +136,7 @@ def test_a_disagreement_question_is_answered_from_the_map(thread_assistant: Assi
     assert not answer.abstained
     assert answer.text.startswith("Rhea Moss, replying to Quinn Adair, disagrees")
     cited = [c.speaker for c in answer.citations]
-    assert "Rhea Moss" in cited and "Quinn Adair" in cited
+    assert cited[0] == "Rhea Moss" and "Quinn Adair" not in cited[:1]
     for citation in answer.citations:
         text = thread_assistant.documents[citation.doc_id].source_text
         assert text[citation.start : citation.end] == citation.quote

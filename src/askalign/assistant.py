@@ -302,9 +302,8 @@ class Assistant:
             intent.subject,
             disagreement_first=intent.asks_disagreement,
         )
-        quoted = {c.speaker for c in citations}
-        if not citations or not set(intent.speakers) <= quoted:
-            return None  # the people the question names must speak in its answer
+        if not citations or not all(name in body for name in intent.speakers):
+            return None  # the people the question names must be in its answer
         views = [_view(hit) for hit in hits[:k]]
         return Answer(question=text, text=body, citations=citations, hits=views)
 

@@ -115,6 +115,10 @@ class Document(BaseModel):
     def cut(self, start: int, end: int) -> str:
         return self.source_text[start:end]
 
+    def karma_of(self, passage: Passage) -> int | None:
+        """A comment's own score; the post's for the post's and essay's words."""
+        return passage.karma if passage.role is Role.COMMENT else self.karma
+
     @property
     def source_key(self) -> str:
         """Where the document lives: its file, or its record within the file."""

@@ -23,6 +23,7 @@ class Citation(BaseModel):
     url: str | None = None
     passage_id: str
     replying_to_speaker: str | None = None
+    karma: int | None = Field(default=None, description="Of the comment, or of the post.")
 
 
 class HitView(BaseModel):

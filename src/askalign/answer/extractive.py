@@ -137,6 +137,7 @@ class ExtractiveComposer:
                 url=document.url,
                 passage_id=quote.passage.id,
                 replying_to_speaker=quote.passage.replying_to_speaker,
+                karma=document.karma_of(quote.passage),
             )
             if verified(citation, document):
                 kept.append((quote, citation))

@@ -105,8 +105,9 @@ def print_answer(answer: Answer) -> None:
     for citation in answer.citations:
         where = " > ".join(citation.section) if citation.section else citation.role.value
         who = citation.speaker or ("a commenter" if citation.role == "comment" else "the text")
+        karma = "" if citation.karma is None else f", karma {citation.karma}"
         console.print(
-            f"[{citation.n}] {who} ({citation.role.value}), “{citation.doc_title}”, {where},"
+            f"[{citation.n}] {who} ({citation.role.value}{karma}), “{citation.doc_title}”, {where},"
             f" chars {citation.start}-{citation.end}",
             markup=False,
             highlight=False,

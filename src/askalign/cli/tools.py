@@ -109,6 +109,22 @@ def bench_reader_command(
     typer.echo(report.model_dump_json(indent=2))
 
 
+@bench_app.command("map")
+def bench_map_command(
+    topics: Annotated[
+        Path, typer.Option("--topics", help="Topics with a reader's participants (.jsonl).")
+    ] = Path("benchmarks/map_topics.jsonl"),
+    index_dir: IndexOption = None,
+) -> None:
+    """`askalign map` on each topic against a careful reader's lists: participants
+    found, stated stances, quotes verified, seconds a map (JSON)."""
+    from askalign.assistant import Assistant
+    from askalign.bench.positions import bench_map
+
+    assistant = Assistant.open(index_dir, reader="off")
+    typer.echo(bench_map(assistant, topics).model_dump_json(indent=2))
+
+
 @bench_app.command("scale")
 def bench_scale_command(
     sizes: Annotated[

@@ -36,7 +36,7 @@ class MapAnswer:
             if citation is not None:
                 citations.append(citation)
                 text = " ".join(citation.display.split())
-                lines.append(f"{lead_in}: “{text}” [{citation.n}]")
+                lines.append(f"{lead_in[:1].upper()}{lead_in[1:]}: “{text}” [{citation.n}]")
         return "\n\n".join(lines), citations
 
     def _chosen(

@@ -31,7 +31,6 @@ MAX_QUOTES = 3
 MAX_QUOTE_CHARS = 400
 MAX_EXCHANGES = 24
 MIN_WORDS = 4
-UNNAMED = "unnamed commenter"
 
 
 class Scored(NamedTuple):
@@ -125,7 +124,7 @@ class MapBuilder:
                     speaker=speaker,
                     role=first.passage.role,
                     document=first.document.id,
-                    karma=_karma(first.document, first.passage),
+                    karma=first.document.karma_of(first.passage),
                     engagement=round(sum(s.score for s in spoken), 3),
                     quotes=quotes,
                 )
@@ -205,7 +204,7 @@ class _Sources:
             end=citation.end,
             url=citation.url,
             speaker=_label(document, quote.passage),
-            karma=_karma(document, quote.passage),
+            karma=document.karma_of(quote.passage),
         )
 
 
@@ -247,15 +246,13 @@ def _answered(document: Document, passage: Passage) -> str | None:
 
 
 def _label(document: Document, passage: Passage) -> str:
+    """A name for everyone on a map: pages that drop commenters' names still number
+    their comments, and two unnamed people must not merge into one."""
     if passage.speaker:
         return passage.speaker
-    if passage.role is not Role.COMMENT and document.author:
-        return document.author
-    return UNNAMED if passage.role is Role.COMMENT else "the author"
-
-
-def _karma(document: Document, passage: Passage) -> int | None:
-    return passage.karma if passage.role is Role.COMMENT else document.karma
+    if passage.role is not Role.COMMENT:
+        return document.author or f"the author of “{document.title}”"
+    return f"commenter #{passage.comment_index}" if passage.comment_index else "a commenter"
 
 
 def _thread_order(scored: Scored) -> tuple:

@@ -8,7 +8,6 @@ comment it answers (that is the other person's words, not its own)."""
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from typing import NamedTuple
 
 from askalign.documents import Document, Passage
@@ -44,6 +43,13 @@ _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}$", re.IGNOR
 _TURN = r"(?:but|however|although|though|that said|except|yet)\b"
 _OPENS_WITH_TURN = re.compile(r"\W*" + _TURN, re.IGNORECASE)
 _TURN_AFTER = re.compile(r"\b" + _TURN, re.IGNORECASE)
+# What follows a concession: a turn, an objection of one's own, a stated disagreement.
+_CONCEDES = re.compile(
+    r"\b(?:but|however|although|though|that said|except|yet)\b"
+    r"|\bmy\s+(?:main\s+|real\s+|only\s+)?(?:issue|problem|worry|concern|objection|complaint)\b"
+    r"|\b(?:I|we)\s+" + _SOFTENER + r"disagree\b",
+    re.IGNORECASE,
+)
 _CONDITION = re.compile(r"\b(?:if|unless|assuming|suppose|insofar as|to the extent)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$")
 
@@ -69,15 +75,17 @@ def opening(document: Document, passage: Passage) -> list[Span]:
 
 def stance(document: Document, passage: Passage) -> Stance:
     """The first sentence that states a stance, unless the next one turns on it
-    ("I mostly agree. However, …")."""
-    sentences: list[Span | None] = [*opening(document, passage), None]
-    for sentence, after in pairwise(sentences):
-        if sentence is None:
-            break
+    ("I mostly agree. However, …"), or, for agreement, anything after it in the opening
+    does: "I agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
+    sentences = opening(document, passage)
+    for at, sentence in enumerate(sentences):
         found = sentence_stance(sentence.cut(document.source_text))
         if found is None:
             continue
-        if after is not None and _OPENS_WITH_TURN.match(after.cut(document.source_text)):
+        rest = [later.cut(document.source_text) for later in sentences[at + 1 :]]
+        if rest and _OPENS_WITH_TURN.match(rest[0]):
+            return NO_STANCE
+        if found[0] is Relation.AGREES and any(_CONCEDES.search(text) for text in rest):
             return NO_STANCE
         return Stance(found[0], found[1], sentence)
     return NO_STANCE

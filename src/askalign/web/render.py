@@ -111,11 +111,12 @@ def source_card(citations: list[Citation], documents: Mapping[str, Document]) ->
     )
     copy_text = html.escape("\n\n".join(source_markdown(c) for c in citations), quote=True)
     parent = _parent_details(document, passage)
+    karma = "" if first.karma is None else f' · <span class="karma">karma {first.karma}</span>'
     return (
         f'<div class="source" data-speaker="{html.escape(first.speaker or "")}">'
         f'<div class="source-head"><b>{numbers} <span class="speaker">{_who(first)}</span></b>'
         f"{as_written(passage)}"
-        f" · {ROLE_WORDS[first.role]} · {link}{section}</div>"
+        f" · {ROLE_WORDS[first.role]}{karma} · {link}{section}</div>"
         f'<blockquote class="context">{context}</blockquote>{parent}'
         f'<button class="copy-source" data-md="{copy_text}"'
         ' onclick="navigator.clipboard && navigator.clipboard.writeText(this.dataset.md);'
