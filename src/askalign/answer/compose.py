@@ -1,6 +1,5 @@
-"""The one interface every composer meets, so an LLM composer (through llama-index,
-configured by settings) can come later without touching retrieval or citation checks.
-"""
+"""What the Assistant asks of a composer: any object with these methods can be passed as
+`Assistant(composer=...)` (an LLM's, say) without touching retrieval."""
 
 from __future__ import annotations
 
@@ -27,11 +26,8 @@ class Composer(Protocol):
         ...
 
     def compose(
-        self,
-        question: Question,
-        hits: list[Hit],
-        pool: Pool | None = None,
-        limit: int | None = None,
+        self, question: Question, hits: list[Hit], pool: Pool, limit: int | None = None
     ) -> Composition:
-        """Citations must be verified against the source before they are returned."""
+        """Citations must be verified against the source before they are returned. The
+        pool is given, not optional: abstention weighs it before anything is written."""
         ...

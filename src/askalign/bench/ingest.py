@@ -78,21 +78,17 @@ def measure_ingest(corpus: Path, index: Path, *, preload: bool, name: str) -> Me
         import sentence_transformers  # noqa: F401
 
     from askalign.embedding import Embedder
-    from askalign.ingest.pipeline import ingest
+    from askalign.ingest.pipeline import ingest_with
 
-    settings = Settings()
+    # the local engine whatever ASKALIGN_ENGINE says: the peers it is measured beside are local
+    update = {"corpus_dir": corpus, "index_dir": index, "engine": "local"}
+    settings = Settings().model_copy(update=update)
     embedder = Embedder()
     started = time.perf_counter()
     if preload:
         embedder.embed(["warm up"])
     loaded = time.perf_counter()
-    report = ingest(
-        corpus,
-        index,
-        embedder=embedder,
-        chunk_tokens=settings.chunk_tokens,
-        max_file_bytes=settings.max_file_bytes,
-    )
+    report = ingest_with(settings, embedder=embedder)
     done = time.perf_counter()
     return Measurement(
         name=name,

@@ -170,21 +170,12 @@ def questions_for(texts: int, count: int, seed: int = SEED) -> list[str]:
 
 def worker_ingest(corpus: Path, index: Path, random_vectors: bool) -> dict[str, float]:
     from askalign.embedding import Embedder
-    from askalign.engines import open_engine
-    from askalign.ingest.pipeline import ingest
+    from askalign.ingest.pipeline import ingest_with
     from askalign.settings import Settings
 
-    settings = Settings()
+    settings = Settings().model_copy(update={"corpus_dir": corpus, "index_dir": index})
     embedder = TimedEmbedder(RandomEmbedder() if random_vectors else Embedder())
-    engine = open_engine(settings.engine, index, embedder.model_id, embedder.dimension)
-    report = ingest(
-        corpus,
-        index,
-        embedder=embedder,  # type: ignore[arg-type]  # duck-typed: same interface
-        chunk_tokens=settings.chunk_tokens,
-        max_file_bytes=settings.max_file_bytes,
-        engine=engine,
-    )
+    report = ingest_with(settings, embedder=embedder)  # type: ignore[arg-type]  # duck-typed
     return {
         "chunks": report.chunks.added + report.chunks.unchanged,
         "added_chunks": report.chunks.added,

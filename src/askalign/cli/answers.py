@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from askalign.cli.app import (
     CorpusOption,
@@ -21,16 +20,16 @@ from askalign.cli.app import (
     SpeakerOption,
     app,
     open_assistant,
+    read_settings,
+    user_errors,
 )
 from askalign.cli.terminal import (
     console,
-    errors,
     print_answer,
     print_error,
     print_metrics,
     print_speakers,
 )
-from askalign.settings import Settings
 
 
 @app.command()
@@ -49,11 +48,8 @@ def ask(
     from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
     assistant = open_assistant(index_dir, engine, reader)
-    try:
+    with user_errors(UnknownFilterError, QuestionTooLongError):
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
-    except (UnknownFilterError, QuestionTooLongError) as error:
-        print_error(error)
-        raise typer.Exit(2) from error
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
     else:
@@ -80,7 +76,7 @@ def chat(
         try:
             question = assistant.checked_question(question)
         except QuestionTooLongError as error:
-            errors.print(Text.assemble(("error:", "red"), f" {error}"))
+            print_error(error)
             continue
         history.append(Message(role="user", content=question))
         answer = assistant.chat(history)
@@ -122,18 +118,14 @@ def eval_command(
     """Recall@k, MRR, cited evidence, speakers, abstention, verbatim citations, latency, grades."""
     from askalign.evaluation import EvalFileError, evaluate, load_grades, load_questions
 
-    try:
+    with user_errors(EvalFileError):
         loaded = load_questions(questions)
         graded = load_grades(grades) if grades else None
-    except EvalFileError as error:
-        print_error(error)
-        raise typer.Exit(2) from error
     if graded and (unknown := sorted(graded.keys() - {q.id for q in loaded})):
         print_error(f"{grades}: ids not in {questions}: {unknown}", "note", "yellow")
     assistant = open_assistant(index_dir, engine, reader)
-    report = evaluate(
-        assistant, loaded, k=k, corpus_dir=corpus_dir or Settings().corpus_dir, grades=graded
-    )
+    corpus = read_settings(corpus_dir=corpus_dir).corpus_dir
+    report = evaluate(assistant, loaded, k=k, corpus_dir=corpus, grades=graded)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

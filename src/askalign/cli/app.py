@@ -1,16 +1,17 @@
-"""The `askalign` app, the options its commands share, and the one way a command
-opens an Assistant. Settings are read here, at the edge, and passed down."""
+"""The `askalign` app, the options its commands share, and what every command does
+alike: reading the settings (here, at the edge, and passed down), turning a mistake
+the user can fix into exit code 2, and opening an Assistant."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from askalign.cli.terminal import (
-    print_error,
-)
+from askalign.cli.terminal import print_error
 from askalign.documents import Role
 from askalign.index.errors import IndexProblem
 from askalign.settings import Settings
@@ -67,6 +68,27 @@ ReaderOption = Annotated[
 ]
 
 
+def read_settings(**given: object) -> Settings:
+    """The settings from the environment, under the options given on the command line
+    (an option left out is None, and the environment's value stands)."""
+    return Settings().model_copy(update={name: value for name, value in given.items() if value})
+
+
+def reader_mode(reader: bool | None) -> str | None:
+    return None if reader is None else ("on" if reader else "off")
+
+
+@contextmanager
+def user_errors(*kinds: type[Exception]) -> Iterator[None]:
+    """A mistake the user can fix (a missing folder, a bad option, a busy index) ends
+    the command with code 2 and one line that says what is wrong, not a traceback."""
+    try:
+        yield
+    except kinds as error:
+        print_error(error)
+        raise typer.Exit(2) from error
+
+
 def open_assistant(
     index_dir: Path | None, engine: str | None = None, reader: bool | None = None
 ) -> Assistant:
@@ -74,12 +96,9 @@ def open_assistant(
     from askalign.engines import MissingExtraError
     from askalign.reader import ReaderUnavailableError
 
-    mode = None if reader is None else ("on" if reader else "off")
-    try:
-        return Assistant.open(index_dir or Settings().index_dir, engine=engine, reader=mode)
-    except (IndexProblem, MissingExtraError, ReaderUnavailableError, ValueError) as error:
-        print_error(error)
-        raise typer.Exit(2) from error
+    with user_errors(IndexProblem, MissingExtraError, ReaderUnavailableError, ValueError):
+        assistant = Assistant.open(index_dir, engine=engine, reader=reader_mode(reader))
+    return assistant
 
 
 SpeakerOption = Annotated[

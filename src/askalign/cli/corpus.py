@@ -9,10 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
+from askalign.cli.app import (
+    CorpusOption,
+    EngineOption,
+    IndexOption,
+    JsonOption,
+    app,
+    read_settings,
+    user_errors,
+)
 from askalign.cli.terminal import (
     console,
     errors,
-    print_error,
     print_files,
     print_report,
     print_scan,
@@ -21,7 +29,6 @@ from askalign.cli.terminal import (
     report_problems,
 )
 from askalign.documents import Document
-from askalign.embedding import Embedder
 from askalign.index.catalog import Catalog
 from askalign.index.errors import IndexProblem
 from askalign.index.lock import IngestBusyError
@@ -29,7 +36,6 @@ from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
     from askalign.ingest.pipeline import IngestReport
-from askalign.cli.app import CorpusOption, EngineOption, IndexOption, JsonOption, app
 
 
 @app.command()
@@ -40,13 +46,9 @@ def corpus(
     """Parse the corpus and show its documents: who wrote what, and where."""
     from askalign.ingest.corpus import scan_corpus
 
-    settings = Settings()
-    directory = corpus_dir or settings.corpus_dir
-    try:
-        scan = scan_corpus(directory, settings.max_file_bytes)
-    except FileNotFoundError as error:
-        print_error(error)
-        raise typer.Exit(2) from error
+    settings = read_settings(corpus_dir=corpus_dir)
+    with user_errors(FileNotFoundError):
+        scan = scan_corpus(settings.corpus_dir, settings.max_file_bytes)
     if as_json:
         typer.echo(json.dumps(scan.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -67,7 +69,8 @@ def ingest_command(
     engine: EngineOption = None,
 ) -> None:
     """Bring the index in line with the corpus: embed new text, drop what was deleted."""
-    report = run_ingest(corpus_dir, index_dir, rebuild=rebuild, quiet=as_json, engine=engine)
+    settings = read_settings(corpus_dir=corpus_dir, index_dir=index_dir, engine=engine)
+    report = run_ingest(settings, rebuild=rebuild, quiet=as_json)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
@@ -108,15 +111,14 @@ def add(
     from askalign.ingest.adding import add_paths
     from askalign.ingest.summary import FilesSummary, summarise
 
-    settings = Settings()
-    corpus, index = corpus_dir or settings.corpus_dir, index_dir or settings.index_dir
-    added = add_paths(paths, corpus, settings.max_file_bytes)
+    settings = read_settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    added = add_paths(paths, settings.corpus_dir, settings.max_file_bytes)
     for name in added.skipped:
         errors.print(Text(f"skipped (hidden or backup): {name}", style="dim"), highlight=False)
     summary = FilesSummary(problems=added.refused)
     if added.added:
-        report = run_ingest(corpus, index, rebuild=False, quiet=as_json)
-        ingested = summarise(indexed_documents(index), report.failed, added.added)
+        report = run_ingest(settings, quiet=as_json)
+        ingested = summarise(indexed_documents(settings.index_dir), report.failed, added.added)
         summary = FilesSummary(files=ingested.files, problems=[*added.refused, *ingested.problems])
         for problem in report.failed:
             if problem not in ingested.problems:
@@ -140,22 +142,12 @@ def indexed_documents(index_dir: Path) -> list[Document]:
         catalog.close()
 
 
-def run_ingest(
-    corpus_dir: Path | None,
-    index_dir: Path | None,
-    *,
-    rebuild: bool,
-    quiet: bool,
-    engine: str | None = None,
-) -> IngestReport:
+def run_ingest(settings: Settings, *, rebuild: bool = False, quiet: bool) -> IngestReport:
     """Ingest with a progress bar on a terminal; errors end the command with code 2."""
     from askalign.cli.progress import ingest_progress
-    from askalign.engines import MissingExtraError, open_engine
-    from askalign.ingest.pipeline import IngestHooks, ingest
+    from askalign.engines import MissingExtraError
+    from askalign.ingest.pipeline import IngestHooks, ingest_with
 
-    settings = Settings()
-    index = index_dir or settings.index_dir
-    embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
     with ingest_progress(console, enabled=console.is_terminal and not quiet) as progress:
         hooks = IngestHooks(
             on_wait=lambda message: errors.print(Text(message, style="yellow")),
@@ -167,35 +159,11 @@ def run_ingest(
             on_embed_batch=progress.advance,
             on_index=progress.index,
         )
-        try:
-            engine = open_engine(
-                engine or settings.engine,
-                index,
-                embedder.model_id,
-                embedder.dimension,
-                settings.milvus_token_value,
-            )
-            return ingest(
-                corpus_dir or settings.corpus_dir,
-                index,
-                embedder=embedder,
-                chunk_tokens=settings.chunk_tokens,
-                max_file_bytes=settings.max_file_bytes,
-                lock_timeout_s=settings.lock_timeout_s,
-                rebuild=rebuild,
-                hooks=hooks,
-                commit_texts=settings.commit_texts,
-                engine=engine,
-            )
-        except (
-            FileNotFoundError,
-            IndexProblem,
-            IngestBusyError,
-            MissingExtraError,
-            ValueError,
-        ) as error:
-            print_error(error)
-            raise typer.Exit(2) from error
+        with user_errors(
+            FileNotFoundError, IndexProblem, IngestBusyError, MissingExtraError, ValueError
+        ):
+            report = ingest_with(settings, rebuild=rebuild, hooks=hooks)
+    return report
 
 
 @app.command()
@@ -206,14 +174,9 @@ def status(
     from askalign.engines import MissingExtraError
     from askalign.retrieval.open import index_status
 
-    settings = Settings()
-    try:
-        found = index_status(
-            index_dir or settings.index_dir, engine or settings.engine, settings.milvus_token_value
-        )
-    except (IndexProblem, MissingExtraError, ValueError) as error:
-        print_error(error)
-        raise typer.Exit(2) from error
+    settings = read_settings(index_dir=index_dir, engine=engine)
+    with user_errors(IndexProblem, MissingExtraError, ValueError):
+        found = index_status(settings.index_dir, settings.engine, settings.milvus_token_value)
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return

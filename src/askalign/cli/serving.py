@@ -7,19 +7,26 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from askalign.cli.app import CorpusOption, EngineOption, IndexOption, JsonOption, ReaderOption, app
+from askalign.cli.app import (
+    CorpusOption,
+    EngineOption,
+    IndexOption,
+    JsonOption,
+    ReaderOption,
+    app,
+    read_settings,
+    reader_mode,
+    user_errors,
+)
 from askalign.cli.corpus import run_ingest
 from askalign.cli.terminal import (
     console,
-    errors,
     print_error,
     print_feedback,
     print_report,
 )
 from askalign.index.errors import IndexProblem
-from askalign.settings import Settings
 
 
 @app.command()
@@ -50,37 +57,24 @@ def serve(
     from askalign.web.auth import AuthFileError
     from askalign.web.shared import SharedAssistant
 
-    settings = Settings()
-    overrides = {
-        "index_dir": index_dir,
-        "corpus_dir": corpus_dir,
-        "auth_file": auth_file,
-        "engine": engine,
-        "reader": None if reader is None else ("on" if reader else "off"),
-    }
-    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
+    settings = read_settings(
+        index_dir=index_dir,
+        corpus_dir=corpus_dir,
+        auth_file=auth_file,
+        engine=engine,
+        reader=reader_mode(reader),
+    )
     if not (settings.index_dir / CATALOG_FILE).exists():
         where = f"No index at {settings.index_dir}: building it from {settings.corpus_dir}."
         console.print(where, markup=False)
-        print_report(
-            run_ingest(
-                settings.corpus_dir,
-                settings.index_dir,
-                rebuild=False,
-                quiet=False,
-                engine=settings.engine,
-            )
-        )
-    try:
+        print_report(run_ingest(settings, quiet=False))
+    with user_errors(IndexProblem, AuthFileError):
         with ThreadPoolExecutor(1) as pool:  # the index and model open while Gradio imports
             opening = pool.submit(SharedAssistant.warmed, settings)
             from askalign.web.app import launch
 
             shared = opening.result()
         launch(settings, host=host, port=port, share=share, shared=shared)
-    except (IndexProblem, AuthFileError) as error:
-        print_error(error)
-        raise typer.Exit(2) from error
 
 
 @app.command()
@@ -88,7 +82,7 @@ def feedback(as_json: JsonOption = False, index_dir: IndexOption = None) -> None
     """Thumbs up / down given in the web UI, to turn bad answers into test questions."""
     from askalign.index.feedback import FeedbackLog
 
-    found = FeedbackLog(index_dir or Settings().index_dir).all()
+    found = FeedbackLog(read_settings(index_dir=index_dir).index_dir).all()
     if as_json:
         typer.echo(json.dumps([item.model_dump() for item in found], indent=2, ensure_ascii=False))
         return
@@ -117,7 +111,7 @@ NameArgument = Annotated[str, typer.Argument(help="The name to log in with.")]
 def auth_path(given: Path | None) -> Path:
     from askalign.web.auth import DEFAULT_AUTH_FILE
 
-    return given or Settings().auth_file or DEFAULT_AUTH_FILE
+    return read_settings(auth_file=given).auth_file or DEFAULT_AUTH_FILE
 
 
 @user_app.command("add")
@@ -126,15 +120,12 @@ def user_add(name: NameArgument, auth_file: AuthFileOption = None) -> None:
     from askalign.web.auth import AuthFileError, add_user, check_name
 
     path = auth_path(auth_file)
-    try:
+    with user_errors(ValueError, AuthFileError):
         check_name(name)
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         if not password:
             raise ValueError("the password is empty")
         replaced = add_user(path, name, password)
-    except (ValueError, AuthFileError) as error:
-        errors.print(Text.assemble(("error:", "red"), f" {error}"))
-        raise typer.Exit(2) from error
     console.print(
         f"{'new password for' if replaced else 'added'} {name} in {path}."
         f" Serve with: askalign serve --auth-file {path}",
@@ -149,12 +140,9 @@ def user_remove(name: NameArgument, auth_file: AuthFileOption = None) -> None:
     from askalign.web.auth import AuthFileError, remove_user
 
     path = auth_path(auth_file)
-    try:
+    with user_errors(AuthFileError):
         removed = remove_user(path, name)
-    except AuthFileError as error:
-        errors.print(Text.assemble(("error:", "red"), f" {error}"))
-        raise typer.Exit(2) from error
     if not removed:
-        errors.print(Text.assemble(("error:", "red"), f" no user {name!r} in {path}"))
+        print_error(f"no user {name!r} in {path}")
         raise typer.Exit(1)
     console.print(f"removed {name} from {path}", highlight=False, markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from askalign.cli.app import CorpusOption, IndexOption, JsonOption, KOption, app
+from askalign.cli.app import CorpusOption, IndexOption, JsonOption, KOption, app, read_settings
 from askalign.cli.terminal import (
     console,
     errors,
@@ -17,7 +17,6 @@ from askalign.cli.terminal import (
     print_scale_bench,
 )
 from askalign.embedding import Backend, Embedder
-from askalign.settings import Settings
 
 model_app = typer.Typer(
     help="The embedding model's ONNX export, and the reader model's file.", no_args_is_help=True
@@ -41,7 +40,7 @@ def model_export_command(
     from askalign.reader.model import missing as reader_missing
     from askalign.reader.model import model_path as reader_model_path
 
-    settings = Settings()
+    settings = read_settings()
     embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
     if embedder.backend is Backend.TORCH:
         console.print("ASKALIGN_EMBED_BACKEND=torch: nothing to export.")
@@ -67,7 +66,7 @@ def bench_ingest_command(corpus_dir: CorpusOption = None, as_json: JsonOption = 
     """Full, no-op and one-paragraph ingests against raw encode and llama-index's default."""
     from askalign.bench.ingest import bench_ingest
 
-    results = bench_ingest(corpus_dir or Settings().corpus_dir)
+    results = bench_ingest(read_settings(corpus_dir=corpus_dir).corpus_dir)
     if as_json:
         typer.echo(json.dumps([result.model_dump() for result in results], indent=2))
         return
@@ -85,10 +84,8 @@ def bench_retrieval_command(
     """Recall@k and MRR of askalign's retrieval against llama-index at 256 and 1,024 tokens."""
     from askalign.bench.ingest import bench_retrieval
 
-    settings = Settings()
-    bench = bench_retrieval(
-        corpus_dir or settings.corpus_dir, index_dir or settings.index_dir, questions, k
-    )
+    settings = read_settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    bench = bench_retrieval(settings.corpus_dir, settings.index_dir, questions, k)
     if as_json:
         typer.echo(bench.model_dump_json(indent=2))
         return
@@ -105,7 +102,7 @@ def bench_reader_command(
     and 16 candidates, side by side in one run (JSON)."""
     from askalign.bench.reader import bench_reader
 
-    report = bench_reader(index_dir or Settings().index_dir, questions, limit)
+    report = bench_reader(read_settings(index_dir=index_dir).index_dir, questions, limit)
     typer.echo(report.model_dump_json(indent=2))
 
 

@@ -127,20 +127,10 @@ def holds_evidence(text: str, quote: str) -> bool:
 
 
 def cites_evidence(quote: str, evidence: str) -> bool:
-    """Whether a citation's quote cites a piece of evidence. Both are normalised
-    (`normalize`: case, quote marks, spacing), then the quote cites it when
-
-    - the quote contains the evidence;
-    - or the evidence contains the quote, and the quote has at least
-      SHORTEST_QUOTE_INSIDE words (the answer quotes one sentence of a longer passage;
-      a few words inside it could be a common phrase);
-    - or the longest run of words the two share (word-level SequenceMatcher, as in
-      `holds_evidence`) covers at least GOOD_PART_OF_THE_EVIDENCE of the evidence's
-      words (the answer's sentence and the evidence are cut at different places).
-
-    Looser than containment because evidence quotes start and end anywhere, while an
-    answer quotes whole sentences; a single long shared run, not scattered shared
-    words, so that two passages on the same topic do not count."""
+    """Looser than containment: evidence starts and ends anywhere, while an answer quotes
+    whole sentences. A quote inside the evidence must be long enough not to be a common
+    phrase, and a partial overlap must be one long shared run, not scattered words, so
+    that two passages on the same topic do not count."""
     said, wanted = normalize(quote), normalize(evidence)
     if not wanted:
         return False

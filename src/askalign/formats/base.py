@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
 from askalign.documents import Document, Passage, Role, speaker_identity
+from askalign.formats.pasted import link_thread, paragraph_spans
 from askalign.formats.sections import SectionTracker
 from askalign.text.spans import Span
 
@@ -132,3 +134,79 @@ def sectioned_passages(
         sections.content()
         passages.append(builder.make(role, block.span, speaker=speaker, section=sections.path))
     return passages
+
+
+def body_document(
+    ctx: ReadContext,
+    *,
+    reader: str,
+    text: str,
+    meta: DocumentMeta,
+    body: list[Block],
+    role: Role = Role.ESSAY,
+    footnotes: Sequence[tuple[str, Span]] = (),
+) -> Document:
+    """A text with no comments: the author's sections, then any (label, span) footnotes."""
+    builder = PassageBuilder(ctx.doc_id, text)
+    passages = sectioned_passages(builder, body, role, meta.author)
+    passages += [
+        builder.make(Role.FOOTNOTE, span, speaker=meta.author, footnote=label)
+        for label, span in footnotes
+    ]
+    return build_document(ctx, reader=reader, text=text, meta=meta, passages=passages)
+
+
+def thread_document(
+    ctx: ReadContext,
+    post: list[Passage],
+    comments: list[Passage],
+    *,
+    reader: str,
+    text: str,
+    meta: DocumentMeta,
+    units: Callable[[Passage, str], list[Span]] = paragraph_spans,
+) -> Document:
+    """A post and its comments, with each comment's quotes and replies linked first.
+    `units` cuts a passage where a comment may have pasted earlier words: paragraphs,
+    unless the format keeps one paragraph a line."""
+    link_thread(post, comments, text, lambda passage: units(passage, text))
+    return build_document(ctx, reader=reader, text=text, meta=meta, passages=post + comments)
+
+
+def footnote_passage(
+    builder: PassageBuilder, span: Span, label: str, author: str | None
+) -> Passage:
+    """A post's footnote is its author's, under a "Footnotes" section of its own."""
+    return builder.make(Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label)
+
+
+class CommentHeading(Protocol):
+    """What a forum page shows above a comment, however the format spells it."""
+
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def age(self) -> str | None: ...
+    @property
+    def karma(self) -> int | None: ...
+    @property
+    def af_karma(self) -> int | None: ...
+    @property
+    def agreement(self) -> int | None: ...
+
+
+def comment_passage(
+    builder: PassageBuilder, span: Span, order: int, heading: CommentHeading, **links: object
+) -> Passage:
+    """`order` counts every comment on the page, as a reader counts them."""
+    return builder.make(
+        Role.COMMENT,
+        span,
+        speaker=heading.author,
+        comment_index=order,
+        age=heading.age,
+        karma=heading.karma,
+        af_karma=heading.af_karma,
+        agreement=heading.agreement,
+        **links,
+    )

@@ -5,14 +5,7 @@ from __future__ import annotations
 import re
 
 from askalign.documents import Document, Role
-from askalign.formats.base import (
-    Block,
-    DocumentMeta,
-    PassageBuilder,
-    ReadContext,
-    build_document,
-    sectioned_passages,
-)
+from askalign.formats.base import Block, DocumentMeta, ReadContext, body_document
 from askalign.formats.sections import looks_like_heading
 from askalign.text.spans import Line, Span, blocks, iter_lines, trim
 
@@ -47,9 +40,8 @@ def read(text: str, ctx: ReadContext, role: Role = Role.ESSAY) -> Document:
         found.author = by_line.group("author").strip()
         units.pop(0)
     meta = ctx.catalog.overriding(found)
-    builder = PassageBuilder(ctx.doc_id, text)
-    passages = sectioned_passages(builder, shaped_blocks(units, text), role, meta.author)
-    return build_document(ctx, reader=NAME, text=text, meta=meta, passages=passages)
+    body = shaped_blocks(units, text)
+    return body_document(ctx, reader=NAME, text=text, meta=meta, body=body, role=role)
 
 
 def shaped_blocks(units: list[Span], text: str) -> list[Block]:

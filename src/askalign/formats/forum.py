@@ -20,8 +20,10 @@ from askalign.formats.base import (
     DocumentMeta,
     PassageBuilder,
     ReadContext,
-    build_document,
+    comment_passage,
+    footnote_passage,
     sectioned_passages,
+    thread_document,
 )
 from askalign.formats.decode import ReadError
 from askalign.formats.forum_markup import (
@@ -34,7 +36,6 @@ from askalign.formats.forum_markup import (
     magnum_post,
 )
 from askalign.formats.html import NOT_CONTENT, TextBuilder, block_text, page_meta, parse
-from askalign.formats.pasted import link_thread, paragraph_spans
 from askalign.text.spans import Span
 
 NAME = "forum"
@@ -175,15 +176,11 @@ def comment_passages(
         if raw.body is None or not region.blocks:
             continue
         parent = by_node.get(id(raw.parent)) if raw.parent is not None else None
-        passage = builder.make(
-            Role.COMMENT,
+        passage = comment_passage(
+            builder,
             region.span,
-            speaker=raw.author,
-            comment_index=order,
-            age=raw.age,
-            karma=raw.karma,
-            af_karma=raw.af_karma,
-            agreement=raw.agreement,
+            order,
+            raw,
             reply_to=parent.id if parent else None,
             replying_to_speaker=parent.speaker if parent else None,
             reply_inferred_by=InferredBy.HTML if parent else None,
@@ -205,10 +202,7 @@ def read(html: str, ctx: ReadContext) -> Document:
         meta, text, post_passages, comment_list = page_passages(soup, html, ctx)
     finally:  # freed now, by reference counts: a 20,000-comment tree is 10^6 objects
         soup.decompose()  # in parent-child cycles, which the collector would walk again
-    link_thread(post_passages, comment_list, text, lambda p: paragraph_spans(p, text))
-    return build_document(
-        ctx, reader=NAME, text=text, meta=meta, passages=post_passages + comment_list
-    )
+    return thread_document(ctx, post_passages, comment_list, reader=NAME, text=text, meta=meta)
 
 
 def page_passages(
@@ -233,9 +227,7 @@ def page_passages(
     builder = PassageBuilder(ctx.doc_id, text)
     post_passages = sectioned_passages(builder, body.blocks, Role.POST, meta.author)
     post_passages += [
-        builder.make(
-            Role.FOOTNOTE, region.span, speaker=meta.author, section=["Footnotes"], footnote=label
-        )
+        footnote_passage(builder, region.span, label, meta.author)
         for label, region in notes
         if region.blocks
     ]

@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 from bs4 import BeautifulSoup, Tag
 
+from askalign.formats.dates import parse_shown_date
 from askalign.formats.html import block_text
-from askalign.formats.lesswrong import parse_date
 
 UNNAMED = {"[deleted]", "[anonymous]", "[comment deleted]"}
 _INT = re.compile(r"-?\d+")
@@ -122,7 +122,7 @@ def _time_date(element: Tag | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(stamp[:10])
     except ValueError:
-        return parse_date(text_of(element) or "")
+        return parse_shown_date(text_of(element) or "")
 
 
 def magnum_comments(soup: BeautifulSoup) -> list[RawComment]:

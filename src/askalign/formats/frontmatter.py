@@ -18,6 +18,7 @@ from typing import NamedTuple
 import yaml
 
 from askalign.formats.base import DocumentMeta
+from askalign.formats.dates import parse_date
 from askalign.formats.decode import ReadError, lone_surrogate
 
 FENCE = "---"
@@ -194,18 +195,6 @@ def _date(value: object, notes: list[str]) -> dt.date | None:
     if found is None and value is not None:
         notes.append(f"front matter date {_shown(value)} not understood: write it as YYYY-MM-DD")
     return found
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date, a timestamp, or text that starts with YYYY-MM-DD."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10]) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _karma(value: object, notes: list[str]) -> int | None:

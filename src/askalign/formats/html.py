@@ -20,16 +20,9 @@ from bs4 import (
     Tag,
 )
 
-from askalign.documents import Document, Role
-from askalign.formats.base import (
-    Block,
-    DocumentMeta,
-    PassageBuilder,
-    ReadContext,
-    build_document,
-    sectioned_passages,
-)
-from askalign.formats.frontmatter import parse_date
+from askalign.documents import Document
+from askalign.formats.base import Block, DocumentMeta, ReadContext, body_document
+from askalign.formats.dates import parse_date
 from askalign.text.spans import Span
 
 NAME = "html"
@@ -176,6 +169,4 @@ def _meta_content(soup: BeautifulSoup, key: str) -> str | None:
 def read(html: str, ctx: ReadContext) -> Document:
     text, found_blocks, found = extract(html)
     meta = ctx.catalog.overriding(found)
-    builder = PassageBuilder(ctx.doc_id, text)
-    passages = sectioned_passages(builder, found_blocks, Role.ESSAY, meta.author)
-    return build_document(ctx, reader=NAME, text=text, meta=meta, passages=passages)
+    return body_document(ctx, reader=NAME, text=text, meta=meta, body=found_blocks)

@@ -17,14 +17,14 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError, field_validator
 
 from askalign.documents import CorpusProblem, Document
-from askalign.formats.base import DATASET_EXTENSIONS, DocumentMeta, ReadContext
+from askalign.formats.base import DocumentMeta, ReadContext
+from askalign.formats.dates import parse_date
 from askalign.formats.decode import ReadError, lone_surrogate, open_regular
-from askalign.formats.frontmatter import joined_names, parse_date
+from askalign.formats.frontmatter import joined_names
 from askalign.formats.markdown import read_body
 from askalign.text.readable import DATASET_FORMAT
 
 NAME = DATASET_FORMAT
-EXTENSIONS = DATASET_EXTENSIONS
 MISSING = frozenset({"", "n/a", "na", "none", "null", "unknown"})
 ID_CHARS = 40
 HINT = (

@@ -14,7 +14,6 @@ author's mouth).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import NamedTuple
 
@@ -23,12 +22,14 @@ from askalign.formats.base import (
     DocumentMeta,
     PassageBuilder,
     ReadContext,
-    build_document,
+    comment_passage,
+    footnote_passage,
     sectioned_passages,
+    thread_document,
 )
+from askalign.formats.dates import parse_shown_date
 from askalign.formats.essay import shaped_blocks
 from askalign.formats.lesswrong_headers import CommentHeader, HeaderAt, find_headers
-from askalign.formats.pasted import link_thread, paragraph_spans
 from askalign.text.spans import Line, Span, blocks, iter_lines, trim
 
 NAME = "lesswrong"
@@ -40,9 +41,6 @@ HEADER_FALLBACK = re.compile(
 )
 INDEX_ENTRY = re.compile(r"^(?P<karma>-?\d+)(?P<author>[^\d\s].*)$")
 FOOTNOTE_MARK = re.compile(r"^\s+(?P<label>\d+)\.\s*\^\s*$")
-DATE_LINE = re.compile(
-    r"^(?P<day>\d{1,2})(?:st|nd|rd|th)\s+(?P<month>[A-Z][a-z]{2})\w*\s+(?P<year>\d{4})$"
-)
 BY_LINE = re.compile(r"^by (?P<author>.+)$")
 REPLY = re.compile(r"^Reply\d*$")  # "Reply1": the page appends a count of hidden replies
 END_OF_PAGE = ("Mentioned in", "New to LessWrong?")  # what follows a post placed last
@@ -153,7 +151,7 @@ def post_above_comments(header: list[Line]) -> tuple[list[Line], int]:
     while start < len(header) and (
         header[start].blank
         or TITLE_BLOCK.match(header[start].text.strip())
-        or parse_date(header[start].text.strip())
+        or parse_shown_date(header[start].text.strip())
     ):
         start += 1
     stop = next(
@@ -172,7 +170,7 @@ def parse_page_meta(header: list[Line]) -> tuple[DocumentMeta, list[tuple[int, s
         meta.author = BY_LINE.match(texts[by_at])["author"].strip()
         if by_at > 1 and re.fullmatch(r"-?\d+", texts[by_at - 2]):
             meta.karma = int(texts[by_at - 2])
-        meta.date = parse_date(texts[by_at + 1]) if by_at + 1 < len(texts) else None
+        meta.date = parse_shown_date(texts[by_at + 1]) if by_at + 1 < len(texts) else None
     if AF_NAME in texts:
         meta.crossposted_to = [AF_NAME]
     return meta, comment_index(texts)
@@ -189,18 +187,6 @@ def comment_index(texts: list[str]) -> list[tuple[int, str]]:
         elif runs[-1]:
             runs.append([])
     return next((run for run in reversed(runs) if run), [])
-
-
-def parse_date(text: str) -> dt.date | None:
-    match = DATE_LINE.match(text)
-    if not match:
-        return None
-    try:
-        return dt.datetime.strptime(
-            f"{match['day']} {match['month']} {match['year']}", "%d %b %Y"
-        ).date()
-    except ValueError:
-        return None
 
 
 def is_link_list(span: Span, text: str) -> bool:
@@ -236,11 +222,7 @@ def footnote_passages(
         mark = FOOTNOTE_MARK.match(line.text)
         if mark or not (line.blank or line.text.startswith(" ")):
             if label is not None and (span := _span_of(body, builder.text)):
-                passages.append(
-                    builder.make(
-                        Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label
-                    )
-                )
+                passages.append(footnote_passage(builder, span, label, author))
             if not mark:
                 break
             label, body = mark["label"], []
@@ -268,18 +250,7 @@ def comment_passages(
         if span is None:
             continue
         header = at.header or parse_header(at.rest or "", index[order - 1] if use_index else None)
-        passages.append(
-            builder.make(
-                Role.COMMENT,
-                span,
-                speaker=header.author,
-                comment_index=order,
-                age=header.age,
-                karma=header.karma,
-                af_karma=header.af_karma,
-                agreement=header.agreement,
-            )
-        )
+        passages.append(comment_passage(builder, span, order, header))
     return passages
 
 
@@ -316,8 +287,7 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
     comments = comment_passages(builder, regions.comments, index)
     post = post_passages(builder, post_lines, meta.author)
     check_comment_count(lines, len(comments), ctx)
-    link_thread(post, comments, text, lambda passage: paragraph_spans(passage, text))
-    return build_document(ctx, reader=NAME, text=text, meta=meta, passages=post + comments)
+    return thread_document(ctx, post, comments, reader=NAME, text=text, meta=meta)
 
 
 def check_comment_count(lines: list[Line], read: int, ctx: ReadContext) -> None:

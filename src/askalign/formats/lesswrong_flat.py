@@ -12,11 +12,12 @@ from askalign.formats.base import (
     DocumentMeta,
     PassageBuilder,
     ReadContext,
-    build_document,
+    footnote_passage,
     sectioned_passages,
+    thread_document,
 )
 from askalign.formats.essay import shaped_blocks
-from askalign.formats.pasted import QuoteIndex, QuoteSource, link_thread
+from askalign.formats.pasted import QuoteIndex, QuoteSource
 from askalign.text.spans import Line, Span, iter_lines, trim
 
 NAME = "lesswrong-flat"
@@ -55,11 +56,7 @@ def post_and_footnotes(
         if line.text.rstrip().endswith(FOOTNOTE_END):
             span = trim(text, group[0].start, group[-1].end)
             label = str(sum(p.role is Role.FOOTNOTE for p in passages) + 1)
-            passages.append(
-                builder.make(
-                    Role.FOOTNOTE, span, speaker=author, section=["Footnotes"], footnote=label
-                )
-            )
+            passages.append(footnote_passage(builder, span, label, author))
             group = []
     return passages
 
@@ -115,8 +112,7 @@ def read(text: str, ctx: ReadContext) -> Document:
         for order, group in enumerate(comment_lines, 1)
     ]
     ctx.notes.append("comments carry no author names; comment boundaries inferred from quoting")
-    link_thread(post, comments, text, lambda passage: lines_of(passage, text))
-    return build_document(ctx, reader=NAME, text=text, meta=meta, passages=post + comments)
+    return thread_document(ctx, post, comments, reader=NAME, text=text, meta=meta, units=lines_of)
 
 
 def lines_of(passage: Passage, text: str) -> list[Span]:

@@ -17,15 +17,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from askalign.documents import Document, Passage, Role
-from askalign.formats.base import (
-    Block,
-    DocumentMeta,
-    PassageBuilder,
-    ReadContext,
-    build_document,
-    sectioned_passages,
-)
+from askalign.documents import Document
+from askalign.formats.base import Block, DocumentMeta, ReadContext, body_document
 from askalign.formats.frontmatter import split_front_matter
 from askalign.text.readable import MARKDOWN_FORMAT
 from askalign.text.spans import Span, trim
@@ -63,19 +56,14 @@ def read_body(
     if found.title is None and first_heading is not None and first_heading.level == 1:
         found.title = first_heading.span.cut(source)
     meta = ctx.catalog.overriding(found)
-    builder = PassageBuilder(ctx.doc_id, source)
-    passages = sectioned_passages(builder, body.blocks, Role.ESSAY, meta.author)
-    passages += footnote_passages(builder, body.footnotes, meta.author)
-    return build_document(ctx, reader=reader, text=source, meta=meta, passages=passages)
-
-
-def footnote_passages(
-    builder: PassageBuilder, footnotes: list[Footnote], author: str | None
-) -> list[Passage]:
-    return [
-        builder.make(Role.FOOTNOTE, note.span, speaker=author, footnote=note.label)
-        for note in footnotes
-    ]
+    return body_document(
+        ctx,
+        reader=reader,
+        text=source,
+        meta=meta,
+        body=body.blocks,
+        footnotes=body.footnotes,
+    )
 
 
 def body_blocks(source: str, parsed: str) -> Body:

@@ -16,12 +16,13 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from askalign.documents import Chunk, CorpusProblem, Document
 from askalign.embedding import Embedder
-from askalign.engines import Progress, SearchEngine
+from askalign.engines import Progress, SearchEngine, open_engine
 from askalign.engines.local import LocalEngine
 from askalign.index.catalog import Catalog
 from askalign.index.errors import IndexProblem, check_model
@@ -33,6 +34,9 @@ from askalign.ingest.chunking import CHUNKER_VERSION, Chunker
 from askalign.ingest.corpus import CorpusReader
 from askalign.text.sentences import document_sentences, sentence_text
 from askalign.text.tokens import TokenCounter
+
+if TYPE_CHECKING:  # read by the front ends, which sit above ingest, and handed down
+    from askalign.settings import Settings
 
 CRASH_HOOK = "ASKALIGN_TEST_CRASH_AT"  # tests: SIGKILL this process at a named stage
 STAGE_TEXTS = 2048  # chunks + sentences staged at a time: bounds memory, not the corpus
@@ -131,6 +135,40 @@ def ingest(
     report.model_id = embedder.model_id
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def ingest_with(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    engine: SearchEngine | None = None,
+    rebuild: bool = False,
+    hooks: IngestHooks | None = None,
+) -> IngestReport:
+    """The one wiring of an ingest run, so that the CLI, the web UI and the benchmarks
+    build the index the same settings describe. A caller that holds an open embedder or
+    engine passes it, rather than loading the model a second time."""
+    embedder = embedder or Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+    if engine is None:
+        engine = open_engine(
+            settings.engine,
+            settings.index_dir,
+            embedder.model_id,
+            embedder.dimension,
+            settings.milvus_token_value,
+        )
+    return ingest(
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder=embedder,
+        chunk_tokens=settings.chunk_tokens,
+        max_file_bytes=settings.max_file_bytes,
+        lock_timeout_s=settings.lock_timeout_s,
+        rebuild=rebuild,
+        hooks=hooks,
+        commit_texts=settings.commit_texts,
+        engine=engine,
+    )
 
 
 class IndexWriteError(IndexProblem):

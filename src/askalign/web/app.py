@@ -29,7 +29,7 @@ from askalign.assistant import Message, QuestionTooLongError, UnknownFilterError
 from askalign.formats import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
 from askalign.index.feedback import FeedbackLog, RateLimit
 from askalign.ingest.adding import AddRefused, add_to_corpus
-from askalign.ingest.pipeline import IngestHooks, ingest
+from askalign.ingest.pipeline import IngestHooks, ingest_with
 from askalign.ingest.summary import summarise
 from askalign.positions import PositionMap
 from askalign.retrieval.open import index_status
@@ -210,15 +210,11 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             total["done"] += count
             progress(total["done"] / max(total["n"], 1), desc="Embedding")
 
-        report = ingest(
-            settings.corpus_dir,
-            shared.index_dir,
+        report = ingest_with(
+            settings,
             embedder=shared.assistant.searcher.embedder,
-            chunk_tokens=settings.chunk_tokens,
-            max_file_bytes=settings.max_file_bytes,
-            lock_timeout_s=settings.lock_timeout_s,
-            hooks=IngestHooks(on_embed_more=more, on_embed_batch=advance),
             engine=shared.engine(),
+            hooks=IngestHooks(on_embed_more=more, on_embed_batch=advance),
         )
         shared.reload()
         catalog = shared.assistant.searcher.index.catalog
