@@ -1,7 +1,8 @@
 """The disagreement map, on a thread whose stances are known (a copied GreaterWrong page:
 Quinn doubts the post's probes, Rhea disagrees with Quinn, Sam agrees, Tess and Wren
-answer without a stated stance, Xan concedes a point and rebuts, Uma is off topic) and on the shipped corpus: who is on
-it, who answered whom, and every quote read back from the source at its offsets."""
+answer without a stated stance, Xan concedes a point and rebuts, Uma is off topic) and
+on the shipped corpus: who is on it, who answered whom, and every quote read back from
+the source at its offsets."""
 
 from __future__ import annotations
 

@@ -72,7 +72,9 @@ def test_batched_scores_are_the_models_own(reader: Reader) -> None:
         rows = logits[len(prompt) - 1 : len(prompt) + len(asked) - 1]
         log_norm = np.log(np.exp(rows - rows.max(1, keepdims=True)).sum(1)) + rows.max(1)
         reference = float((rows[np.arange(len(asked)), asked] - log_norm).mean())
-        assert score == pytest.approx(reference, abs=1e-2)  # measured: within 0.005
+        # measured: within 0.005 on one CPU, 0.014 on another (quantised kernels sum a
+        # batch in another order); a wrong quantity is off by tenths
+        assert score == pytest.approx(reference, abs=2e-2)
 
 
 def test_reader_off_needs_no_model(shipped_index) -> None:

@@ -8,8 +8,16 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from askalign.cli.app import DocOption, EngineOption, IndexOption, JsonOption, app, open_assistant
-from askalign.cli.terminal import console, print_error
+from askalign.cli.app import (
+    DocOption,
+    EngineOption,
+    IndexOption,
+    JsonOption,
+    app,
+    open_assistant,
+    user_errors,
+)
+from askalign.cli.terminal import console
 from askalign.positions import PositionMap, Relation
 
 STANCE_STYLES = {Relation.AGREES: "green", Relation.DISAGREES: "red", Relation.RESPONDS: "dim"}
@@ -36,11 +44,8 @@ def map_topic(
     from askalign.positions.markdown import to_markdown
 
     assistant = open_assistant(index_dir, engine, reader=False)
-    try:
+    with user_errors(UnknownFilterError, QuestionTooLongError):
         found = assistant.map(topic, doc=doc, speakers=speakers)
-    except (UnknownFilterError, QuestionTooLongError) as error:
-        print_error(error)
-        raise typer.Exit(2) from error
     if markdown is not None:
         markdown.write_text(to_markdown(found), encoding="utf-8")
     if as_json:

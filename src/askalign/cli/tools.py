@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from askalign.cli.app import CorpusOption, IndexOption, JsonOption, KOption, app, read_settings
+from askalign.cli.app import (
+    CorpusOption,
+    IndexOption,
+    JsonOption,
+    KOption,
+    app,
+    open_assistant,
+    read_settings,
+)
 from askalign.cli.terminal import (
     console,
     errors,
@@ -115,10 +123,9 @@ def bench_map_command(
 ) -> None:
     """`askalign map` on each topic against a careful reader's lists: participants
     found, stated stances, quotes verified, seconds a map (JSON)."""
-    from askalign.assistant import Assistant
     from askalign.bench.positions import bench_map
 
-    assistant = Assistant.open(index_dir, reader="off")
+    assistant = open_assistant(index_dir, reader=False)
     typer.echo(bench_map(assistant, topics).model_dump_json(indent=2))
 
 
