@@ -131,6 +131,26 @@ def test_script_in_a_passage_shows_as_text(page) -> None:
     assert page.locator("#sources script").count() == 0
 
 
+def test_the_positions_tab_maps_a_real_thread(page, tmp_path: Path) -> None:
+    page.get_by_role("tab", name="Positions").click()
+    page.fill(
+        "#map-topic textarea",
+        "whether humans pick up prosocial behaviour from culture rather than through reward",
+    )
+    page.click("#map-go")
+    graph = "document.querySelector('#map-picture .positions-graph')?.graph"
+    page.wait_for_function(f"() => {graph} && {graph}.nodes().length > 1", timeout=60_000)
+    names = page.evaluate(f"() => {graph}.nodes().map(n => n.id())")
+    assert {"Steven Byrnes", "Jonas Hallgren"} <= set(names)
+    page.evaluate(f"() => {graph}.getElementById('Jonas Hallgren').emit('tap')")
+    page.wait_for_function(
+        "() => document.querySelector('#map-detail').innerText.includes('Jonas Hallgren')",
+        timeout=30_000,
+    )
+    assert "karma" in page.locator("#map-detail").inner_text()
+    screenshot(page, "positions.png", tmp_path)
+
+
 def test_thumbs_up_is_stored_locally(page, served) -> None:
     from askalign.index.feedback import FeedbackLog
 

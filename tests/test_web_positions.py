@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import run_ingest
 from .servers import serving
-from .test_web import CHROMIUM, CHROMIUM_ARGS, screenshot
+from .test_web import CHROMIUM, CHROMIUM_ARGS
 
 THREAD = Path(__file__).parent / "data" / "forum" / "positions_thread.html"
 TOPIC = "whether probes catch new kinds of deception"
@@ -58,7 +58,7 @@ def page(served):
         browser.close()
 
 
-def test_the_picture_draws_people_and_replies(page, tmp_path: Path) -> None:
+def test_the_picture_draws_people_and_replies(page) -> None:
     names = page.evaluate(f"() => {GRAPH}.nodes().map(n => n.id())")
     assert {"Quinn Adair", "Rhea Moss", "Sam Ortiz"} <= set(names)
     assert "Uma Reyes" not in names
@@ -68,7 +68,6 @@ def test_the_picture_draws_people_and_replies(page, tmp_path: Path) -> None:
     assert ["Rhea Moss", "Quinn Adair", "#cf222e"] in edges  # disagreement drawn red
     assert page.locator("#map-picture canvas").count() >= 1
     assert "people on" in page.locator("#map-summary").inner_text()
-    screenshot(page, "positions.png", tmp_path)
 
 
 def test_clicking_a_person_shows_their_quotes(page) -> None:

@@ -95,7 +95,7 @@ def sentence_stance(text: str) -> tuple[Relation, str] | None:
     """Disagreement is read first: "I don't agree" holds "agree". A marker under a
     negation ("I don't disagree"), under a condition ("if so, I agree"), in a question
     ("do you agree?") or followed by a turn ("I agree …, but") states no stance."""
-    text = text.replace("\u2019", "'")  # the same length: a match's span stays the source's
+    source, text = text, text.replace("\u2019", "'")  # the same length: spans stay the source's
     if _QUESTION.search(text):
         return None
     for pattern, relation in ((_DISAGREES, Relation.DISAGREES), (_AGREES, Relation.AGREES)):
@@ -105,5 +105,5 @@ def sentence_stance(text: str) -> tuple[Relation, str] | None:
         before, after = text[: match.start()], text[match.end() :]
         if _NEGATED.search(before) or _CONDITION.search(before) or _TURN_AFTER.search(after):
             return None
-        return relation, match.group(0).strip()
+        return relation, source[match.start() : match.end()].strip()
     return None

@@ -23,6 +23,7 @@ STATIC = Path(__file__).with_name("static")
 SCRIPT = STATIC / "cytoscape.min.js"
 COLOURS = {LEADS: "#1f6feb", "agrees": "#2da44e", "disagrees": "#cf222e", None: "#8c959f"}
 EDGE_COLOURS = {Relation.AGREES: "#2da44e", Relation.DISAGREES: "#cf222e"}
+MAX_LABEL = 28
 PICK_HINT = "Click a person in the picture to read their words."
 HEAD = f'<script src="/gradio_api/file={SCRIPT}"></script>'
 TEMPLATE = '<div class="positions-graph" style="height: 440px; width: 100%;"></div>'
@@ -43,7 +44,8 @@ const draw = () => {
         'curve-style': 'bezier'}},
       {selector: 'node:selected', style: {'border-width': 3, 'border-color': '#000'}}
     ],
-    layout: {name: data.nodes.length > 2 ? 'cose' : 'grid', animate: false, randomize: false},
+    layout: {name: data.nodes.length > 2 ? 'cose' : 'grid', animate: false, randomize: false,
+      nodeRepulsion: () => 12000, idealEdgeLength: () => 120, padding: 40},
     userZoomingEnabled: false
   });
   box.graph = element.graph;  // for the browser tests
@@ -61,7 +63,7 @@ def graph_data(found: PositionMap) -> dict:
     nodes = [
         {
             "id": p.speaker,
-            "label": p.speaker if p.karma is None else f"{p.speaker} ({p.karma})",
+            "label": _short(p.speaker) + ("" if p.karma is None else f" ({p.karma})"),
             "size": round(24 + 36 * p.engagement / most),
             "colour": COLOURS[p.side.split()[0] if p.side else None],
         }
@@ -79,6 +81,11 @@ def graph_data(found: PositionMap) -> dict:
         if e.from_speaker in known and e.to in known
     ]
     return {"nodes": nodes, "edges": edges}
+
+
+def _short(name: str) -> str:
+    """A label that fits beside its node; the panel gives the whole name."""
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
 
 
 def speaker_html(found: PositionMap | None, speaker: str) -> str:
@@ -101,8 +108,9 @@ def speaker_html(found: PositionMap | None, speaker: str) -> str:
             f'<blockquote class="map-quote">{html.escape(quote.display)}'
             f' <b>[{quote.n}]</b></blockquote><p class="map-source">{source}</p>'
         )
+    shown = {quote.n for quote in position.quotes}
     for exchange in found.exchanges if found else []:
-        if exchange.from_speaker == speaker:
+        if exchange.from_speaker == speaker and exchange.source.n not in shown:
             said = exchange.relation.value + (f" (“{exchange.marker}”)" if exchange.marker else "")
             parts.append(
                 f"<p>Replying to {html.escape(exchange.to)}, {html.escape(said)}:</p>"
@@ -118,8 +126,9 @@ def summary_markdown(found: PositionMap) -> str:
     stated = sum(e.relation is not Relation.RESPONDS for e in found.exchanges)
     return (
         f"{len(found.positions)} people on “{found.topic}”, {len(found.exchanges)} replies"
-        f" ({stated} state agreement or disagreement in their own words). Sides come only"
-        " from such words; grey means the text does not say."
+        f" ({stated} state agreement or disagreement in their own words). Colours come"
+        " only from such words: blue leads, red disagrees with it, green agrees, grey"
+        " where the text does not say. Bigger means more said on the topic."
     )
 
 
