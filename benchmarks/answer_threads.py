@@ -1,17 +1,38 @@
-"""Answer benchmarks/thread_questions.jsonl with one askalign version (reader off).
-Usage: python answer_threads.py INDEX_DIR VERSION_LABEL OUT_JSONL"""
-import json, sys, time
+"""Answer benchmarks/thread_questions.jsonl with one askalign version, reader off, for
+grading side by side (benchmarks/grades_thread.jsonl).
+
+Usage: python benchmarks/answer_threads.py INDEX_DIR VERSION_LABEL OUT_JSONL
+(with PYTHONPATH pointing at the version's src/ to answer with an older checkout)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
 from askalign import Assistant
 
-index, label, out = sys.argv[1:4]
-a = Assistant.open(index, reader="off")
-qs = [json.loads(l) for l in open("/work/main/benchmarks/thread_questions.jsonl")]
-with open(out, "w") as f:
-    for q in qs:
-        t = time.time()
-        ans = a.ask(q["question"])
-        rec = {"id": q["id"], "version": label, "text": ans.text, "abstained": ans.abstained,
-               "citations": [(c.speaker, c.quote) for c in ans.citations],
-               "seconds": round(time.time() - t, 2)}
-        f.write(json.dumps(rec, ensure_ascii=False) + "\n"); f.flush()
-        print(q["id"], rec["seconds"], len(rec["citations"]), file=sys.stderr)
+QUESTIONS = Path(__file__).with_name("thread_questions.jsonl")
+
+
+def main(index: str, label: str, out: str) -> None:
+    assistant = Assistant.open(index, reader="off")
+    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    with open(out, "w", encoding="utf-8") as written:
+        for row in rows:
+            started = time.perf_counter()
+            answer = assistant.ask(row["question"])
+            record = {
+                "id": row["id"],
+                "version": label,
+                "text": answer.text,
+                "abstained": answer.abstained,
+                "citations": [(c.speaker, c.quote) for c in answer.citations],
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+            written.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
