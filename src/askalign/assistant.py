@@ -298,7 +298,13 @@ class Assistant:
         if not hits or self.measure(question, hits[:COVERAGE_HITS], None).weak:
             return None
         body, citations = self.map_answer.compose(
-            self.mapper.build(text, self.topic_vector(intent), hits, intent.speakers),
+            self.mapper.build(
+                text,
+                self.topic_vector(intent),
+                hits,
+                intent.speakers,
+                one_thread=not intent.cross and len(intent.documents) < 2,
+            ),
             intent.subject,
             disagreement_first=intent.asks_disagreement,
         )

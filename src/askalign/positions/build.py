@@ -47,14 +47,26 @@ class MapBuilder:
         self.composer = ExtractiveComposer(documents, sentences)  # its windows and citations
 
     def build(
-        self, topic: str, vector: np.ndarray, hits: list[Hit], speakers: list[str] | None = None
+        self,
+        topic: str,
+        vector: np.ndarray,
+        hits: list[Hit],
+        speakers: list[str] | None = None,
+        one_thread: bool = False,
     ) -> PositionMap:
+        """`one_thread`: only the document of the passage nearest the topic, since a
+        question about who disagreed is about one discussion, and a quote from another
+        text's comments reads as part of it."""
         found = self._on_topic(hits, vector)
         if not found:
             return PositionMap(topic=topic, positions=[], exchanges=[])
-        best = max(s.score for s in found.values())
-        floor = max(TOPIC_FLOOR, RELATIVE_FLOOR * best)
-        on_topic = {key: s for key, s in found.items() if s.score >= floor}
+        top = max(found.values(), key=lambda s: s.score)
+        floor = max(TOPIC_FLOOR, RELATIVE_FLOOR * top.score)
+        on_topic = {
+            key: s
+            for key, s in found.items()
+            if s.score >= floor and (not one_thread or s.document.id == top.document.id)
+        }
         replies = self._replies(on_topic, vector)
         cited = _Sources(self)
         positions = self._positions({**on_topic, **replies}, cited)
