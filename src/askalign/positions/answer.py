@@ -55,7 +55,12 @@ class MapAnswer:
             ),
             found.exchanges,
         )
-        chosen = [(_reply_lead_in(e), e.source) for e in replies]
+        chosen = []
+        for reply in replies:
+            chosen.append((_reply_lead_in(reply), reply.source))
+            reason = self._reason(found, reply)
+            if reason is not None:
+                chosen.append((f"{reply.from_speaker} goes on", reason))
         quoted = {e.from_speaker for e in replies}
         others = [p for p in found.positions if p.speaker not in quoted and p.speaker != subject]
         chosen += [(f"{p.speaker} writes", p.quotes[0]) for p in others if p.quotes]
@@ -69,6 +74,23 @@ class MapAnswer:
                 seen.add((quote.document, quote.start))
                 unique.append((lead_in, quote))
         return unique
+
+    def _reason(self, found: PositionMap, reply: Exchange) -> MapQuote | None:
+        """Where a reply's stance and its best sentence on the topic stand apart, that
+        sentence from the same comment: "I disagree" alone says who, not why."""
+        if reply.marker is None:
+            return None
+        position = next((p for p in found.positions if p.speaker == reply.from_speaker), None)
+        document = self.composer.documents[reply.source.document]
+        said_in = _passage_at(document, reply.source.start)
+        if position is None or said_in is None:
+            return None
+        for quote in position.quotes:
+            apart = quote.end <= reply.source.start or quote.start >= reply.source.end
+            inside = quote.document == document.id and said_in.start <= quote.start < said_in.end
+            if apart and inside:
+                return quote
+        return None
 
     def _cite(self, source: MapQuote, number: int) -> Citation | None:
         document = self.composer.documents[source.document]
