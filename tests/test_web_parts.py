@@ -31,6 +31,17 @@ def test_sources_group_by_passage_and_escape(assistant: Assistant) -> None:
     assert "<script" not in html
 
 
+def test_source_cards_show_karma(assistant: Assistant) -> None:
+    answer = assistant.ask("What did ryan_greenblatt say about MuZero and LLMs?")
+    scored = [c for c in answer.citations if c.karma is not None]
+    assert scored, "comments on a copied LessWrong page carry their karma"
+    passage = assistant.documents[scored[0].doc_id]
+    own = next(p for p in passage.passages if p.id == scored[0].passage_id)
+    assert scored[0].karma == own.karma
+    html = sources_html(answer, assistant.documents)
+    assert f'<span class="karma">karma {scored[0].karma}</span>' in html
+
+
 def test_chat_text_is_shown_literally() -> None:
     from askalign.answer.answers import Answer
 
