@@ -373,17 +373,10 @@ class Assistant:
         return expected is None or any(holds(c.quote, expected, question.text) for c in citations)
 
 
+_CHUNK_FIELDS = {"text", "speaker", "role", "doc_id", "section", "start", "end"}
+
+
 def _view(hit: Hit) -> HitView:
-    chunk = hit.chunk
-    return HitView(
-        chunk_id=chunk.id,
-        text=chunk.text,
-        score=hit.score,
-        speaker=chunk.speaker,
-        role=chunk.role,
-        doc_id=chunk.doc_id,
-        section=chunk.section,
-        start=chunk.start,
-        end=chunk.end,
-        quoted_by=hit.quoted_by,
-    )
+    """The chunk's own fields as they are, with what retrieval added."""
+    shown = hit.chunk.model_dump(include=_CHUNK_FIELDS)
+    return HitView(chunk_id=hit.chunk.id, score=hit.score, quoted_by=hit.quoted_by, **shown)

@@ -157,17 +157,16 @@ def ingest_with(
             embedder.dimension,
             settings.milvus_token_value,
         )
+    limits = settings.model_dump(include={"chunk_tokens", "lock_timeout_s", "commit_texts"})
     return ingest(
         settings.corpus_dir,
         settings.index_dir,
         embedder=embedder,
-        chunk_tokens=settings.chunk_tokens,
         max_file_bytes=settings.max_file_bytes,
-        lock_timeout_s=settings.lock_timeout_s,
         rebuild=rebuild,
         hooks=hooks,
-        commit_texts=settings.commit_texts,
         engine=engine,
+        **limits,
     )
 
 

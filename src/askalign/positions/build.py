@@ -209,14 +209,10 @@ class _Sources:
         document = self.builder.documents[citation.doc_id]
         return MapQuote(
             n=number,
-            quote=citation.quote,
-            display=citation.display,
             document=citation.doc_id,
-            start=citation.start,
-            end=citation.end,
-            url=citation.url,
             speaker=_label(document, quote.passage),
             karma=document.karma_of(quote.passage),
+            **citation.model_dump(include={"quote", "display", "start", "end", "url"}),
         )
 
 
