@@ -32,10 +32,12 @@ text, which a careful reader shows and never runs.
 """
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs"
 
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("ASKALIGN_REQUIRE_BROWSER"),
     reason="needs Debian's chromium (make browser); CI sets ASKALIGN_REQUIRE_BROWSER=1",
 )
+pytestmark = needs_chromium
+GRAPH = "document.querySelector('#map-picture .positions-graph')?.graph"  # the map's picture
 
 
 @pytest.fixture(scope="module")
@@ -138,17 +140,22 @@ def test_the_positions_tab_maps_a_real_thread(page, tmp_path: Path) -> None:
         "whether humans pick up prosocial behaviour from culture rather than through reward",
     )
     page.click("#map-go")
-    graph = "document.querySelector('#map-picture .positions-graph')?.graph"
-    page.wait_for_function(f"() => {graph} && {graph}.nodes().length > 1", timeout=60_000)
-    names = page.evaluate(f"() => {graph}.nodes().map(n => n.id())")
+    page.wait_for_function(f"() => {GRAPH} && {GRAPH}.nodes().length > 1", timeout=60_000)
+    names = page.evaluate(f"() => {GRAPH}.nodes().map(n => n.id())")
     assert {"Steven Byrnes", "Jonas Hallgren"} <= set(names)
-    page.evaluate(f"() => {graph}.getElementById('Jonas Hallgren').emit('tap')")
+    assert "karma" in tap_person(page, "Jonas Hallgren")
+    screenshot(page, "positions.png", tmp_path)
+
+
+def tap_person(page, name: str) -> str:
+    """Click a person in the map's picture; the panel's text once it shows them."""
+    page.evaluate(f"name => {GRAPH}.getElementById(name).emit('tap')", name)
     page.wait_for_function(
-        "() => document.querySelector('#map-detail').innerText.includes('Jonas Hallgren')",
+        "name => document.querySelector('#map-detail').innerText.includes(name)",
+        arg=name,
         timeout=30_000,
     )
-    assert "karma" in page.locator("#map-detail").inner_text()
-    screenshot(page, "positions.png", tmp_path)
+    return page.locator("#map-detail").inner_text()
 
 
 def test_thumbs_up_is_stored_locally(page, served) -> None:

@@ -3,7 +3,6 @@ their verified quotes, and markup written in a comment shows as text and never r
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,16 +11,12 @@ import pytest
 
 from .conftest import run_ingest
 from .servers import serving
-from .test_web import CHROMIUM, CHROMIUM_ARGS
+from .test_web import CHROMIUM, CHROMIUM_ARGS, GRAPH, needs_chromium, tap_person
 
 THREAD = Path(__file__).parent / "data" / "forum" / "positions_thread.html"
 TOPIC = "whether probes catch new kinds of deception"
-GRAPH = "document.querySelector('#map-picture .positions-graph').graph"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("ASKALIGN_REQUIRE_BROWSER"),
-    reason="needs Debian's chromium (make browser); CI sets ASKALIGN_REQUIRE_BROWSER=1",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +45,7 @@ def page(served):
         page.fill("#map-topic textarea", TOPIC)
         page.click("#map-go")
         page.wait_for_function(
-            "() => { const g = document.querySelector('#map-picture .positions-graph')?.graph;"
-            " return g && g.nodes().length > 0; }",
+            f"() => {GRAPH} && {GRAPH}.nodes().length > 0",
             timeout=60_000,
         )
         yield page
@@ -71,23 +65,13 @@ def test_the_picture_draws_people_and_replies(page) -> None:
 
 
 def test_clicking_a_person_shows_their_quotes(page) -> None:
-    page.evaluate(f"() => {GRAPH}.getElementById('Rhea Moss').emit('tap')")
-    page.wait_for_function(
-        "() => document.querySelector('#map-detail').innerText.includes('Rhea Moss')",
-        timeout=30_000,
-    )
-    detail = page.locator("#map-detail").inner_text()
+    detail = tap_person(page, "Rhea Moss")
     assert "A probe for the truth value of a statement generalises" in detail
     assert "disagrees" in detail and "Quinn Adair" in detail
 
 
 def test_markup_in_a_comment_is_text_and_never_runs(page) -> None:
-    page.evaluate(f"() => {GRAPH}.getElementById('Wren Hale').emit('tap')")
-    page.wait_for_function(
-        "() => document.querySelector('#map-detail').innerText.includes('Wren Hale')",
-        timeout=30_000,
-    )
-    detail = page.locator("#map-detail").inner_text()
+    detail = tap_person(page, "Wren Hale")
     assert "<script>window.__pwned=2</script>" in detail
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("#map-detail script, #map-detail img").count() == 0
