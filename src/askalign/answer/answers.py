@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from askalign.documents import Role
+from askalign.retrieval.hits import Hit
 
 
 class Citation(BaseModel):
@@ -78,3 +79,19 @@ class Answer(BaseModel):
         description="Why a configured model's answer was not used (None when no model is set).",
     )
     llm: LlmAudit | None = None
+
+
+def hit_view(hit: Hit) -> HitView:
+    chunk = hit.chunk
+    return HitView(
+        chunk_id=chunk.id,
+        text=chunk.text,
+        score=hit.score,
+        speaker=chunk.speaker,
+        role=chunk.role,
+        doc_id=chunk.doc_id,
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
+        quoted_by=hit.quoted_by,
+    )
