@@ -59,7 +59,7 @@ def server() -> Iterator[FakeServer]:
     fake = FakeServer(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             fake.requests.append(body)
             reply = fake.script.pop(0)(body) if fake.script else Reply(status=503)
@@ -287,7 +287,7 @@ def test_an_unreachable_server_falls_back(loaded_shipped, embedder) -> None:
 def test_the_parser_forgives_prose_fences_and_a_list_given_as_a_string() -> None:
     listed = json.dumps([{"text": "t", "source_id": "S1", "quote": "q"}])
     for content in [
-        'Here you go: {"answerable": true, "claims": %s} Hope it helps {' % json.dumps(listed),
+        'Here you go: {"answerable": true, "claims": ' + json.dumps(listed) + "} Hope it helps {",
         "```json\n" + claims({"text": "t", "source_id": "S1", "quote": "q"}) + "\n```",
     ]:
         reply = parse_reply(content)
