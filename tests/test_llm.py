@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +23,7 @@ from askalign.llm.check import locate
 from askalign.llm.client import OpenAICompatibleClient
 from askalign.llm.parse import parse_reply
 from askalign.retrieval.search import Searcher
+from askalign.settings import Settings
 
 QUESTION = "Who said that almost all possible 500 lines of python are bad too?"
 _BLOCK = re.compile(
@@ -302,3 +305,24 @@ def test_a_quote_is_located_after_quote_marks_and_whitespace_are_normalised() ->
     assert span is not None and window[span.start : span.end] == "it’s  fine”\nand left"
     assert locate("and left", window) is None  # too short to show anything
     assert locate("it is fine and left", window) is None
+
+
+def test_with_no_model_configured_nothing_new_is_imported() -> None:
+    code = (
+        "import sys; from askalign.assistant import Assistant; from askalign.cli import app;"
+        " print(sorted(m for m in sys.modules if m.startswith('askalign.llm')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_settings_build_a_client_only_when_a_url_is_set(monkeypatch) -> None:
+    assert Settings().chat_model() is None
+    monkeypatch.setenv("ASKALIGN_LLM_URL", "http://127.0.0.1:11434/v1/")
+    with pytest.raises(ValueError, match="ASKALIGN_LLM_MODEL"):
+        Settings().chat_model()
+    monkeypatch.setenv("ASKALIGN_LLM_TIMEOUT_S", "5")
+    client = Settings().chat_model(model="llama3.1:8b")
+    assert isinstance(client, OpenAICompatibleClient)
+    assert client.url == "http://127.0.0.1:11434/v1/chat/completions"
+    assert client.model == "llama3.1:8b"
