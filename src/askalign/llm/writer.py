@@ -117,7 +117,10 @@ class LlmWriter:
         parsed = parse_reply(reply.content)
         if parsed is None:  # one repair, in the form the server accepted
             repair = [*asked, {"role": "assistant", "content": reply.content}]
-            reply = self._call([*repair, {"role": "user", "content": REPAIR}], response_format)
+            try:
+                reply = self._call([*repair, {"role": "user", "content": REPAIR}], response_format)
+            except LlmRefusedError as error:
+                raise Fallback("http_error", f"the repair request: {error}") from None
             parsed = parse_reply(reply.content)
             if parsed is None:
                 raise Fallback(
