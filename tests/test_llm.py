@@ -214,6 +214,15 @@ def test_truncated_json_is_repaired_once_then_falls_back(
     assert (answer.text, answer.citations) == (extractive.text, extractive.citations)
 
 
+def test_an_http_error_on_the_repair_falls_back(
+    llm_assistant: Assistant, fake: FakeServer, extractive: Answer
+) -> None:
+    fake.script += [lambda body: Reply("not json"), lambda body: Reply(status=500)]
+    answer = llm_assistant.ask(QUESTION)
+    assert answer.mode == "extractive" and answer.fallback_reason == "http_error"
+    assert answer.text == extractive.text
+
+
 def test_a_repair_that_parses_is_used(
     llm_assistant: Assistant, fake: FakeServer, assistant: Assistant
 ) -> None:
