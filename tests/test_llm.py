@@ -6,6 +6,7 @@ and no quote shown is ever the model's copy: each is the source text at its span
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -290,6 +291,14 @@ def test_no_claim_verified_falls_back(
     assert answer.text == extractive.text
 
 
+def test_weak_evidence_abstains_without_asking_the_model(
+    llm_assistant: Assistant, fake: FakeServer
+) -> None:
+    answer = llm_assistant.ask("How do I bake sourdough bread at home?")
+    assert answer.abstained and answer.mode == "extractive"
+    assert answer.fallback_reason == "weak_evidence" and fake.requests == []
+
+
 def test_an_unreachable_server_falls_back(loaded_shipped, embedder) -> None:
     client = OpenAICompatibleClient("http://127.0.0.1:9/v1", "nothing-there", timeout_s=1.0)
     answer = Assistant(Searcher(loaded_shipped, embedder), llm=client).ask(QUESTION)
@@ -313,6 +322,8 @@ def test_a_quote_is_located_after_quote_marks_and_whitespace_are_normalised() ->
     span = locate("it's fine\" and left", window)
     assert span is not None and window[span.start : span.end] == "it’s  fine”\nand left"
     assert locate("and left", window) is None  # too short to show anything
+    span = locate("“and left. Then nothing.”", window)  # its closing stop kept
+    assert span is not None and window[span.start : span.end] == "and left. Then nothing."
     assert locate("it is fine and left", window) is None
 
 
@@ -335,3 +346,23 @@ def test_the_settings_build_a_client_only_when_a_url_is_set(monkeypatch) -> None
     assert isinstance(client, OpenAICompatibleClient)
     assert client.url == "http://127.0.0.1:11434/v1/chat/completions"
     assert client.model == "llama3.1:8b"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ASKALIGN_TEST_LLM_URL"),
+    reason="set ASKALIGN_TEST_LLM_URL (and ASKALIGN_TEST_LLM_MODEL) to try a real model",
+)
+def test_a_real_model_shows_only_verified_quotes(loaded_shipped, embedder) -> None:
+    """Whatever a real model writes, every quote shown is the source at its span."""
+    client = OpenAICompatibleClient(
+        os.environ["ASKALIGN_TEST_LLM_URL"],
+        os.environ.get("ASKALIGN_TEST_LLM_MODEL", "llama3.1:8b"),
+        timeout_s=float(os.environ.get("ASKALIGN_TEST_LLM_TIMEOUT_S", "120")),
+    )
+    real = Assistant(Searcher(loaded_shipped, embedder), llm=client)
+    for question in [QUESTION, "Why does Steven Byrnes think technical alignment is hard?"]:
+        answer = real.ask(question)
+        print(answer.model_dump_json(indent=2, exclude={"hits"}))
+        assert answer.llm is not None
+        assert answer.mode == "llm" or answer.fallback_reason
+        assert_shown_quotes_are_the_source(real, answer)

@@ -275,7 +275,8 @@ class Assistant:
 
     def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
         answer = self._composed(text, intent, filters, k)
-        if self.writer is not None and answer.mode == "extractive" and not answer.fallback_reason:
+        unused = answer.question and answer.mode == "extractive" and not answer.fallback_reason
+        if self.writer is not None and unused:
             reason = "weak_evidence" if answer.abstained else "position_map"
             return answer.model_copy(update={"fallback_reason": reason})
         return answer

@@ -50,15 +50,16 @@ def normalised(text: str) -> tuple[str, list[int]]:
 def locate(quote: str, window: str) -> Span | None:
     """Where the quote lies in the window, after normalising both: a span of the window
     that starts and ends on the quote's first and last characters."""
-    wanted, _ = normalised(quote)
-    wanted = wanted.strip(_EDGES)
-    if len(wanted.split()) < MIN_QUOTE_WORDS:
-        return None
+    given, _ = normalised(quote)
     text, offsets = normalised(window)
-    at = text.find(wanted)
-    if at == -1:
-        return None
-    return Span(offsets[at], offsets[at + len(wanted) - 1] + 1)
+    # as given (its closing stop kept), then without the punctuation at its edges
+    for wanted in dict.fromkeys([given.strip(' "'), given.strip(_EDGES)]):
+        if len(wanted.split()) < MIN_QUOTE_WORDS:
+            return None
+        at = text.find(wanted)
+        if at != -1:
+            return Span(offsets[at], offsets[at + len(wanted) - 1] + 1)
+    return None
 
 
 class ClaimChecker:
