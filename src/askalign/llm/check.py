@@ -13,9 +13,8 @@ from askalign.llm.parse import Claim
 from askalign.llm.prompt import Source
 from askalign.text.spans import Span
 
-# Provisional: not yet tuned on labelled claims. MiniLM puts a paraphrase of a sentence
-# well above 0.5 and unrelated sentences of this corpus mostly below 0.2; 0.3 drops a
-# claim that has drifted from its quote while keeping loose paraphrases.
+# Provisional: not yet tuned on labelled claims. Set low, so that a loose paraphrase
+# passes and only a claim that has little to do with its quote is dropped.
 MIN_COSINE = 0.3
 MIN_QUOTE_WORDS = 3  # "the model" is found anywhere and shows nothing
 
