@@ -22,6 +22,7 @@ LAYERS = [
     ["engines"],  # search engines over the catalog
     ["retrieval"],  # a question to ranked hits
     ["answer"],  # hits to a cited answer
+    ["llm"],  # the user's own model writes claims, checked against the windows
     ["positions"],  # hits to a map of who holds which position
     ["ingest"],  # the corpus to the index
     ["settings", "assistant"],  # the Python API and its one settings object

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from askalign.answer.answers import Answer, Citation, HitView
+from askalign.answer.answers import Answer, Citation, hit_view
 from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import READ_CANDIDATES, ExtractiveComposer
@@ -27,6 +27,10 @@ from askalign.reader import Reader, ReaderMode
 from askalign.retrieval.intent import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
+
+if TYPE_CHECKING:  # imported when a model is configured: none on the default query path
+    from askalign.llm.client import ChatModel
+    from askalign.llm.writer import LlmWriter
 
 MAX_QUESTION_CHARS = 2000
 NEAREST = 2
@@ -91,6 +95,7 @@ class Assistant:
         reader: Reader | None = None,
         read_candidates: int = READ_CANDIDATES,
         max_question_chars: int = MAX_QUESTION_CHARS,
+        llm: ChatModel | None = None,
     ) -> None:
         self.searcher = searcher
         self.reader = reader
@@ -105,6 +110,17 @@ class Assistant:
         )
         self.mapper = MapBuilder(self.documents, shelf.sentences)
         self.map_answer = MapAnswer(self.mapper.composer)
+        self.writer: LlmWriter | None = None
+        if llm is not None:
+            from askalign.llm.writer import LlmWriter
+
+            self.writer = LlmWriter(
+                llm,
+                self.documents,
+                shelf.sentences,
+                self.directory.mentioned,
+                searcher.embedder.embed,
+            )
 
     @classmethod
     def open(
@@ -113,12 +129,16 @@ class Assistant:
         *,
         engine: str | None = None,
         reader: ReaderMode | str | None = None,
+        llm: ChatModel | None = None,
+        llm_url: str | None = None,
+        llm_model: str | None = None,
     ) -> Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
         error that says to run `askalign ingest`. `engine`: `local` (the default, or
         ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI.
         `reader`: `auto` (the default, or ASKALIGN_READER: on when installed), `on`
-        or `off` (today's answers without the model)."""
+        or `off` (today's answers without the model). `llm`: your own model, which
+        writes the answer from verified claims; else one at `llm_url` (or ASKALIGN_LLM_URL)."""
         settings = Settings()
         embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         searcher = open_searcher(
@@ -133,6 +153,7 @@ class Assistant:
             reader=Reader.open(mode, settings.model_cache, settings.reader_threads or None),
             read_candidates=settings.reader_candidates,
             max_question_chars=settings.max_question_chars,
+            llm=llm or settings.chat_model(llm_url, llm_model),
         )
 
     def checked_question(self, question: str) -> str:
@@ -253,6 +274,16 @@ class Assistant:
         return []
 
     def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
+        answer = self._composed(text, intent, filters, k)
+        unused = answer.question and answer.mode == "extractive" and not answer.fallback_reason
+        if self.writer is not None and unused:
+            reason = "weak_evidence" if answer.abstained else "position_map"
+            return answer.model_copy(update={"fallback_reason": reason})
+        return answer
+
+    def _composed(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
+        """The extractive answer, rewritten by the user's model where one is set and the
+        evidence is strong enough to answer at all."""
         text = text.strip()
         if not text:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
@@ -261,7 +292,7 @@ class Assistant:
             if mapped is not None:
                 return mapped
         question, hits = self._evidence(text, intent, filters, k)
-        views = [_view(hit) for hit in hits[:k]]
+        views = [hit_view(hit) for hit in hits[:k]]
         if not hits:
             return Answer(question=text, text=ABSTAIN_TEXT, abstained=True)
         pool = self.composer.pool(question, hits)
@@ -283,7 +314,8 @@ class Assistant:
             )
         if not composed.citations:
             return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views)
-        return Answer(question=text, text=composed.text, citations=composed.citations, hits=views)
+        answer = Answer(question=text, text=composed.text, citations=composed.citations, hits=views)
+        return answer if self.writer is None else self.writer.answer(text, pool, answer)
 
     def _positions_answer(
         self, text: str, intent: QueryIntent, filters: Filters, k: int
@@ -310,7 +342,7 @@ class Assistant:
         )
         if not citations or not all(name in body for name in intent.speakers):
             return None  # the people the question names must be in its answer
-        views = [_view(hit) for hit in hits[:k]]
+        views = [hit_view(hit) for hit in hits[:k]]
         return Answer(question=text, text=body, citations=citations, hits=views)
 
     def assess(self, text: str) -> Strength:
@@ -371,12 +403,3 @@ class Assistant:
     def _answers_what_is_asked(self, question: Question, citations: list[Citation]) -> bool:
         expected = question.expected
         return expected is None or any(holds(c.quote, expected, question.text) for c in citations)
-
-
-_CHUNK_FIELDS = {"text", "speaker", "role", "doc_id", "section", "start", "end"}
-
-
-def _view(hit: Hit) -> HitView:
-    """The chunk's own fields as they are, with what retrieval added."""
-    shown = hit.chunk.model_dump(include=_CHUNK_FIELDS)
-    return HitView(chunk_id=hit.chunk.id, score=hit.score, quoted_by=hit.quoted_by, **shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from askalign.documents import MAX_FILE_MB
 from askalign.embedding import Backend, default_model_cache
 from askalign.reader import ReaderMode
+
+if TYPE_CHECKING:  # imported only when a model is configured
+    from askalign.llm.client import ChatModel
 
 
 class Settings(BaseSettings):
@@ -76,6 +80,17 @@ class Settings(BaseSettings):
     feedback_per_minute: int = Field(
         default=30, ge=1, description="Thumbs a server stores per minute; more are turned away."
     )
+    llm_url: str | None = Field(
+        default=None,
+        description="Your own model: an OpenAI-compatible base URL (Ollama:"
+        " http://127.0.0.1:11434/v1, llama.cpp's server: http://127.0.0.1:8080/v1)."
+        " Unset: extractive answers only.",
+    )
+    llm_model: str | None = Field(default=None, description="The model name the server knows.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token.")
+    llm_timeout_s: float = Field(
+        default=60, gt=0, description="A slower reply falls back to the extractive answer."
+    )
 
     @property
     def milvus_token_value(self) -> str | None:
@@ -84,3 +99,17 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 2**20)
+
+    def chat_model(self, url: str | None = None, model: str | None = None) -> ChatModel | None:
+        """The user's own model, when a URL is set (given here, else ASKALIGN_LLM_URL)."""
+        url, model = url or self.llm_url, model or self.llm_model
+        if not url:
+            return None
+        if not model:
+            raise ValueError(
+                f"a model URL is set ({url}) but no model name: set ASKALIGN_LLM_MODEL"
+            )
+        from askalign.llm.client import OpenAICompatibleClient
+
+        key = self.llm_api_key.get_secret_value() if self.llm_api_key else None
+        return OpenAICompatibleClient(url, model, api_key=key, timeout_s=self.llm_timeout_s)

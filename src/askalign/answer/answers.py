@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from askalign.documents import Role
+from askalign.retrieval.hits import Hit
 
 
 class Citation(BaseModel):
@@ -41,9 +44,47 @@ class HitView(BaseModel):
     quoted_by: list[str] = Field(default_factory=list, description="Commenters who pasted it.")
 
 
+class DroppedClaim(BaseModel):
+    """A claim the model wrote that failed a check: kept for the audit, never shown."""
+
+    text: str
+    source_id: str
+    reason: str
+
+
+class LlmAudit(BaseModel):
+    """What the user's model did for this answer, so a fallback can be explained."""
+
+    model: str
+    response_format: str | None = Field(
+        default=None,
+        description="The output form the server accepted: json_schema, json_object or text.",
+    )
+    kept: int = 0
+    dropped: list[DroppedClaim] = Field(default_factory=list)
+    error: str | None = Field(default=None, description="Why the model gave no usable reply.")
+
+
 class Answer(BaseModel):
     question: str
     text: str
     citations: list[Citation] = Field(default_factory=list)
     abstained: bool = False
     hits: list[HitView] = Field(default_factory=list)
+    mode: Literal["extractive", "llm"] = Field(
+        default="extractive", description="llm: written by the user's model from verified claims."
+    )
+    fallback_reason: str | None = Field(
+        default=None,
+        description="Why a configured model's answer was not used (None when no model is set).",
+    )
+    llm: LlmAudit | None = None
+
+
+_CHUNK_FIELDS = {"text", "speaker", "role", "doc_id", "section", "start", "end"}
+
+
+def hit_view(hit: Hit) -> HitView:
+    """The chunk's own fields as they are, with what retrieval added."""
+    shown = hit.chunk.model_dump(include=_CHUNK_FIELDS)
+    return HitView(chunk_id=hit.chunk.id, score=hit.score, quoted_by=hit.quoted_by, **shown)

@@ -15,6 +15,8 @@ from askalign.cli.app import (
     IndexOption,
     JsonOption,
     KOption,
+    LlmModelOption,
+    LlmUrlOption,
     ReaderOption,
     RoleOption,
     SpeakerOption,
@@ -43,11 +45,13 @@ def ask(
     index_dir: IndexOption = None,
     engine: EngineOption = None,
     reader: ReaderOption = None,
+    llm_url: LlmUrlOption = None,
+    llm_model: LlmModelOption = None,
 ) -> None:
     """Answer one question from the corpus, with numbered, verified sources."""
     from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
-    assistant = open_assistant(index_dir, engine, reader)
+    assistant = open_assistant(index_dir, engine, reader, llm_url, llm_model)
     with user_errors(UnknownFilterError, QuestionTooLongError):
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
     if as_json:
@@ -58,12 +62,16 @@ def ask(
 
 @app.command()
 def chat(
-    index_dir: IndexOption = None, engine: EngineOption = None, reader: ReaderOption = None
+    index_dir: IndexOption = None,
+    engine: EngineOption = None,
+    reader: ReaderOption = None,
+    llm_url: LlmUrlOption = None,
+    llm_model: LlmModelOption = None,
 ) -> None:
     """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
     from askalign.assistant import Message, QuestionTooLongError
 
-    assistant = open_assistant(index_dir, engine, reader)
+    assistant = open_assistant(index_dir, engine, reader, llm_url, llm_model)
     history: list[Message] = []
     console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
     while True:

@@ -90,14 +90,24 @@ def user_errors(*kinds: type[Exception]) -> Iterator[None]:
 
 
 def open_assistant(
-    index_dir: Path | None, engine: str | None = None, reader: bool | None = None
+    index_dir: Path | None,
+    engine: str | None = None,
+    reader: bool | None = None,
+    llm_url: str | None = None,
+    llm_model: str | None = None,
 ) -> Assistant:
     from askalign.assistant import Assistant
     from askalign.engines import MissingExtraError
     from askalign.reader import ReaderUnavailableError
 
     with user_errors(IndexProblem, MissingExtraError, ReaderUnavailableError, ValueError):
-        assistant = Assistant.open(index_dir, engine=engine, reader=reader_mode(reader))
+        assistant = Assistant.open(
+            index_dir,
+            engine=engine,
+            reader=reader_mode(reader),
+            llm_url=llm_url,
+            llm_model=llm_model,
+        )
     return assistant
 
 
@@ -115,3 +125,19 @@ RoleOption = Annotated[
 
 
 KOption = Annotated[int, typer.Option("--k", min=1, max=50, help="How many hits to retrieve.")]
+
+
+LlmUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--llm-url",
+        help="Your own model's OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1"
+        " (default: $ASKALIGN_LLM_URL; unset: extractive answers).",
+    ),
+]
+
+
+LlmModelOption = Annotated[
+    str | None,
+    typer.Option("--llm-model", help="The model's name on that server ($ASKALIGN_LLM_MODEL)."),
+]

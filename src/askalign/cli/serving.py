@@ -13,6 +13,8 @@ from askalign.cli.app import (
     EngineOption,
     IndexOption,
     JsonOption,
+    LlmModelOption,
+    LlmUrlOption,
     ReaderOption,
     app,
     read_settings,
@@ -48,6 +50,8 @@ def serve(
     ] = None,
     engine: EngineOption = None,
     reader: ReaderOption = None,
+    llm_url: LlmUrlOption = None,
+    llm_model: LlmModelOption = None,
 ) -> None:
     """Serve the web UI (builds the index first if it is missing). Adding texts needs a
     login (--auth-file) unless the server is bound to loopback."""
@@ -63,12 +67,14 @@ def serve(
         auth_file=auth_file,
         engine=engine,
         reader=reader_mode(reader),
+        llm_url=llm_url,
+        llm_model=llm_model,
     )
     if not (settings.index_dir / CATALOG_FILE).exists():
         where = f"No index at {settings.index_dir}: building it from {settings.corpus_dir}."
         console.print(where, markup=False)
         print_report(run_ingest(settings, quiet=False))
-    with user_errors(IndexProblem, AuthFileError):
+    with user_errors(IndexProblem, AuthFileError, ValueError):
         with ThreadPoolExecutor(1) as pool:  # the index and model open while Gradio imports
             opening = pool.submit(SharedAssistant.warmed, settings)
             from askalign.web.app import launch

@@ -34,6 +34,7 @@ class SharedAssistant:
         self.reader = Reader.open(
             settings.reader, settings.model_cache, settings.reader_threads or None
         )
+        self.llm = settings.chat_model()  # one client (and its connections) for every generation
         self._reloading = threading.Lock()
         self._checked = time.monotonic()
         self.watched = self.engine()  # one connection for the once-a-second version check
@@ -58,6 +59,7 @@ class SharedAssistant:
             reader=self.reader,
             read_candidates=self.settings.reader_candidates,
             max_question_chars=self.settings.max_question_chars,
+            llm=self.llm,
         )
 
     def current(self) -> Assistant:

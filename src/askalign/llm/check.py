@@ -1,0 +1,125 @@
+"""The deterministic checks every claim passes before it is shown. The model's own copy
+of a quote is never shown: a found quote is replaced by the source text at its span."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from askalign.llm.parse import Claim
+from askalign.llm.prompt import Source
+from askalign.text.spans import Span
+
+# Provisional: not yet tuned on labelled claims. Set low, so that a loose paraphrase
+# passes and only a claim that has little to do with its quote is dropped.
+MIN_COSINE = 0.3
+MIN_QUOTE_WORDS = 3  # "the model" is found anywhere and shows nothing
+
+_QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
+                              "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"',
+                              "»": '"'})  # fmt: skip
+_EDGES = " \t\n\"'.…,;:"
+
+
+class Checked(NamedTuple):
+    claim: Claim
+    source: Source | None
+    span: Span | None  # in the document's source text
+    reason: str | None  # why it was dropped; None: kept
+
+
+def normalised(text: str) -> tuple[str, list[int]]:
+    """The text with quote marks made plain and whitespace runs made one space, and for
+    each of its characters the offset in `text` it came from."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for at, char in enumerate(text):
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char.translate(_QUOTE_MARKS))
+        offsets.append(at)
+    return "".join(out), offsets
+
+
+def locate(quote: str, window: str) -> Span | None:
+    """Where the quote lies in the window, after normalising both: a span of the window
+    that starts and ends on the quote's first and last characters."""
+    given, _ = normalised(quote)
+    text, offsets = normalised(window)
+    # as given (its closing stop kept), then without the punctuation at its edges
+    for wanted in dict.fromkeys([given.strip(' "'), given.strip(_EDGES)]):
+        if len(wanted.split()) < MIN_QUOTE_WORDS:
+            return None
+        at = text.find(wanted)
+        if at != -1:
+            return Span(offsets[at], offsets[at + len(wanted) - 1] + 1)
+    return None
+
+
+class ClaimChecker:
+    """Checks claims against the windows the model was shown. `mentioned` finds the
+    speakers of the index a text names; `embed` gives unit vectors (the MiniLM the
+    index was built with)."""
+
+    def __init__(
+        self,
+        sources: list[Source],
+        mentioned: Callable[[str], list[str]],
+        embed: Callable[[list[str]], np.ndarray],
+        min_cosine: float = MIN_COSINE,
+    ) -> None:
+        self.sources = {source.id: source for source in sources}
+        self.mentioned = mentioned
+        self.embed = embed
+        self.min_cosine = min_cosine
+
+    def check(self, claims: list[Claim]) -> list[Checked]:
+        checked = [self._located(claim) for claim in claims]
+        pending = [at for at, item in enumerate(checked) if item.reason is None]
+        if pending:
+            cosines = self._cosines([checked[at] for at in pending])
+            for at, cosine in zip(pending, cosines, strict=True):
+                if cosine < self.min_cosine:
+                    reason = f"claim and quote differ in meaning (cosine {cosine:.2f})"
+                    checked[at] = checked[at]._replace(reason=reason)
+        return checked
+
+    def _located(self, claim: Claim) -> Checked:
+        source = self.sources.get(_id(claim.source_id))
+        if source is None:
+            return Checked(claim, None, None, f"no source {claim.source_id!r}")
+        found = locate(claim.quote, source.text)
+        if found is None:
+            return Checked(claim, source, None, f"quote not found in {source.id}")
+        named = self.mentioned(claim.text)
+        if named and source.speaker not in named:
+            author = source.speaker or "no one named"
+            reason = f"names {', '.join(named)}, but {source.id} is by {author}"
+            return Checked(claim, source, None, reason)
+        span = Span(source.start + found.start, source.start + found.end)
+        return Checked(claim, source, span, None)
+
+    def _cosines(self, pending: list[Checked]) -> list[float]:
+        texts = [c.claim.text for c in pending]
+        quotes = [_cut(c) for c in pending]
+        vectors = self.embed(texts + quotes)
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        claims, cited = vectors[: len(texts)], vectors[len(texts) :]
+        return [float(a @ b) for a, b in zip(claims, cited, strict=True)]
+
+
+def _cut(checked: Checked) -> str:
+    """The quote as the source has it (the window holds source_text[start:end])."""
+    assert checked.source is not None and checked.span is not None
+    offset = checked.source.start
+    return checked.source.text[checked.span.start - offset : checked.span.end - offset]
+
+
+def _id(given: str) -> str:
+    """ "[S2]", " s2 " and "S2" are the same id; anything else is not an id."""
+    return re.sub(r"[\s\[\]]", "", given).upper()

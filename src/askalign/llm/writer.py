@@ -1,0 +1,217 @@
+"""An answer written by the user's model, in which every claim carries a quote checked
+at its span; or, when anything goes wrong, the extractive answer with the reason.
+
+The model sees the windows the extractive composer would quote (each best sentence
+with the neighbours it needs), under ids the server assigns. It returns claims; the
+checks in check.py drop what does not hold; the citations are built by the extractive
+composer's own `citations_for`, so they are verified exactly as extractive ones are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel
+
+from askalign.answer.answers import Answer, Citation, DroppedClaim, LlmAudit
+from askalign.answer.extractive import ExtractiveComposer
+from askalign.answer.scoring import Pool
+from askalign.answer.windows import Quote
+from askalign.index.shelf import Documents, SentenceTable
+from askalign.llm.check import Checked, ClaimChecker
+from askalign.llm.client import ChatModel, ChatReply, LlmRefusedError, LlmUnavailableError
+from askalign.llm.parse import Reply, parse_reply
+from askalign.llm.prompt import REPAIR, Source, messages, response_formats
+
+log = logging.getLogger(__name__)
+
+MAX_WINDOWS = 6  # the best candidates, each with its neighbours: ~1-2k tokens in all
+MIN_KEPT = 1  # fewer verified claims than this: the extractive answer instead
+
+
+class Fallback(Exception):
+    """The model's answer cannot be used; `reason` goes into the answer as it is."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+class Written(BaseModel):
+    text: str
+    citations: list[Citation]
+
+
+class LlmWriter:
+    def __init__(
+        self,
+        model: ChatModel,
+        documents: Documents,
+        sentences: SentenceTable,
+        mentioned: Callable[[str], list[str]],
+        embed: Callable[[list[str]], np.ndarray],
+    ) -> None:
+        self.model = model
+        self.documents = documents
+        self.composer = ExtractiveComposer(documents, sentences)  # its windows and citations
+        self.mentioned = mentioned
+        self.embed = embed
+
+    def answer(self, question: str, pool: Pool, extractive: Answer) -> Answer:
+        """The model's answer to `question` from the pool's best windows, or
+        `extractive` marked with why the model's could not be used."""
+        audit = LlmAudit(model=self.model.model)
+        try:
+            written = self._write(question, self.sources(pool), audit)
+        except Fallback as fallback:
+            log.info("LLM answer not used (%s): %s", fallback.reason, fallback)
+            audit.error = audit.error or str(fallback)
+            return extractive.model_copy(update={"fallback_reason": fallback.reason, "llm": audit})
+        return extractive.model_copy(
+            update={
+                "text": written.text,
+                "citations": written.citations,
+                "abstained": False,
+                "mode": "llm",
+                "llm": audit,
+            }
+        )
+
+    def sources(self, pool: Pool) -> list[Source]:
+        """The windows of the best candidates, those already inside an earlier one left out."""
+        order = np.argsort(-np.asarray(pool.relevance, dtype=float), kind="stable")
+        found: list[Source] = []
+        for index in order:
+            if len(found) >= MAX_WINDOWS:
+                break
+            candidate = pool.found[int(index)]
+            for quote in self.composer.windows.quotes(
+                [(candidate.rowid, float(pool.relevance[index]))]
+            ):
+                if not any(_overlaps(quote, source) for source in found):
+                    found.append(self._source(f"S{len(found) + 1}", quote))
+        return found
+
+    def _source(self, source_id: str, quote: Quote) -> Source:
+        document = self.documents[quote.doc_id]
+        return Source(
+            id=source_id,
+            doc_id=document.id,
+            doc_title=document.title,
+            speaker=quote.passage.speaker,
+            role=quote.passage.role,
+            replying_to=quote.passage.replying_to_speaker,
+            passage_id=quote.passage.id,
+            start=quote.span.start,
+            end=quote.span.end,
+            text=quote.span.cut(document.source_text),
+        )
+
+    def _write(self, question: str, sources: list[Source], audit: LlmAudit) -> Written:
+        if not sources:
+            raise Fallback("no_sources")
+        asked = messages(question, sources)
+        reply, response_format = self._complete(asked, [s.id for s in sources], audit)
+        parsed = parse_reply(reply.content)
+        if parsed is None:  # one repair, in the form the server accepted
+            repair = [*asked, {"role": "assistant", "content": reply.content}]
+            try:
+                reply = self._call([*repair, {"role": "user", "content": REPAIR}], response_format)
+            except LlmRefusedError as error:
+                raise Fallback("http_error", f"the repair request: {error}") from None
+            parsed = parse_reply(reply.content)
+            if parsed is None:
+                raise Fallback(
+                    "unparseable", f"not claims after one repair: {reply.content[:200]!r}"
+                )
+        if not parsed.answerable:
+            raise Fallback("not_answerable", "the model said the sources do not answer")
+        return self._checked(parsed, sources, audit)
+
+    def _complete(
+        self, asked: list[dict[str, str]], ids: list[str], audit: LlmAudit
+    ) -> tuple[ChatReply, dict | None]:
+        """The first reply in an output form the server accepts, strictest form first."""
+        refused: list[str] = []
+        for name, response_format in response_formats(ids):
+            try:
+                reply = self._call(asked, response_format)
+            except LlmRefusedError as error:
+                refused.append(f"{name}: {error}")
+                continue
+            audit.response_format = name
+            return reply, response_format
+        raise Fallback("http_error", "; ".join(refused))
+
+    def _call(self, asked: list[dict[str, str]], response_format: dict | None) -> ChatReply:
+        try:
+            reply = self.model.complete(asked, response_format)
+        except LlmUnavailableError as error:
+            raise Fallback(error.reason, str(error)) from None
+        except LlmRefusedError:
+            raise
+        if reply.finish_reason == "length":  # cut off: what it wrote last is missing
+            raise Fallback("length", "the model stopped at its token limit")
+        return reply
+
+    def _checked(self, reply: Reply, sources: list[Source], audit: LlmAudit) -> Written:
+        checker = ClaimChecker(sources, self.mentioned, self.embed)
+        kept: list[Checked] = []
+        for checked in checker.check(reply.claims):
+            if checked.reason is None:
+                kept.append(checked)
+            else:
+                claim = checked.claim
+                audit.dropped.append(
+                    DroppedClaim(text=claim.text, source_id=claim.source_id, reason=checked.reason)
+                )
+        written = self._compose(kept, audit)
+        audit.kept = len(kept)
+        if len(kept) < MIN_KEPT:
+            raise Fallback("no_verified_claims", f"{len(audit.dropped)} claims, none verified")
+        return written
+
+    def _compose(self, kept: list[Checked], audit: LlmAudit) -> Written:
+        """Each claim followed by the number of its quote; a quote cited twice keeps one
+        number. A claim whose citation fails `verified` is dropped too."""
+        quotes: list[Quote] = []
+        for checked in kept:
+            assert checked.source is not None and checked.span is not None
+            passage = self.documents.passage(checked.source.doc_id, checked.source.passage_id)
+            assert passage is not None
+            quote = Quote(checked.span, checked.source.doc_id, passage, 0.0)
+            if quote not in quotes:
+                quotes.append(quote)
+        cited = {(q.doc_id, q.span): c for q, c in self.composer.citations_for(quotes)}
+        parts: list[str] = []
+        for checked in list(kept):
+            assert checked.source is not None
+            citation = cited.get((checked.source.doc_id, checked.span))
+            if citation is None:
+                kept.remove(checked)
+                claim = checked.claim
+                reason = "citation failed verification"
+                audit.dropped.append(
+                    DroppedClaim(text=claim.text, source_id=claim.source_id, reason=reason)
+                )
+                continue
+            parts.append(_marked(checked.claim.text, citation.n))
+        return Written(text=" ".join(parts), citations=list(cited.values()))
+
+
+def _marked(text: str, n: int) -> str:
+    """ "Claim." -> "Claim [1].": the number before the closing stop."""
+    text = " ".join(text.split())
+    if text and text[-1] in ".!?":
+        return f"{text[:-1]} [{n}]{text[-1]}"
+    return f"{text} [{n}]"
+
+
+def _overlaps(quote: Quote, source: Source) -> bool:
+    return (
+        quote.doc_id == source.doc_id
+        and quote.span.start < source.end
+        and source.start < quote.span.end
+    )
