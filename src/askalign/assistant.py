@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # imported when a model is configured: none on the default qu
 MAX_QUESTION_CHARS = 2000
 NEAREST = 2
 ABSTAIN_TEXT = "The corpus does not seem to address this question."
+NEAREST_LEAD = " The nearest material (not an answer):\n\n"
 EMPTY_TEXT = "Ask a question about the essays or the comment threads under them."
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.I)
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|so|but|then|also)\b", re.I)
@@ -300,14 +301,10 @@ class Assistant:
         composed = None if strength.weak else self.composer.compose(question, hits, pool)
         if composed is None or not self._answers_what_is_asked(question, composed.citations):
             nearest = self.composer.compose(question, hits, pool, limit=NEAREST)
+            shown = f"{NEAREST_LEAD}{nearest.text}" if nearest.text else ""
             return Answer(
                 question=text,
-                text=ABSTAIN_TEXT
-                + (
-                    f" The nearest material (not an answer):\n\n{nearest.text}"
-                    if nearest.text
-                    else ""
-                ),
+                text=ABSTAIN_TEXT + shown,
                 citations=nearest.citations,
                 abstained=True,
                 hits=views,
@@ -329,17 +326,10 @@ class Assistant:
         )
         if not hits or self.measure(question, hits[:COVERAGE_HITS], None).weak:
             return None
-        body, citations = self.map_answer.compose(
-            self.mapper.build(
-                text,
-                self.topic_vector(intent),
-                hits,
-                intent.speakers,
-                one_thread=not intent.cross and len(intent.documents) < 2,
-            ),
-            intent.subject,
-            disagreement_first=intent.asks_disagreement,
-        )
+        one_thread = not intent.cross and len(intent.documents) < 2
+        vector = self.topic_vector(intent)
+        found = self.mapper.build(text, vector, hits, intent.speakers, one_thread)
+        body, citations = self.map_answer.compose(found, intent.subject, intent.asks_disagreement)
         if not citations or not all(name in body for name in intent.speakers):
             return None  # the people the question names must be in its answer
         views = [hit_view(hit) for hit in hits[:k]]
