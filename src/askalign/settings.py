@@ -50,10 +50,7 @@ class Settings(BaseSettings):
         " when askalign[reader] is installed), on, or off (no model, the answers before it).",
     )
     reader_candidates: int = Field(
-        default=6,
-        ge=1,
-        le=16,
-        description="Sentences the reader reads a question (cost ~0.1 s each).",
+        6, ge=1, le=16, description="Sentences the reader reads a question (cost ~0.1 s each)."
     )
     reader_threads: int = Field(
         default=0, ge=0, description="CPU threads the reader uses; 0: as many as cores, up to 4."

@@ -96,14 +96,11 @@ def build_document(
         if passage.role is not Role.COMMENT and passage.speaker is None:
             passage.speaker = author
             passage.speaker_as_written = None if author == meta.author else meta.author
+    facts = meta.model_dump(include={"author", "url", "date", "karma", "crossposted_to"})
     return Document(
         id=ctx.doc_id,
         title=meta.title or ctx.source_file,
-        author=meta.author,
-        url=meta.url,
-        date=meta.date,
-        karma=meta.karma,
-        crossposted_to=meta.crossposted_to,
+        **facts,
         source_file=ctx.source_file,
         format=reader,
         content_hash=ctx.content_hash,
