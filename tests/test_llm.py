@@ -25,6 +25,7 @@ from askalign.llm.client import OpenAICompatibleClient
 from askalign.llm.parse import parse_reply
 from askalign.retrieval.search import Searcher
 from askalign.settings import Settings
+from askalign.web.render import chat_markdown, escape_markdown
 
 QUESTION = "Who said that almost all possible 500 lines of python are bad too?"
 _BLOCK = re.compile(
@@ -166,6 +167,8 @@ def test_good_claims_are_kept_with_quotes_cut_from_the_source(
     schema = fake.requests[0]["response_format"]["json_schema"]["schema"]
     ids = schema["properties"]["claims"]["items"]["properties"]["source_id"]["enum"]
     assert ids == sorted(sources_in(fake.requests[0]), key=lambda i: int(i[1:]))
+    shown = chat_markdown(answer)  # the web UI says whose words they are
+    assert escape_markdown("Written by scripted-model from 2 verified claims") in shown
 
 
 def _one_good_and(bad: Callable[[dict], dict], assistant: Assistant) -> Script:
@@ -269,6 +272,8 @@ def test_a_slow_model_times_out_and_falls_back(
     assert answer.mode == "extractive" and answer.fallback_reason == "timeout"
     assert len(fake.requests) == 1  # a timeout is not retried
     assert answer.text == extractive.text
+    said = escape_markdown("Quoted, not written by scripted-model: timeout")
+    assert said in chat_markdown(answer)  # the web UI says why the model's answer went
 
 
 def test_not_in_the_sources_falls_back_to_the_extractive_decision(

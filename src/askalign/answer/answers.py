@@ -80,6 +80,18 @@ class Answer(BaseModel):
     )
     llm: LlmAudit | None = None
 
+    def authorship(self) -> str | None:
+        """Whose words the answer is, where a model was asked: the user's model's, or
+        why it fell back to quotes; None when no model is set."""
+        if self.mode != "llm" and not self.fallback_reason:
+            return None
+        audit = self.llm
+        dropped = f", {len(audit.dropped)} claims dropped" if audit and audit.dropped else ""
+        if self.mode == "llm" and audit:
+            return f"Written by {audit.model} from {audit.kept} verified claims{dropped}."
+        model = audit.model if audit else "your model"
+        return f"Quoted, not written by {model}: {self.fallback_reason}{dropped}."
+
 
 _CHUNK_FIELDS = {"text", "speaker", "role", "doc_id", "section", "start", "end"}
 

@@ -114,18 +114,9 @@ def print_answer(answer: Answer) -> None:
         )
         if citation.url:
             console.print(f"    {citation.url}", style="dim", markup=False)
-    if answer.mode == "llm" or answer.fallback_reason:
-        console.print(f"\n{_llm_note(answer)}", style="dim", markup=False, highlight=False)
-
-
-def _llm_note(answer: Answer) -> str:
-    """Whose words the answer is: the user's model's, or why it fell back to quotes."""
-    audit = answer.llm
-    dropped = f", {len(audit.dropped)} claims dropped" if audit and audit.dropped else ""
-    if answer.mode == "llm" and audit:
-        return f"Written by {audit.model} from {audit.kept} verified claims{dropped}."
-    model = audit.model if audit else "your model"
-    return f"Quoted, not written by {model}: {answer.fallback_reason}{dropped}."
+    authorship = answer.authorship()
+    if authorship:
+        console.print(f"\n{authorship}", style="dim", markup=False, highlight=False)
 
 
 def _metric_columns(k: int, graded: bool) -> list[tuple[str, str, str]]:

@@ -34,6 +34,9 @@ def escape_markdown(text: str) -> str:
 
 def chat_markdown(answer: Answer) -> str:
     body = escape_markdown(answer.text)
+    authorship = answer.authorship()
+    if authorship:
+        body += f"\n\n*{escape_markdown(authorship)}*"
     if answer.abstained:
         return f"⚠️ **Not found in the corpus.**\n\n{body}"
     return body
