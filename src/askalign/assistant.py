@@ -29,6 +29,8 @@ from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported when a model is configured: none on the default query path
+    from llama_index.core.llms import LLM
+
     from askalign.llm.client import ChatModel
     from askalign.llm.writer import LlmWriter
 
@@ -96,7 +98,7 @@ class Assistant:
         reader: Reader | None = None,
         read_candidates: int = READ_CANDIDATES,
         max_question_chars: int = MAX_QUESTION_CHARS,
-        llm: ChatModel | None = None,
+        llm: ChatModel | LLM | None = None,
     ) -> None:
         self.searcher = searcher
         self.reader = reader
@@ -113,10 +115,11 @@ class Assistant:
         self.map_answer = MapAnswer(self.mapper.composer)
         self.writer: LlmWriter | None = None
         if llm is not None:
+            from askalign.llm.llama import as_chat_model
             from askalign.llm.writer import LlmWriter
 
             self.writer = LlmWriter(
-                llm,
+                as_chat_model(llm),
                 self.documents,
                 shelf.sentences,
                 self.directory.mentioned,
@@ -130,7 +133,7 @@ class Assistant:
         *,
         engine: str | None = None,
         reader: ReaderMode | str | None = None,
-        llm: ChatModel | None = None,
+        llm: ChatModel | LLM | None = None,
         llm_url: str | None = None,
         llm_model: str | None = None,
     ) -> Assistant:
@@ -138,8 +141,9 @@ class Assistant:
         error that says to run `askalign ingest`. `engine`: `local` (the default, or
         ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI.
         `reader`: `auto` (the default, or ASKALIGN_READER: on when installed), `on`
-        or `off` (today's answers without the model). `llm`: your own model, which
-        writes the answer from verified claims; else one at `llm_url` (or ASKALIGN_LLM_URL)."""
+        or `off` (today's answers without the model). `llm`: your own model (a ChatModel
+        or a llama-index LLM), which writes the answer from verified claims; else one at
+        `llm_url` (or ASKALIGN_LLM_URL)."""
         settings = Settings()
         embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         searcher = open_searcher(
