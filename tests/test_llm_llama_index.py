@@ -11,6 +11,7 @@ from llama_index.core.llms import ChatMessage, ChatResponse, MockLLM
 from pydantic import Field
 
 from askalign.assistant import Assistant
+from askalign.llm.prompt import STANDALONE
 from askalign.retrieval.search import Searcher
 
 from .test_llm import QUESTION, assert_shown_quotes_are_the_source, claims, good_claim
@@ -73,3 +74,39 @@ def test_a_llama_index_llm_that_cannot_connect_falls_back(
     answer = llama_assistant.ask(QUESTION)
     assert answer.mode == "extractive" and answer.fallback_reason == "unreachable"
     assert answer.citations and not answer.abstained
+
+
+def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(
+    llama_assistant: Assistant, scripted: ScriptedLLM, assistant: Assistant
+) -> None:
+    rewritten = "Who said that almost all possible 500 lines of python are bad?"
+    scripted.script += [
+        lambda body: f"Rewritten question: {rewritten}\n",
+        lambda body: claims(good_claim(body, assistant)),
+    ]
+    turns = [
+        {"role": "user", "content": "What did nostream want to discuss?"},
+        {"role": "assistant", "content": "nostream writes: …"},
+        {"role": "user", "content": "And what about the python reward functions?"},
+    ]
+    answer = llama_assistant.chat(turns)
+    asked_to_rewrite = scripted.seen[0]["messages"]
+    assert asked_to_rewrite[0]["content"] == STANDALONE
+    assert "What did nostream want to discuss?" in asked_to_rewrite[1]["content"]
+    assert f"Question: {rewritten}" in scripted.seen[1]["messages"][1]["content"]
+    assert answer.question == "And what about the python reward functions?"
+    assert answer.mode == "llm" and "plex" in {c.speaker for c in answer.citations}
+
+
+def test_without_a_rewrite_a_follow_up_joins_the_turns_as_before(
+    llama_assistant: Assistant, scripted: ScriptedLLM, assistant: Assistant
+) -> None:
+    turns = [
+        {"role": "user", "content": "Who said almost all possible 500 lines of python are bad?"},
+        {"role": "assistant", "content": "plex writes: …"},
+        {"role": "user", "content": "And why?"},
+    ]
+    scripted.script += [lambda body: ConnectionError("refused"), lambda body: TimeoutError()]
+    answer = llama_assistant.chat(turns)
+    expected = assistant.chat(turns)  # no model: the turns joined
+    assert (answer.text, answer.fallback_reason) == (expected.text, "timeout")

@@ -5,7 +5,6 @@ One Assistant is read-only after it opens, so a server can share it between thre
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +23,7 @@ from askalign.positions import MapBuilder, PositionMap
 from askalign.positions.answer import MapAnswer
 from askalign.positions.build import MAP_HITS
 from askalign.reader import Reader, ReaderMode
+from askalign.retrieval.follow_up import followed_up, is_follow_up
 from askalign.retrieval.intent import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
 from askalign.settings import Settings
@@ -39,9 +39,6 @@ NEAREST = 2
 ABSTAIN_TEXT = "The corpus does not seem to address this question."
 NEAREST_LEAD = " The nearest material (not an answer):\n\n"
 EMPTY_TEXT = "Ask a question about the essays or the comment threads under them."
-_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers|they|them|their)\b", re.I)
-_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|so|but|then|also)\b", re.I)
-SHORT_FOLLOW_UP_WORDS = 8
 
 
 class Message(BaseModel):
@@ -241,7 +238,8 @@ class Assistant:
         role: Role | str | None = None,
     ) -> Answer:
         """Answer the last user message; "he", "they" and short follow-ups ("and the
-        post's author?") are read against the turns before it."""
+        post's author?") are read against the turns before it, or rewritten to stand
+        alone by the user's model where one is set."""
         filters = self.filters(speaker, doc, role)
         turns = [_message(number, m) for number, m in enumerate(messages, 1)]
         asked = [self.checked_question(m.content) for m in turns if m.role == "user"]
@@ -249,34 +247,15 @@ class Assistant:
             return Answer(question="", text=EMPTY_TEXT, abstained=True)
         question, earlier = asked[-1], asked[:-1]
         replies = [m.content for m in turns if m.role == "assistant"]
-        intent = self.intent(question)
-        query = question
-        if earlier and self._is_follow_up(question, intent):
-            query = f"{earlier[-1]} {question}"
-            # the topic comes from both turns; the answer's shape from the new one
-            intent = self.intent(query).model_copy(
-                update={"speakers": intent.speakers, "shape": intent.shape}
-            )
-            if _PRONOUN.search(question):  # "how did Byrnes reply to him?": him too
-                named = self._last_named(earlier, replies)
-                intent.speakers += [s for s in named if s not in intent.speakers]
+        query, intent = question, self.intent(question)
+        if earlier and is_follow_up(question, intent):
+            standalone = self.writer.standalone(question, earlier) if self.writer else None
+            if standalone:
+                query, intent = standalone, self.intent(standalone)
+            else:
+                query, intent = followed_up(question, earlier, replies, self.intent, self.directory)
         answer = self._answer(query, intent, filters, 5)
         return answer.model_copy(update={"question": question})
-
-    def _is_follow_up(self, question: str, intent: QueryIntent) -> bool:
-        short = len(question.split()) <= SHORT_FOLLOW_UP_WORDS
-        return bool(
-            _PRONOUN.search(question)
-            or _FOLLOW_UP.match(question)
-            or (short and not intent.speakers)
-        )
-
-    def _last_named(self, earlier: list[str], replies: list[str]) -> list[str]:
-        for text in [earlier[-1], *(replies[-1:])]:
-            named = self.directory.mentioned(text)
-            if named:
-                return named[:1]
-        return []
 
     def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
         answer = self._composed(text, intent, filters, k)

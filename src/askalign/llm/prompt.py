@@ -47,6 +47,23 @@ class Source(BaseModel):
     text: str  # == source_text[start:end]
 
 
+MAX_EARLIER = 3  # the questions before the last that a rewrite reads
+STANDALONE = (
+    "Rewrite the user's last question so that it can be understood without the"
+    ' conversation before it: put in the names and the topic it refers to ("he", "that",'
+    ' "and the post\'s author?"). Keep its meaning and its kind of question. Reply with'
+    " the rewritten question only, on one line."
+)
+
+
+def standalone_messages(question: str, earlier: list[str]) -> list[dict[str, str]]:
+    asked = "\n".join(f"- {text}" for text in earlier[-MAX_EARLIER:])
+    return [
+        {"role": "system", "content": STANDALONE},
+        {"role": "user", "content": f"Earlier questions:\n{asked}\n\nLast question: {question}"},
+    ]
+
+
 def messages(question: str, sources: list[Source]) -> list[dict[str, str]]:
     blocks = []
     for source in sources:

@@ -10,6 +10,7 @@ composer's own `citations_for`, so they are verified exactly as extractive ones 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -23,11 +24,18 @@ from askalign.index.shelf import Documents, SentenceTable
 from askalign.llm.check import Checked, ClaimChecker
 from askalign.llm.client import ChatModel, ChatReply, LlmRefusedError, LlmUnavailableError
 from askalign.llm.parse import Reply, parse_reply
-from askalign.llm.prompt import REPAIR, Source, messages, response_formats
+from askalign.llm.prompt import (
+    REPAIR,
+    Source,
+    messages,
+    response_formats,
+    standalone_messages,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_WINDOWS = 6  # the best candidates, each with its neighbours: ~1-2k tokens in all
+MAX_REWRITE_CHARS = 500  # a rewritten question longer than this is not a question
 MIN_KEPT = 1  # fewer verified claims than this: the extractive answer instead
 
 
@@ -78,6 +86,20 @@ class LlmWriter:
                 "llm": audit,
             }
         )
+
+    def standalone(self, question: str, earlier: list[str]) -> str | None:
+        """The follow-up rewritten by the model to stand alone, for retrieval; None when
+        the model gives nothing usable (the caller then joins the turns itself)."""
+        try:
+            reply = self.model.complete(standalone_messages(question, earlier), None)
+        except (LlmUnavailableError, LlmRefusedError) as error:
+            log.info("follow-up not rewritten: %s", error)
+            return None
+        lines = [line.strip().strip("\"'“”") for line in reply.content.splitlines()]
+        rewritten = next((line for line in lines if line), "")
+        rewritten = re.sub(r"^(?:rewritten question|question)\s*:\s*", "", rewritten, flags=re.I)
+        usable = reply.finish_reason != "length" and 0 < len(rewritten) <= MAX_REWRITE_CHARS
+        return rewritten if usable else None
 
     def sources(self, pool: Pool) -> list[Source]:
         """The windows of the best candidates, those already inside an earlier one left out."""
