@@ -117,8 +117,7 @@ class Assistant:
 
             self.writer = LlmWriter(
                 as_chat_model(llm),
-                self.documents,
-                shelf.sentences,
+                self.mapper.composer,  # the one quoting composer, shared with the map
                 self.directory.mentioned,
                 searcher.embedder.embed,
             )
@@ -253,7 +252,9 @@ class Assistant:
             if standalone:
                 query, intent = standalone, self.intent(standalone)
             else:
-                query, intent = followed_up(question, earlier, replies, self.intent, self.directory)
+                query, intent = followed_up(
+                    question, intent, earlier, replies, self.intent, self.directory
+                )
         answer = self._answer(query, intent, filters, 5)
         return answer.model_copy(update={"question": question})
 

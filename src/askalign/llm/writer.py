@@ -20,7 +20,6 @@ from askalign.answer.answers import Answer, Citation, DroppedClaim, LlmAudit
 from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.scoring import Pool
 from askalign.answer.windows import Quote
-from askalign.index.shelf import Documents, SentenceTable
 from askalign.llm.check import Checked, ClaimChecker
 from askalign.llm.client import ChatModel, ChatReply, LlmRefusedError, LlmUnavailableError
 from askalign.llm.parse import Reply, parse_reply
@@ -56,14 +55,15 @@ class LlmWriter:
     def __init__(
         self,
         model: ChatModel,
-        documents: Documents,
-        sentences: SentenceTable,
+        quoting: ExtractiveComposer,
         mentioned: Callable[[str], list[str]],
         embed: Callable[[list[str]], np.ndarray],
     ) -> None:
+        """`quoting`: the composer whose windows the model is shown and whose citations
+        its claims become, so that they are verified as extractive ones are."""
         self.model = model
-        self.documents = documents
-        self.composer = ExtractiveComposer(documents, sentences)  # its windows and citations
+        self.documents = quoting.documents
+        self.composer = quoting
         self.mentioned = mentioned
         self.embed = embed
 

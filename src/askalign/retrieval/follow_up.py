@@ -24,14 +24,15 @@ def is_follow_up(question: str, intent: QueryIntent) -> bool:
 
 def followed_up(
     question: str,
+    intent: QueryIntent,
     earlier: list[str],
     replies: list[str],
     read: Callable[[str], QueryIntent],
     directory: SpeakerDirectory,
 ) -> tuple[str, QueryIntent]:
     """The query and intent a follow-up asks with: the turn before's topic, the new
-    turn's speakers and shape, and "him" resolved to whom the last turns named."""
-    intent = read(question)
+    turn's speakers and shape (from `intent`, its own reading), and "him" resolved to
+    whom the last turns named."""
     query = f"{earlier[-1]} {question}"
     joined = read(query).model_copy(update={"speakers": intent.speakers, "shape": intent.shape})
     if _PRONOUN.search(question):  # "how did Byrnes reply to him?": him too
