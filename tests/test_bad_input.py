@@ -171,7 +171,8 @@ def test_every_file_name_gets_its_own_id(corpus_dir: Path) -> None:
 
 
 def test_odd_questions_and_arguments_get_answers_or_clear_errors(assistant) -> None:
-    from askalign.assistant import BadMessageError, UnknownFilterError
+    from askalign.assistant import UnknownFilterError
+    from askalign.conversation import BadMessageError
 
     assert assistant.ask("\ud800 reward hacking").question.endswith("reward hacking")
     assert assistant.ask("what is corrigibility?", role="POST").text

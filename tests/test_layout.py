@@ -25,7 +25,7 @@ LAYERS = [
     ["llm"],  # the user's own model writes claims, checked against the windows
     ["positions"],  # hits to a map of who holds which position
     ["ingest"],  # the corpus to the index
-    ["settings", "assistant"],  # the Python API and its one settings object
+    ["settings", "conversation", "assistant"],  # the Python API and its one settings object
     ["evaluation", "bench"],  # measuring the product, apart from it
     ["web", "cli"],  # the two front ends
     ["", "__main__"],  # the package's front door

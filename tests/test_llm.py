@@ -1,7 +1,8 @@
 """Bring your own LLM, against a real HTTP server on 127.0.0.1 that speaks OpenAI's
-chat-completions protocol and answers from a script: each scripted reply has its
-expected outcome (claims kept or dropped, the answer's mode, the fallback's reason),
-and no quote shown is ever the model's copy: each is the source text at its span."""
+chat-completions protocol and answers from a script (tests/llm_server.py): each
+scripted reply has its expected outcome (claims kept or dropped, the answer's mode,
+the fallback's reason), and no quote shown is ever the model's copy: each is the
+source text at its span."""
 
 from __future__ import annotations
 
@@ -10,11 +11,8 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -27,78 +25,15 @@ from askalign.retrieval.search import Searcher
 from askalign.settings import Settings
 from askalign.web.render import chat_markdown, escape_markdown
 
+from .llm_server import FakeServer, Reply, Script, claims, scripted_server, sources_in
+
 QUESTION = "Who said that almost all possible 500 lines of python are bad too?"
-_BLOCK = re.compile(
-    r"^\[(S\d+)\] (.+?) \((\w+)[^\n]*:\n(.*?)(?=\n\n\[S\d+\] |\n\nQuestion: )", re.M | re.S
-)
-
-
-@dataclass
-class Reply:
-    """One scripted reply: a chat completion, or an HTTP error, after a delay."""
-
-    content: str = ""
-    finish_reason: str = "stop"
-    status: int = 200
-    delay_s: float = 0.0
-
-
-Script = Callable[[dict], Reply]  # the request's body -> the reply
-
-
-@dataclass
-class FakeServer:
-    url: str
-    script: list[Script] = field(default_factory=list)
-    requests: list[dict] = field(default_factory=list)
-
-
-def sources_in(body: dict) -> dict[str, tuple[str, str]]:
-    """The windows the model was shown: id -> (speaker, text)."""
-    prompt = body["messages"][1]["content"]
-    return {m.group(1): (m.group(2), m.group(4)) for m in _BLOCK.finditer(prompt)}
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeServer]:
-    fake = FakeServer(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            fake.requests.append(body)
-            reply = fake.script.pop(0)(body) if fake.script else Reply(status=503)
-            time.sleep(reply.delay_s)
-            if reply.status != 200:
-                payload = json.dumps({"error": {"message": "scripted failure"}}).encode()
-            else:
-                choice = {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply.content},
-                    "finish_reason": reply.finish_reason,
-                }
-                payload = json.dumps({"id": "x", "object": "chat.completion", "choices": [choice]})
-                payload = payload.encode()
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):  # the client timed out first
-                pass
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    httpd.shutdown()
-    httpd.server_close()
+    with scripted_server() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +52,6 @@ def fake(server: FakeServer) -> FakeServer:
 @pytest.fixture(scope="module")
 def extractive(assistant: Assistant) -> Answer:
     return assistant.ask(QUESTION)
-
-
-def claims(*items: dict, answerable: bool = True) -> str:
-    return json.dumps({"answerable": answerable, "claims": list(items)})
 
 
 def good_claim(body: dict, assistant: Assistant, source_id: str = "S1") -> dict:

@@ -14,7 +14,8 @@ from askalign.settings import Settings
 
 if TYPE_CHECKING:
     from askalign.answer.answers import Answer, Citation, HitView
-    from askalign.assistant import Assistant, Message, UnknownFilterError
+    from askalign.assistant import Assistant, UnknownFilterError
+    from askalign.conversation import Message
     from askalign.ingest.corpus import load_corpus, scan_corpus
     from askalign.retrieval.llama import ChunkRetriever
     from askalign.retrieval.search import Filters, Hit, Mode, Searcher, open_searcher
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(("load_corpus", "scan_corpus"), "askalign.ingest.corpus"),
     **dict.fromkeys(("Answer", "Citation", "HitView"), "askalign.answer.answers"),
-    **dict.fromkeys(("Assistant", "Message", "UnknownFilterError"), "askalign.assistant"),
+    **dict.fromkeys(("Assistant", "UnknownFilterError"), "askalign.assistant"),
+    "Message": "askalign.conversation",
     "ChunkRetriever": "askalign.retrieval.llama",
     **dict.fromkeys(
         ("Filters", "Hit", "Mode", "Searcher", "open_searcher"), "askalign.retrieval.search"

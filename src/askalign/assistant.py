@@ -5,18 +5,22 @@ One Assistant is read-only after it opens, so a server can share it between thre
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from askalign.answer.answers import Answer, Citation, hit_view
 from askalign.answer.compose import Composer
 from askalign.answer.expects import expected_answer, holds
 from askalign.answer.extractive import READ_CANDIDATES, ExtractiveComposer
+from askalign.answer.numbering import renumbered
 from askalign.answer.question import Question
+from askalign.answer.scoring import Pool
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
+from askalign.conversation import Message, read_turns
 from askalign.documents import Role
 from askalign.embedding import Embedder
 from askalign.positions import MapBuilder, PositionMap
@@ -41,11 +45,6 @@ NEAREST_LEAD = " The nearest material (not an answer):\n\n"
 EMPTY_TEXT = "Ask a question about the essays or the comment threads under them."
 
 
-class Message(BaseModel):
-    role: Literal["user", "assistant"]
-    content: str
-
-
 class SpeakerInfo(BaseModel):
     name: str
     passages: int
@@ -55,10 +54,6 @@ class SpeakerInfo(BaseModel):
 
 class UnknownFilterError(ValueError):
     """A speaker or document filter that names nothing in the index."""
-
-
-class BadMessageError(ValueError):
-    """A chat message that is not {role: user|assistant, content: text}."""
 
 
 class QuestionTooLongError(ValueError):
@@ -72,18 +67,6 @@ def _role(role: Role | str) -> Role:
     except ValueError:
         known = ", ".join(r.value for r in Role)
         raise UnknownFilterError(f"no role {role!r}; known: {known}") from None
-
-
-def _message(number: int, message: Message | dict) -> Message:
-    if isinstance(message, Message):
-        return message
-    try:
-        return Message.model_validate(message)
-    except ValidationError as error:
-        raise BadMessageError(
-            f"message {number} is not {{role: 'user' or 'assistant', content: text}}:"
-            f" {error.errors()[0]['msg']}"
-        ) from None
 
 
 class Assistant:
@@ -238,14 +221,31 @@ class Assistant:
     ) -> Answer:
         """Answer the last user message; "he", "they" and short follow-ups ("and the
         post's author?") are read against the turns before it, or rewritten to stand
-        alone by the user's model where one is set."""
-        filters = self.filters(speaker, doc, role)
-        turns = [_message(number, m) for number, m in enumerate(messages, 1)]
-        asked = [self.checked_question(m.content) for m in turns if m.role == "user"]
-        if not asked:
-            return Answer(question="", text=EMPTY_TEXT, abstained=True)
-        question, earlier = asked[-1], asked[:-1]
-        replies = [m.content for m in turns if m.role == "assistant"]
+        alone by the user's model where one is set. A quote an earlier answer cited
+        (given in its message's `citations`) keeps its number."""
+        *_, answer = self._chat(messages, self.filters(speaker, doc, role), live=False)
+        return answer
+
+    def chat_stream(
+        self,
+        messages: list[Message] | list[dict],
+        *,
+        speaker: str | None = None,
+        doc: str | None = None,
+        role: Role | str | None = None,
+    ) -> Iterator[Answer]:
+        """`chat`'s answer, preceded, where the user's model writes it, by the answer so
+        far each time another of its claims is verified; the last one is the answer."""
+        return self._chat(messages, self.filters(speaker, doc, role), live=True)
+
+    def _chat(
+        self, messages: list[Message] | list[dict], filters: Filters, live: bool
+    ) -> Iterator[Answer]:
+        turns = read_turns(messages, self.checked_question)
+        if turns is None:
+            yield Answer(question="", text=EMPTY_TEXT, abstained=True)
+            return
+        question, earlier = turns.question, turns.earlier
         query, intent = question, self.intent(question)
         if earlier and is_follow_up(question, intent):
             standalone = self.writer.standalone(question, earlier) if self.writer else None
@@ -253,50 +253,63 @@ class Assistant:
                 query, intent = standalone, self.intent(standalone)
             else:
                 query, intent = followed_up(
-                    question, intent, earlier, replies, self.intent, self.directory
+                    question, intent, earlier, turns.replies, self.intent, self.directory
                 )
-        answer = self._answer(query, intent, filters, 5)
-        return answer.model_copy(update={"question": question})
+        for answer in self._answers(query, intent, filters, 5, live):
+            yield renumbered(answer.model_copy(update={"question": question}), turns.cited)
 
     def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
-        answer = self._composed(text, intent, filters, k)
-        unused = answer.question and answer.mode == "extractive" and not answer.fallback_reason
-        if self.writer is not None and unused:
-            reason = "weak_evidence" if answer.abstained else "position_map"
-            return answer.model_copy(update={"fallback_reason": reason})
+        *_, answer = self._answers(text, intent, filters, k, live=False)
         return answer
 
-    def _composed(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
-        """The extractive answer, rewritten by the user's model where one is set and the
-        evidence is strong enough to answer at all."""
+    def _answers(
+        self, text: str, intent: QueryIntent, filters: Filters, k: int, live: bool
+    ) -> Iterator[Answer]:
+        """The extractive answer, or the one the user's model writes from it where one is
+        set and the evidence is strong enough to answer at all."""
+        answer, pool = self._composed(text, intent, filters, k)
+        if self.writer is not None and pool is not None:
+            yield from self.writer.answers(text, pool, answer, live)
+        elif self.writer is not None and answer.question:
+            reason = "weak_evidence" if answer.abstained else "position_map"
+            yield answer.model_copy(update={"fallback_reason": reason})
+        else:
+            yield answer
+
+    def _composed(
+        self, text: str, intent: QueryIntent, filters: Filters, k: int
+    ) -> tuple[Answer, Pool | None]:
+        """The extractive answer, with the pool it was chosen from where it answers (a
+        model may write from that), None where it abstains or is told from the map."""
         text = text.strip()
         if not text:
-            return Answer(question="", text=EMPTY_TEXT, abstained=True)
+            return Answer(question="", text=EMPTY_TEXT, abstained=True), None
         if intent.asks_positions:
             mapped = self._positions_answer(text, intent, filters, k)
             if mapped is not None:
-                return mapped
+                return mapped, None
         question, hits = self._evidence(text, intent, filters, k)
         views = [hit_view(hit) for hit in hits[:k]]
         if not hits:
-            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True)
+            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True), None
         pool = self.composer.pool(question, hits)
         strength = self.measure(question, hits, pool.reader_gain)
         composed = None if strength.weak else self.composer.compose(question, hits, pool)
         if composed is None or not self._answers_what_is_asked(question, composed.citations):
             nearest = self.composer.compose(question, hits, pool, limit=NEAREST)
             shown = f"{NEAREST_LEAD}{nearest.text}" if nearest.text else ""
-            return Answer(
+            abstained = Answer(
                 question=text,
                 text=ABSTAIN_TEXT + shown,
                 citations=nearest.citations,
                 abstained=True,
                 hits=views,
             )
+            return abstained, None
         if not composed.citations:
-            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views)
+            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views), None
         answer = Answer(question=text, text=composed.text, citations=composed.citations, hits=views)
-        return answer if self.writer is None else self.writer.answer(text, pool, answer)
+        return answer, pool
 
     def _positions_answer(
         self, text: str, intent: QueryIntent, filters: Filters, k: int

@@ -68,8 +68,10 @@ def chat(
     llm_url: LlmUrlOption = None,
     llm_model: LlmModelOption = None,
 ) -> None:
-    """A conversation in the terminal: follow-ups ("what did he reply?") use the history."""
-    from askalign.assistant import Message, QuestionTooLongError
+    """A conversation in the terminal: follow-ups ("what did he reply?") use the history,
+    and a quote cited again keeps its number."""
+    from askalign.assistant import QuestionTooLongError
+    from askalign.conversation import Message
 
     assistant = open_assistant(index_dir, engine, reader, llm_url, llm_model)
     history: list[Message] = []
@@ -88,7 +90,7 @@ def chat(
             continue
         history.append(Message(role="user", content=question))
         answer = assistant.chat(history)
-        history.append(Message(role="assistant", content=answer.text))
+        history.append(Message(role="assistant", content=answer.text, citations=answer.citations))
         print_answer(answer)
         console.print()
 

@@ -5,6 +5,9 @@ with the same `model` and `complete`."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import httpx
@@ -44,6 +47,17 @@ class ChatModel(Protocol):
         ...
 
 
+class StreamingChatModel(ChatModel, Protocol):
+    """A model that can also give its reply as it is written (the web UI shows each
+    claim once it is verified, not after the whole reply)."""
+
+    def stream(
+        self, messages: list[dict[str, str]], response_format: dict | None
+    ) -> Iterator[ChatReply]:
+        """The reply so far, again each time it grows; the last carries finish_reason."""
+        ...
+
+
 class OpenAICompatibleClient:
     """POST {base_url}/chat/completions. `base_url` ends in /v1 for Ollama, llama.cpp
     and vLLM alike (http://127.0.0.1:11434/v1, http://127.0.0.1:8080/v1)."""
@@ -64,6 +78,34 @@ class OpenAICompatibleClient:
         self._http = httpx.Client(timeout=timeout_s, headers=headers)
 
     def complete(self, messages: list[dict[str, str]], response_format: dict | None) -> ChatReply:
+        with _unavailable_as_error():
+            response = self._http.post(self.url, json=self._body(messages, response_format))
+        if response.status_code >= 400:
+            raise LlmRefusedError(response.status_code, response.text)
+        return _whole_reply(response.status_code, response.text)
+
+    def stream(
+        self, messages: list[dict[str, str]], response_format: dict | None
+    ) -> Iterator[ChatReply]:
+        """Server-sent events, as OpenAI's `stream: true` sends them. A server that
+        answers in one piece instead is read as one piece."""
+        body = {**self._body(messages, response_format), "stream": True}
+        with _unavailable_as_error(), self._http.stream("POST", self.url, json=body) as response:
+            if response.status_code >= 400:
+                raise LlmRefusedError(response.status_code, _text(response))
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                yield _whole_reply(response.status_code, _text(response))
+                return
+            content = ""
+            for line in response.iter_lines():
+                data = line.removeprefix("data:").strip() if line.startswith("data:") else ""
+                if not data or data == "[DONE]":
+                    continue
+                piece, finish_reason = _delta(response.status_code, data)
+                content += piece
+                yield ChatReply(content=content, finish_reason=finish_reason)
+
+    def _body(self, messages: list[dict[str, str]], response_format: dict | None) -> dict:
         body: dict = {
             "model": self.model,
             "messages": messages,
@@ -72,22 +114,41 @@ class OpenAICompatibleClient:
         }
         if response_format is not None:
             body["response_format"] = response_format
-        try:
-            response = self._http.post(self.url, json=body)
-        except httpx.TimeoutException as error:
-            raise LlmUnavailableError("timeout", str(error) or "no reply in time") from error
-        except httpx.HTTPError as error:
-            raise LlmUnavailableError("unreachable", str(error) or type(error).__name__) from error
-        if response.status_code >= 400:
-            raise LlmRefusedError(response.status_code, response.text)
-        try:
-            choice = response.json()["choices"][0]
-            return ChatReply(
-                content=choice["message"].get("content") or "",
-                finish_reason=choice.get("finish_reason"),
-            )
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
-            raise LlmRefusedError(response.status_code, f"not a chat completion: {error}") from None
+        return body
 
     def close(self) -> None:
         self._http.close()
+
+
+@contextmanager
+def _unavailable_as_error() -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException as error:
+        raise LlmUnavailableError("timeout", str(error) or "no reply in time") from error
+    except httpx.HTTPError as error:
+        raise LlmUnavailableError("unreachable", str(error) or type(error).__name__) from error
+
+
+def _text(response: httpx.Response) -> str:
+    return response.read().decode(errors="replace")
+
+
+def _whole_reply(status: int, body: str) -> ChatReply:
+    try:
+        choice = json.loads(body)["choices"][0]
+        return ChatReply(
+            content=choice["message"].get("content") or "",
+            finish_reason=choice.get("finish_reason"),
+        )
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
+        raise LlmRefusedError(status, f"not a chat completion: {error}") from None
+
+
+def _delta(status: int, data: str) -> tuple[str, str | None]:
+    """One streamed chunk's new text and, on the last, why the model stopped."""
+    try:
+        choice = json.loads(data)["choices"][0]
+        return (choice.get("delta") or {}).get("content") or "", choice.get("finish_reason")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
+        raise LlmRefusedError(status, f"not a chat completion chunk: {error}") from None

@@ -45,6 +45,30 @@ def parse_reply(content: str) -> Reply | None:
         return None
 
 
+def complete_claims(content: str) -> list[Claim]:
+    """The claims whose objects have closed so far in a reply still being written: the
+    ones that can be checked and shown before the rest arrive. A claim that does not
+    read as one ends the list (the whole reply, once in, decides what happens)."""
+    key = content.find('"claims"')
+    opening = content.find("[", key) if key != -1 else -1
+    if opening == -1:
+        return []
+    claims: list[Claim] = []
+    at = opening + 1
+    while True:
+        start = content.find("{", at)
+        if start == -1 or content[at:start].strip(" \t\r\n,"):
+            return claims
+        end = _balanced_end(content, start)
+        if end is None:
+            return claims
+        try:
+            claims.append(Claim.model_validate(json.loads(content[start:end])))
+        except (ValueError, ValidationError):
+            return claims
+        at = end
+
+
 def _first_object(content: str) -> object:
     """The whole reply as JSON, else its first balanced {...} block that parses."""
     text = content.strip()

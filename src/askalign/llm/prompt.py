@@ -101,7 +101,9 @@ def schema(ids: list[str]) -> dict:
 
 def response_formats(ids: list[str]) -> list[tuple[str, dict | None]]:
     """The output forms to try, strictest first: a server that refuses one with an HTTP
-    error is asked again in the next. The schema is in the prompt for all three."""
+    error is asked again in the next. The schema is in the prompt for all three, and
+    goes with `json_object` too: llama.cpp's servers refuse `json_schema` but constrain
+    their output to a schema given there."""
     return [
         (
             "json_schema",
@@ -110,6 +112,6 @@ def response_formats(ids: list[str]) -> list[tuple[str, dict | None]]:
                 "json_schema": {"name": "claims", "strict": True, "schema": schema(ids)},
             },
         ),
-        ("json_object", {"type": "json_object"}),
+        ("json_object", {"type": "json_object", "schema": schema(ids)}),
         ("text", None),
     ]

@@ -5,13 +5,17 @@ The model sees the windows the extractive composer would quote (each best senten
 with the neighbours it needs), under ids the server assigns. It returns claims; the
 checks in check.py drop what does not hold; the citations are built by the extractive
 composer's own `citations_for`, so they are verified exactly as extractive ones are.
+
+Written as generators so that a model that streams shows each claim as soon as it is
+verified: the partial answers come first, the answer (or the fallback) last, and a
+caller that wants only the answer takes the last.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 
 import numpy as np
 from pydantic import BaseModel
@@ -22,7 +26,7 @@ from askalign.answer.scoring import Pool
 from askalign.answer.windows import Quote
 from askalign.llm.check import Checked, ClaimChecker
 from askalign.llm.client import ChatModel, ChatReply, LlmRefusedError, LlmUnavailableError
-from askalign.llm.parse import Reply, parse_reply
+from askalign.llm.parse import Reply, complete_claims, parse_reply
 from askalign.llm.prompt import (
     REPAIR,
     Source,
@@ -49,6 +53,7 @@ class Fallback(Exception):
 class Written(BaseModel):
     text: str
     citations: list[Citation]
+    kept: int  # claims: two may cite one quote
 
 
 class LlmWriter:
@@ -70,22 +75,30 @@ class LlmWriter:
     def answer(self, question: str, pool: Pool, extractive: Answer) -> Answer:
         """The model's answer to `question` from the pool's best windows, or
         `extractive` marked with why the model's could not be used."""
+        *_, answer = self.answers(question, pool, extractive, live=False)
+        return answer
+
+    def answers(
+        self, question: str, pool: Pool, extractive: Answer, live: bool
+    ) -> Iterator[Answer]:
+        """`answer`'s answer, preceded, when `live` and the model streams, by the answer
+        so far each time another claim is verified."""
         audit = LlmAudit(model=self.model.model)
         try:
-            written = self._write(question, self.sources(pool), audit)
+            for written in self._write(question, self.sources(pool), audit, live):
+                yield extractive.model_copy(
+                    update={
+                        "text": written.text,
+                        "citations": written.citations,
+                        "abstained": False,
+                        "mode": "llm",
+                        "llm": audit.model_copy(update={"kept": written.kept}),
+                    }
+                )
         except Fallback as fallback:
             log.info("LLM answer not used (%s): %s", fallback.reason, fallback)
             audit.error = audit.error or str(fallback)
-            return extractive.model_copy(update={"fallback_reason": fallback.reason, "llm": audit})
-        return extractive.model_copy(
-            update={
-                "text": written.text,
-                "citations": written.citations,
-                "abstained": False,
-                "mode": "llm",
-                "llm": audit,
-            }
-        )
+            yield extractive.model_copy(update={"fallback_reason": fallback.reason, "llm": audit})
 
     def standalone(self, question: str, earlier: list[str]) -> str | None:
         """The follow-up rewritten by the model to stand alone, for retrieval; None when
@@ -131,16 +144,21 @@ class LlmWriter:
             text=quote.span.cut(document.source_text),
         )
 
-    def _write(self, question: str, sources: list[Source], audit: LlmAudit) -> Written:
+    def _write(
+        self, question: str, sources: list[Source], audit: LlmAudit, live: bool
+    ) -> Iterator[Written]:
         if not sources:
             raise Fallback("no_sources")
         asked = messages(question, sources)
-        reply, response_format = self._complete(asked, [s.id for s in sources], audit)
+        shown = _Shown(self, sources) if live else None
+        reply, response_format = yield from self._complete(asked, sources, audit, shown)
         parsed = parse_reply(reply.content)
         if parsed is None:  # one repair, in the form the server accepted
             repair = [*asked, {"role": "assistant", "content": reply.content}]
             try:
-                reply = self._call([*repair, {"role": "user", "content": REPAIR}], response_format)
+                reply = yield from self._call(
+                    [*repair, {"role": "user", "content": REPAIR}], response_format, None
+                )
             except LlmRefusedError as error:
                 raise Fallback("http_error", f"the repair request: {error}") from None
             parsed = parse_reply(reply.content)
@@ -150,16 +168,20 @@ class LlmWriter:
                 )
         if not parsed.answerable:
             raise Fallback("not_answerable", "the model said the sources do not answer")
-        return self._checked(parsed, sources, audit)
+        yield self._checked(parsed, sources, audit)
 
     def _complete(
-        self, asked: list[dict[str, str]], ids: list[str], audit: LlmAudit
-    ) -> tuple[ChatReply, dict | None]:
+        self,
+        asked: list[dict[str, str]],
+        sources: list[Source],
+        audit: LlmAudit,
+        shown: _Shown | None,
+    ) -> Generator[Written, None, tuple[ChatReply, dict | None]]:
         """The first reply in an output form the server accepts, strictest form first."""
         refused: list[str] = []
-        for name, response_format in response_formats(ids):
+        for name, response_format in response_formats([s.id for s in sources]):
             try:
-                reply = self._call(asked, response_format)
+                reply = yield from self._call(asked, response_format, shown)
             except LlmRefusedError as error:
                 refused.append(f"{name}: {error}")
                 continue
@@ -167,13 +189,23 @@ class LlmWriter:
             return reply, response_format
         raise Fallback("http_error", "; ".join(refused))
 
-    def _call(self, asked: list[dict[str, str]], response_format: dict | None) -> ChatReply:
+    def _call(
+        self, asked: list[dict[str, str]], response_format: dict | None, shown: _Shown | None
+    ) -> Generator[Written, None, ChatReply]:
+        """The model's reply; streamed where it can be and `shown` is given, the claims
+        verified so far yielded as they arrive."""
+        stream = getattr(self.model, "stream", None)
         try:
-            reply = self.model.complete(asked, response_format)
+            if shown is None or stream is None:
+                reply = self.model.complete(asked, response_format)
+            else:
+                reply = ChatReply(content="")
+                for reply in stream(asked, response_format):
+                    written = shown.grown(reply.content)
+                    if written is not None:
+                        yield written
         except LlmUnavailableError as error:
             raise Fallback(error.reason, str(error)) from None
-        except LlmRefusedError:
-            raise
         if reply.finish_reason == "length":  # cut off: what it wrote last is missing
             raise Fallback("length", "the model stopped at its token limit")
         return reply
@@ -189,13 +221,13 @@ class LlmWriter:
                 audit.dropped.append(
                     DroppedClaim(text=claim.text, source_id=claim.source_id, reason=checked.reason)
                 )
-        written = self._compose(kept, audit)
+        written = self.compose(kept, audit)
         audit.kept = len(kept)
         if len(kept) < MIN_KEPT:
             raise Fallback("no_verified_claims", f"{len(audit.dropped)} claims, none verified")
         return written
 
-    def _compose(self, kept: list[Checked], audit: LlmAudit) -> Written:
+    def compose(self, kept: list[Checked], audit: LlmAudit) -> Written:
         """Each claim followed by the number of its quote; a quote cited twice keeps one
         number. A claim whose citation fails `verified` is dropped too."""
         quotes: list[Quote] = []
@@ -220,12 +252,35 @@ class LlmWriter:
                 )
                 continue
             parts.append(_marked(checked.claim.text, citation.n))
-        return Written(text=" ".join(parts), citations=list(cited.values()))
+        return Written(text=" ".join(parts), citations=list(cited.values()), kept=len(kept))
+
+
+class _Shown:
+    """The claims of a reply still being written that have been verified so far."""
+
+    def __init__(self, writer: LlmWriter, sources: list[Source]) -> None:
+        self.writer = writer
+        self.checker = ClaimChecker(sources, writer.mentioned, writer.embed)
+        self.read = 0
+        self.kept: list[Checked] = []
+
+    def grown(self, content: str) -> Written | None:
+        """The answer so far, when the reply's new claims verify another; else None."""
+        claims = complete_claims(content)
+        if len(claims) <= self.read:
+            return None
+        fresh = [c for c in self.checker.check(claims[self.read :]) if c.reason is None]
+        self.read = len(claims)
+        if not fresh:
+            return None
+        self.kept += fresh
+        return self.writer.compose(list(self.kept), LlmAudit(model=self.writer.model.model))
 
 
 def _marked(text: str, n: int) -> str:
-    """ "Claim." -> "Claim [1].": the number before the closing stop."""
-    text = " ".join(text.split())
+    """ "Claim." -> "Claim [1].": the number before the closing stop. Markers the
+    model wrote itself ("[2]", "[S1]") go: only the server numbers citations."""
+    text = " ".join(re.sub(r"\s*\[S?\d+\]", "", text, flags=re.I).split())
     if text and text[-1] in ".!?":
         return f"{text[:-1]} [{n}]{text[-1]}"
     return f"{text} [{n}]"

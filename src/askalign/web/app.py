@@ -14,6 +14,7 @@ import ipaddress
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves the machine
@@ -25,7 +26,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from askalign.answer.answers import Answer
-from askalign.assistant import Message, QuestionTooLongError, UnknownFilterError
+from askalign.assistant import QuestionTooLongError, UnknownFilterError
+from askalign.conversation import Message
 from askalign.formats import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
 from askalign.index.feedback import FeedbackLog, RateLimit
 from askalign.ingest.adding import AddRefused, add_to_corpus
@@ -109,7 +111,8 @@ def history(turns: list[dict]) -> list[Message]:
     messages: list[Message] = []
     for turn in turns:
         messages.append(Message(role="user", content=turn["question"]))
-        messages.append(Message(role="assistant", content=turn["answer"]["text"]))
+        answer = Answer.model_validate(turn["answer"])
+        messages.append(Message(role="assistant", content=answer.text, citations=answer.citations))
     return messages
 
 
@@ -156,20 +159,26 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
 
     def respond(
         question: str, state: dict, speaker: str, doc: str
-    ) -> tuple[list[dict], str, gr.Dataset, dict, str]:
+    ) -> Iterator[tuple[list[dict], str, gr.Dataset, dict, str]]:
+        """The answer, and before it, where the user's model streams, each claim as soon
+        as it is verified. The conversation is saved once the answer is whole."""
         turns = list(state.get("turns", []))
-        if question.strip():
-            messages = [*history(turns), Message(role="user", content=question)]
-            try:
-                answer = shared.current().chat(
-                    messages, speaker=None if speaker == ANYONE else speaker, doc=doc or None
-                )
-            except QuestionTooLongError as error:
-                gr.Warning(f"Not asked: {error}.")
-                return (*view(turns), {"turns": turns}, question)
-            turns.append({"question": question, "answer": answer.model_dump(mode="json")})
-        state = {"turns": turns}
-        return (*view(turns), state, "")
+        if not question.strip():
+            yield (*view(turns), {"turns": turns}, "")
+            return
+        messages = [*history(turns), Message(role="user", content=question)]
+        answers = shared.current().chat_stream(
+            messages, speaker=None if speaker == ANYONE else speaker, doc=doc or None
+        )
+        try:
+            for answer in answers:
+                shown = [*turns, {"question": question, "answer": answer.model_dump(mode="json")}]
+                yield (*view(shown), gr.skip(), gr.skip())
+        except QuestionTooLongError as error:
+            gr.Warning(f"Not asked: {error}.")
+            yield (*view(turns), {"turns": turns}, question)
+            return
+        yield (*view(shown), {"turns": shown}, "")
 
     def restore(state: dict) -> tuple[list[dict], str, gr.Dataset]:
         return view(list((state or {}).get("turns", [])))
