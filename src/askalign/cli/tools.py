@@ -129,6 +129,23 @@ def bench_map_command(
     typer.echo(bench_map(assistant, topics).model_dump_json(indent=2))
 
 
+@bench_app.command("claims")
+def bench_claims_command(
+    pairs: Annotated[
+        Path, typer.Option("--pairs", help="Claims with the quote each cites, labelled (.jsonl).")
+    ] = Path("benchmarks/claims.jsonl"),
+) -> None:
+    """The claim check's cosine threshold (for the user's own model) against labelled
+    claims: kept and dropped at each threshold, and the threshold chosen on one half of
+    the pairs, reported on the other (JSON)."""
+    from askalign.bench.claims import bench_claims
+    from askalign.embedding import Embedder
+
+    settings = read_settings()
+    embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
+    typer.echo(bench_claims(embedder, pairs).model_dump_json(indent=2))
+
+
 @bench_app.command("scale")
 def bench_scale_command(
     sizes: Annotated[
