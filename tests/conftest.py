@@ -106,6 +106,9 @@ def read_one(corpus_dir: Path, name: str, content: str):
     return document
 
 
+LLM_TIMEOUT_S = 5.0  # the scripted model's slow reply waits longer than this
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """One real model for the whole run: loading it is the slow part."""
@@ -164,3 +167,32 @@ def reading_assistant(loaded_shipped, embedder, reader):  # the shipped corpus, 
     from askalign.retrieval.search import Searcher
 
     return Assistant(Searcher(loaded_shipped, embedder), reader=reader)
+
+
+@pytest.fixture(scope="module")
+def llm_server():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (tests/llm_server.py)."""
+    from .llm_server import scripted_server
+
+    with scripted_server() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(llm_server):
+    """The scripted server, its script and its log of requests emptied."""
+    llm_server.script.clear()
+    llm_server.requests.clear()
+    llm_server.streams = True
+    return llm_server
+
+
+@pytest.fixture(scope="module")
+def llm_assistant(loaded_shipped, embedder, llm_server):
+    """The shipped corpus with the scripted server as the user's model."""
+    from askalign.assistant import Assistant
+    from askalign.llm.client import OpenAICompatibleClient
+    from askalign.retrieval.search import Searcher
+
+    client = OpenAICompatibleClient(llm_server.url, "scripted-model", timeout_s=LLM_TIMEOUT_S)
+    return Assistant(Searcher(loaded_shipped, embedder), llm=client)

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -25,28 +25,10 @@ from askalign.retrieval.search import Searcher
 from askalign.settings import Settings
 from askalign.web.render import chat_markdown, escape_markdown
 
-from .llm_server import FakeServer, Reply, Script, claims, scripted_server, sources_in
+from .conftest import LLM_TIMEOUT_S
+from .llm_server import FakeServer, Reply, Script, claims, sources_in
 
 QUESTION = "Who said that almost all possible 500 lines of python are bad too?"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeServer]:
-    with scripted_server() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def llm_assistant(loaded_shipped, embedder, server: FakeServer) -> Assistant:
-    client = OpenAICompatibleClient(server.url, "scripted-model", timeout_s=1.0)
-    return Assistant(Searcher(loaded_shipped, embedder), llm=client)
-
-
-@pytest.fixture
-def fake(server: FakeServer) -> FakeServer:
-    server.script.clear()
-    server.requests.clear()
-    return server
 
 
 @pytest.fixture(scope="module")
@@ -196,10 +178,10 @@ def test_http_500_on_json_schema_retries_with_json_object(
 def test_a_slow_model_times_out_and_falls_back(
     llm_assistant: Assistant, fake: FakeServer, extractive: Answer
 ) -> None:
-    fake.script.append(lambda body: Reply(claims(), delay_s=2.0))
+    fake.script.append(lambda body: Reply(claims(), delay_s=LLM_TIMEOUT_S + 1.5))
     started = time.monotonic()
     answer = llm_assistant.ask(QUESTION)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < LLM_TIMEOUT_S + 5
     assert answer.mode == "extractive" and answer.fallback_reason == "timeout"
     assert len(fake.requests) == 1  # a timeout is not retried
     assert answer.text == extractive.text

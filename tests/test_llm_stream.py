@@ -7,43 +7,18 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
 from itertools import pairwise
-
-import pytest
 
 from askalign.answer.answers import Answer, Citation
 from askalign.answer.numbering import renumbered
 from askalign.assistant import Assistant
 from askalign.documents import Role
-from askalign.llm.client import OpenAICompatibleClient
-from askalign.retrieval.search import Searcher
 
-from .llm_server import FakeServer, Reply, claims, scripted_server
+from .llm_server import FakeServer, Reply, claims
 from .test_llm import QUESTION, assert_shown_quotes_are_the_source, good_claim
 
 OTHER_QUESTION = "Why does Steven Byrnes think technical alignment is hard?"
 DUCKS = "Alignment was solved in 2019 by a committee of ducks."
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeServer]:
-    with scripted_server() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeServer) -> FakeServer:
-    server.script.clear()
-    server.requests.clear()
-    server.streams = True
-    return server
-
-
-@pytest.fixture(scope="module")
-def llm_assistant(loaded_shipped, embedder, server: FakeServer) -> Assistant:
-    client = OpenAICompatibleClient(server.url, "scripted-model", timeout_s=5.0)
-    return Assistant(Searcher(loaded_shipped, embedder), llm=client)
 
 
 def asked(*questions: str) -> list[dict]:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from askalign.assistant import Assistant
 
 from .conftest import SHIPPED_CORPUS
-from .llm_server import FakeServer, Reply, claims, scripted_server
+from .llm_server import FakeServer, Reply, claims
 from .servers import serving
 from .test_llm import QUESTION, good_claim
 from .test_llm_stream import DUCKS, in_pieces
@@ -31,17 +30,11 @@ CHAT_HAS = "t => document.querySelector('#chat').innerText.includes(t)"
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeServer]:
-    with scripted_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def page(fake: FakeServer, shipped_index):
+def page(llm_server: FakeServer, shipped_index):
     from playwright.sync_api import sync_playwright
 
     model = {
-        "ASKALIGN_LLM_URL": fake.url,
+        "ASKALIGN_LLM_URL": llm_server.url,
         "ASKALIGN_LLM_MODEL": "scripted-model",
         "ASKALIGN_LLM_TIMEOUT_S": "60",  # longer than the test holds the stream
     }
