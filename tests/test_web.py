@@ -108,6 +108,21 @@ def test_ask_and_see_cited_speakers(page, tmp_path: Path) -> None:
     assert "MuZero" in page.locator("#chat").inner_text()
 
 
+def _source_numbers(page) -> list[int]:
+    found = page.eval_on_selector_all("#sources mark[data-n]", "ms => ms.map(m => m.dataset.n)")
+    return sorted({int(n) for n in found})
+
+
+def test_citation_numbers_hold_across_a_conversation(page) -> None:
+    ask(page, "What did ryan_greenblatt say about MuZero and LLMs?")
+    first = _source_numbers(page)
+    ask(page, "What does plex say about 500 lines of python?")
+    second = _source_numbers(page)
+    assert first and first[0] == 1 and second
+    assert min(second) > max(first)  # new quotes go on from the first answer's numbers
+    assert f"[{min(second)}]" in page.locator("#chat .message").last.inner_text()
+
+
 def test_speaker_filter_narrows_the_sources(page) -> None:
     page.click("#speaker-filter input")
     page.fill("#speaker-filter input", "Seth Herd")
