@@ -5,7 +5,10 @@ numbers that hold across a conversation, with or without a model."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from itertools import pairwise
 
@@ -166,3 +169,29 @@ def test_renumbering_leaves_brackets_inside_quotes_and_titles_alone() -> None:
     assert moved.text == "A, in a comment on “T [1]”, writes: “as footnote [1] says” [2]"
     assert [c.n for c in moved.citations] == [2]
     assert renumbered(answer, []) == answer
+
+
+def test_cli_chat_streams_and_keeps_numbers(
+    fake: FakeServer, assistant: Assistant, shipped_index
+) -> None:
+    def two(body: dict) -> Reply:
+        return Reply(claims(good_claim(body, assistant, "S1"), good_claim(body, assistant, "S2")))
+
+    fake.script += [two, lambda body: Reply(claims(good_claim(body, assistant, "S2")))]
+    env = os.environ | {
+        "ASKALIGN_INDEX_DIR": str(shipped_index),
+        "ASKALIGN_LLM_URL": fake.url,
+        "ASKALIGN_LLM_MODEL": "scripted-model",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "askalign", "chat"],
+        input=f"{QUESTION}\n{QUESTION}\n\n", capture_output=True, text=True, env=env,
+        check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.split("\n> ")[1:3]
+    assert "Written by scripted-model from 2 verified claims" in first
+    assert "Written by scripted-model from 1 verified claims" in second
+    assert all(r["stream"] for r in fake.requests)
+    cited = re.findall(r"^\[(\d+)\] ", second, re.M)
+    assert cited == ["2"]  # the quote the first answer numbered 2 keeps its number

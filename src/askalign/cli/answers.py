@@ -31,6 +31,8 @@ from askalign.cli.terminal import (
     print_error,
     print_metrics,
     print_speakers,
+    shown_as_written,
+    waiting_on,
 )
 
 
@@ -52,7 +54,7 @@ def ask(
     from askalign.assistant import QuestionTooLongError, UnknownFilterError
 
     assistant = open_assistant(index_dir, engine, reader, llm_url, llm_model)
-    with user_errors(UnknownFilterError, QuestionTooLongError):
+    with user_errors(UnknownFilterError, QuestionTooLongError), waiting_on(assistant, as_json):
         answer = assistant.ask(question, speaker=speaker, doc=doc, role=role, k=k)
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
@@ -89,7 +91,7 @@ def chat(
             print_error(error)
             continue
         history.append(Message(role="user", content=question))
-        answer = assistant.chat(history)
+        answer = shown_as_written(assistant, assistant.chat_stream(history))
         history.append(Message(role="assistant", content=answer.text, citations=answer.citations))
         print_answer(answer)
         console.print()

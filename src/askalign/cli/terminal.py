@@ -7,6 +7,8 @@ command, and a file named `[red]z.md` would be shown as `z.md`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -17,8 +19,10 @@ from rich.text import Text
 from askalign.documents import CorpusProblem, CorpusScan, Role
 
 if TYPE_CHECKING:  # annotations only: printing loads nothing the command did not
+    from rich.status import Status
+
     from askalign.answer.answers import Answer
-    from askalign.assistant import SpeakerInfo
+    from askalign.assistant import Assistant, SpeakerInfo
     from askalign.bench.ingest import Measurement, RetrievalBench
     from askalign.bench.scale import ScaleBench
     from askalign.evaluation import EvalReport, Metrics
@@ -117,6 +121,29 @@ def print_answer(answer: Answer) -> None:
     authorship = answer.authorship()
     if authorship:
         console.print(f"\n{authorship}", style="dim", markup=False, highlight=False)
+
+
+@contextmanager
+def waiting_on(assistant: Assistant, quiet: bool = False) -> Iterator[Status | None]:
+    """A spinner while the user's model writes (a local one can take a minute); nothing
+    without one, or when the output is JSON."""
+    if assistant.writer is None or quiet:
+        yield None
+        return
+    with console.status(f"Asking {assistant.writer.model.model}…") as status:
+        yield status
+
+
+def shown_as_written(assistant: Assistant, answers: Iterator[Answer]) -> Answer:
+    """The last of a streamed answer, the spinner counting the claims verified so far."""
+    answer: Answer | None = None
+    with waiting_on(assistant) as status:
+        for answer in answers:
+            if status is not None and answer.mode == "llm" and answer.llm is not None:
+                kept = answer.llm.kept
+                status.update(f"Asking {answer.llm.model}… {kept} claims verified so far")
+    assert answer is not None  # a stream ends on the answer
+    return answer
 
 
 def _metric_columns(k: int, graded: bool) -> list[tuple[str, str, str]]:
