@@ -51,11 +51,12 @@ def test_each_claim_is_shown_once_verified_while_the_model_still_writes(
     first = next(answers)  # the stream is held after its first claim
     assert not release.is_set(), "the first claim waited for the whole reply"
     assert first.mode == "llm" and first.llm is not None and first.llm.kept == 1
-    assert len(first.citations) == 1
+    assert len(first.citations) == 1 and first.writing
+    assert first.authorship() == "scripted-model is writing: 1 claim verified so far…"
     release.set()
     shown = [first, *answers]
     final = shown[-1]
-    assert final.mode == "llm" and final.llm is not None
+    assert final.mode == "llm" and final.llm is not None and not final.writing
     assert final.llm.kept == 2 and [d.reason for d in final.llm.dropped] == [
         "quote not found in S2"
     ]
@@ -191,7 +192,7 @@ def test_cli_chat_streams_and_keeps_numbers(
     assert done.returncode == 0, done.stderr
     first, second = done.stdout.split("\n> ")[1:3]
     assert "Written by scripted-model from 2 verified claims" in first
-    assert "Written by scripted-model from 1 verified claims" in second
+    assert "Written by scripted-model from 1 verified claim." in second
     assert all(r["stream"] for r in fake.requests)
     cited = re.findall(r"^\[(\d+)\] ", second, re.M)
     assert cited == ["2"]  # the quote the first answer numbered 2 keeps its number

@@ -72,11 +72,13 @@ def test_claims_appear_as_they_are_verified_and_a_failed_one_never(
         page.wait_for_timeout(100)
     assert written, "the model was never asked"
     page.wait_for_function(CHAT_HAS, arg=written["first"][:40], timeout=deadline_ms)
+    page.wait_for_function(CHAT_HAS, arg="scripted-model is writing: 1 claim", timeout=10_000)
     assert not release.is_set()  # on the page while the model still writes
     chat = page.inner_text("#chat")
     assert written["third"][:40] not in chat
     release.set()
-    page.wait_for_function(CHAT_HAS, arg="Written by scripted-model from 2", timeout=deadline_ms)
+    written_by = "Written by scripted-model from 2 verified claims, 1 claim dropped."
+    page.wait_for_function(CHAT_HAS, arg=written_by, timeout=deadline_ms)
     page.wait_for_function(CHAT_HAS, arg=written["third"][:40], timeout=deadline_ms)
     seen = page.evaluate("() => window.__chatSeen")
     assert seen, "the chat never changed"

@@ -79,6 +79,10 @@ class Answer(BaseModel):
         description="Why a configured model's answer was not used (None when no model is set).",
     )
     llm: LlmAudit | None = None
+    writing: bool = Field(
+        default=False,
+        description="A streamed answer still being written: its claims so far, each verified.",
+    )
 
     def authorship(self) -> str | None:
         """Whose words the answer is, where a model was asked: the user's model's, or
@@ -86,11 +90,17 @@ class Answer(BaseModel):
         if self.mode != "llm" and not self.fallback_reason:
             return None
         audit = self.llm
-        dropped = f", {len(audit.dropped)} claims dropped" if audit and audit.dropped else ""
+        dropped = f", {_claims(len(audit.dropped))} dropped" if audit and audit.dropped else ""
+        if self.writing and audit:
+            return f"{audit.model} is writing: {_claims(audit.kept)} verified so far…"
         if self.mode == "llm" and audit:
-            return f"Written by {audit.model} from {audit.kept} verified claims{dropped}."
+            return f"Written by {audit.model} from {_claims(audit.kept, 'verified ')}{dropped}."
         model = audit.model if audit else "your model"
         return f"Quoted, not written by {model}: {self.fallback_reason}{dropped}."
+
+
+def _claims(count: int, kind: str = "") -> str:
+    return f"{count} {kind}claim{'' if count == 1 else 's'}"
 
 
 _CHUNK_FIELDS = {"text", "speaker", "role", "doc_id", "section", "start", "end"}

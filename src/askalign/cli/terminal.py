@@ -139,9 +139,8 @@ def shown_as_written(assistant: Assistant, answers: Iterator[Answer]) -> Answer:
     answer: Answer | None = None
     with waiting_on(assistant) as status:
         for answer in answers:
-            if status is not None and answer.mode == "llm" and answer.llm is not None:
-                kept = answer.llm.kept
-                status.update(f"Asking {answer.llm.model}… {kept} claims verified so far")
+            if status is not None and answer.writing:
+                status.update(answer.authorship() or "")
     assert answer is not None  # a stream ends on the answer
     return answer
 

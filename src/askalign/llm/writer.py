@@ -54,6 +54,7 @@ class Written(BaseModel):
     text: str
     citations: list[Citation]
     kept: int  # claims: two may cite one quote
+    final: bool = False  # the whole reply checked, not the claims verified so far
 
 
 class LlmWriter:
@@ -93,6 +94,7 @@ class LlmWriter:
                         "abstained": False,
                         "mode": "llm",
                         "llm": audit.model_copy(update={"kept": written.kept}),
+                        "writing": not written.final,
                     }
                 )
         except Fallback as fallback:
@@ -168,7 +170,7 @@ class LlmWriter:
                 )
         if not parsed.answerable:
             raise Fallback("not_answerable", "the model said the sources do not answer")
-        yield self._checked(parsed, sources, audit)
+        yield self._checked(parsed, sources, audit).model_copy(update={"final": True})
 
     def _complete(
         self,
