@@ -20,7 +20,7 @@ from .test_llm import QUESTION, assert_shown_quotes_are_the_source, claims, good
 class ScriptedLLM(MockLLM):
     """MockLLM answering each chat from the next scripted function of what it was sent."""
 
-    script: list[Callable[[dict], str]] = Field(default_factory=list)
+    script: list[Callable[[dict], object]] = Field(default_factory=list)
     seen: list[dict] = Field(default_factory=list)
 
     def chat(self, messages: list[ChatMessage], **kwargs) -> ChatResponse:
@@ -29,6 +29,8 @@ class ScriptedLLM(MockLLM):
         reply = self.script.pop(0)(body)
         if isinstance(reply, Exception):
             raise reply
+        if isinstance(reply, ChatResponse):
+            return reply
         return ChatResponse(message=ChatMessage(role="assistant", content=reply))
 
 
@@ -110,3 +112,65 @@ def test_without_a_rewrite_a_follow_up_joins_the_turns_as_before(
     answer = llama_assistant.chat(turns)
     expected = assistant.chat(turns)  # no model: the turns joined
     assert (answer.text, answer.fallback_reason) == (expected.text, "timeout")
+
+
+TRUNCATED = '{"answerable": true, "claims": [{"text": "Plex says'
+
+
+def _scripts(case: str, assistant: Assistant) -> list[Callable[[dict], object]]:
+    """The server suite's scripted replies, as a llama-index LLM would give them."""
+
+    def good(body: dict) -> dict:
+        return good_claim(body, assistant)
+
+    def named_wrongly(body: dict) -> dict:
+        claim = good(body)
+        speaker = claim["text"].split(" says")[0]
+        other = next(s for s in assistant.directory.speakers if s != speaker and len(s) > 3)
+        return {**claim, "text": claim["text"].replace(f"{speaker} says", f"{other} says")}
+
+    length = ChatResponse(
+        message=ChatMessage(role="assistant", content='{"claims": [' + " \n" * 300),
+        raw={"choices": [{"finish_reason": "length"}]},
+    )
+    return {
+        "invented id": [lambda body: claims(good(body), {**good(body), "source_id": "S99"})],
+        "wrong speaker": [lambda body: claims(good(body), named_wrongly(body))],
+        "truncated twice": [lambda body: TRUNCATED, lambda body: TRUNCATED],
+        "repaired": [lambda body: "Sure! Here are the claims: {", lambda body: claims(good(body))],
+        "not in the sources": [lambda body: claims(answerable=False)],
+        "whitespace to the token limit": [lambda body: length],
+        "too slow": [lambda body: TimeoutError("read timed out")],
+    }[case]
+
+
+@pytest.mark.parametrize(
+    ("case", "mode", "reason", "dropped"),
+    [
+        ("invented id", "llm", None, "no source 'S99'"),
+        ("wrong speaker", "llm", None, "names "),
+        ("truncated twice", "extractive", "unparseable", None),
+        ("repaired", "llm", None, None),
+        ("not in the sources", "extractive", "not_answerable", None),
+        ("whitespace to the token limit", "extractive", "length", None),
+        ("too slow", "extractive", "timeout", None),
+    ],
+)
+def test_every_scripted_case_has_its_outcome_through_llama_index(
+    llama_assistant: Assistant,
+    scripted: ScriptedLLM,
+    assistant: Assistant,
+    case: str,
+    mode: str,
+    reason: str | None,
+    dropped: str | None,
+) -> None:
+    scripted.script += _scripts(case, assistant)
+    answer = llama_assistant.ask(QUESTION)
+    assert (answer.mode, answer.fallback_reason) == (mode, reason)
+    assert answer.llm is not None
+    if dropped is not None:
+        assert answer.llm.kept == 1
+        assert [d.reason[: len(dropped)] for d in answer.llm.dropped] == [dropped]
+    assert_shown_quotes_are_the_source(llama_assistant, answer)
+    assert scripted.script == []  # a repair asked once, no more
