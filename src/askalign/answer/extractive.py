@@ -19,11 +19,11 @@ from askalign.answer.scoring import Pool, candidates, pasted, read, relevance
 from askalign.answer.selection import arrange, select
 from askalign.answer.verify import verified
 from askalign.answer.windows import Quote, Windows
-from askalign.documents import Passage
+from askalign.documents import Passage, Role
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
 from askalign.retrieval.hits import Hit
-from askalign.retrieval.intent import Shape
+from askalign.retrieval.intent import QueryIntent, Shape
 from askalign.text.readable import readable
 
 THREAD_REPLIES = 2
@@ -66,11 +66,13 @@ class ExtractiveComposer:
             return Composition(text="", citations=[])
         intent = question.intent
         chosen = [(pool.found[i].rowid, float(pool.relevance[i])) for i in select(pool, intent)]
+        told: set[int] = set()
         if intent.asks_reply:  # the replies are what is asked: they get the room first
             chosen = self._replies(question, pool, chosen) + chosen
+            told = self._asked_replies(chosen, intent)
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
-        quotes = self.windows.quotes(chosen)
+        quotes = self.windows.quotes(chosen, told)
         hit_order: dict[str, int] = {}
         for hit in hits:
             hit_order.setdefault(hit.chunk.doc_id, len(hit_order))
@@ -105,6 +107,26 @@ class ExtractiveComposer:
                 added.append((best, floor))
                 quoted[reply.id] = doc_id
         return added
+
+    def _asked_replies(self, chosen: list[tuple[int, float]], intent: QueryIntent) -> set[int]:
+        """The chosen sentence that best is the reply asked for: by the replier the
+        question names (not their opening comment), or else answering another chosen
+        passage. One only: the rest of the answer's quotes stay short."""
+        rows = self.sentences.rows
+        quoted = {rows[rowid].passage_id for rowid, _ in chosen}
+        told: dict[int, float] = {}
+        for rowid, score in chosen:
+            passage = self.documents.passage(rows[rowid].doc_id, rows[rowid].passage_id)
+            if passage is None:
+                continue
+            if intent.replier is not None:
+                replying = passage.reply_to is not None or passage.role is not Role.COMMENT
+                asked = passage.speaker == intent.replier and replying
+            else:
+                asked = passage.reply_to in quoted
+            if asked:
+                told[rowid] = max(score, told.get(rowid, -np.inf))
+        return {max(told, key=told.__getitem__)} if told else set()
 
     def _best_sentence(self, question: Question, doc_id: str, passage: Passage) -> int | None:
         rowids = [  # a reply often pastes the point it answers: that is not its own text

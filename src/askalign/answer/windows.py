@@ -21,6 +21,7 @@ MAX_QUOTED = 8  # sentences in the whole answer, windows included
 NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share
 MAX_LIST_ITEMS = 5
 MAX_LIST_CHARS = 1600
+REPLY_SENTENCES = 2  # more of an asked-for reply's own sentences after the chosen one
 
 _BACK_REFERENCE = re.compile(
     r"^\W*(?:this|that|these|those|they|them|it|its|it's|so|such|but|however|thus|hence|"
@@ -74,12 +75,14 @@ class Windows:
         self.documents = documents
         self.sentences = sentences
 
-    def quotes(self, chosen: list[tuple[int, float]]) -> list[Quote]:
+    def quotes(self, chosen: list[tuple[int, float]], told: set[int] | None = None) -> list[Quote]:
         """Each chosen (sentence rowid, score) with the neighbours it needs,
-        neighbouring sentences of one passage joined into one quote."""
+        neighbouring sentences of one passage joined into one quote. A sentence in
+        `told` is a reply the question asks for: it brings the rest of its point."""
         spans: dict[int, float] = {}  # sentence rowid -> the score of the quote it serves
         for rowid, score in chosen:
-            for neighbour in self.window(rowid, score, dict(chosen)):
+            telling = told is not None and rowid in told
+            for neighbour in self.window(rowid, score, dict(chosen), telling):
                 if neighbour != rowid and self._pasted(neighbour):
                     continue
                 spans[neighbour] = max(spans.get(neighbour, -np.inf), score)
@@ -90,10 +93,15 @@ class Windows:
         finished = [q for q in map(self._finished, self._joined(spans)) if q is not None]
         return [q for q in finished if not any(_inside(q, other) for other in finished)]
 
-    def window(self, rowid: int, score: float, scores: dict[int, float]) -> list[int]:
+    def window(
+        self, rowid: int, score: float, scores: dict[int, float], telling: bool = False
+    ) -> list[int]:
         """The sentence, the one before if it leans on it, and the ones after if it
         leads into them, they carry on its point, or they score nearly as well (the
-        sentence that sets a scene is often followed by the one that answers)."""
+        sentence that sets a scene is often followed by the one that answers). A reply
+        that is asked for (`telling`) goes on to the end of its point: up to
+        REPLY_SENTENCES more of its own sentences, stopping where it pastes the next
+        point it answers."""
         text = self._text(rowid)
         floor = NEXT_RATIO * score
         before, after = self.sentences.neighbours(rowid)
@@ -104,7 +112,7 @@ class Windows:
             window.insert(0, before)
         opens = leads_in(text)
         listing = opens  # a lead-in's items, one a line, all follow it
-        following = 3 if opens else 2
+        following = 3 if opens else REPLY_SENTENCES if telling else 2
         while after is not None and (following > 0 or listing):
             next_text = self._text(after)
             listing = listing and self._on_own_line(after) and len(window) <= MAX_LIST_ITEMS
@@ -112,6 +120,7 @@ class Windows:
                 _BACK_REFERENCE.match(next_text)
                 or _CONTINUES.match(next_text)
                 or scores.get(after, -np.inf) >= floor
+                or (telling and not self._pasted(after))
             )
             if not (opens or listing or carries_on or _EXAMPLE.search(text)):
                 break
