@@ -88,6 +88,17 @@ def scripted_server() -> Iterator[FakeServer]:
             except (BrokenPipeError, ConnectionResetError):  # the client timed out first
                 pass
 
+        def do_GET(self) -> None:
+            """The model list, as OpenAI-compatible servers give it at /v1/models."""
+            listed = {"object": "list", "data": [{"id": "scripted-model", "object": "model"}]}
+            payload = json.dumps(listed).encode()
+            status = 200 if self.path.rstrip("/").endswith("/models") else 404
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
         def _whole(self, reply: Reply) -> None:
             if reply.status != 200:
                 payload = json.dumps({"error": {"message": "scripted failure"}}).encode()

@@ -223,6 +223,15 @@ def test_an_unreachable_server_falls_back(loaded_shipped, embedder) -> None:
     assert answer.mode == "extractive" and answer.fallback_reason == "unreachable"
 
 
+def test_the_server_is_checked_once_before_serving(fake: FakeServer) -> None:
+    assert OpenAICompatibleClient(fake.url, "scripted-model").problem() is None
+    wrong = OpenAICompatibleClient(fake.url, "llama3.1:8b").problem()
+    assert wrong is not None and "lists scripted-model, not 'llama3.1:8b'" in wrong
+    gone = OpenAICompatibleClient("http://127.0.0.1:9/v1", "x").problem()
+    assert gone is not None and gone.startswith("no reply from http://127.0.0.1:9/v1")
+    assert fake.requests == []  # a check asks for no completion
+
+
 def test_the_parser_forgives_prose_fences_and_a_list_given_as_a_string() -> None:
     listed = json.dumps([{"text": "t", "source_id": "S1", "quote": "q"}])
     for content in [

@@ -190,6 +190,7 @@ def test_cli_chat_streams_and_keeps_numbers(
         check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr  # the server lists the model asked for
     first, second = done.stdout.split("\n> ")[1:3]
     assert "Written by scripted-model from 2 verified claims" in first
     assert "Written by scripted-model from 1 verified claim." in second

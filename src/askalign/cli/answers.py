@@ -33,6 +33,7 @@ from askalign.cli.terminal import (
     print_speakers,
     shown_as_written,
     waiting_on,
+    warn_if_unready,
 )
 
 
@@ -76,6 +77,7 @@ def chat(
     from askalign.conversation import Message
 
     assistant = open_assistant(index_dir, engine, reader, llm_url, llm_model)
+    warn_if_unready(assistant.writer.model if assistant.writer else None)
     history: list[Message] = []
     console.print("Ask about the essays and their comment threads. Empty line or Ctrl-D to quit.")
     while True:

@@ -27,6 +27,7 @@ from askalign.cli.terminal import (
     print_error,
     print_feedback,
     print_report,
+    warn_if_unready,
 )
 from askalign.index.errors import IndexProblem
 
@@ -80,6 +81,7 @@ def serve(
             from askalign.web.app import launch
 
             shared = opening.result()
+        warn_if_unready(shared.llm)
         launch(settings, host=host, port=port, share=share, shared=shared)
 
 

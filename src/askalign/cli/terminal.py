@@ -123,6 +123,14 @@ def print_answer(answer: Answer) -> None:
         console.print(f"\n{authorship}", style="dim", markup=False, highlight=False)
 
 
+def warn_if_unready(model: object | None) -> None:
+    """Said once, at the start, rather than under every answer that falls back."""
+    check = getattr(model, "problem", None)
+    problem = check() if check is not None else None
+    if problem:
+        print_error(f"your model: {problem}", label="warning", style="yellow")
+
+
 @contextmanager
 def waiting_on(assistant: Assistant, quiet: bool = False) -> Iterator[Status | None]:
     """A spinner while the user's model writes (a local one can take a minute); nothing

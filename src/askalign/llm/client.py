@@ -13,6 +13,8 @@ from typing import Protocol
 import httpx
 from pydantic import BaseModel
 
+CHECK_TIMEOUT_S = 5.0
+
 
 class ChatReply(BaseModel):
     content: str
@@ -104,6 +106,29 @@ class OpenAICompatibleClient:
                 piece, finish_reason = _delta(response.status_code, data)
                 content += piece
                 yield ChatReply(content=content, finish_reason=finish_reason)
+
+    def problem(self) -> str | None:
+        """What is wrong with the server, asked once before serving (GET /models), so a
+        wrong URL or model name is said at the start rather than under every answer;
+        None when it answers and lists the model, or cannot list models at all."""
+        base = self.url.removesuffix("/chat/completions")
+        try:
+            response = self._http.get(f"{base}/models", timeout=CHECK_TIMEOUT_S)
+        except httpx.HTTPError as error:
+            reason = str(error) or type(error).__name__
+            return f"no reply from {base} ({reason}): answers are quoted until it answers"
+        if response.status_code in (401, 403):
+            return f"{base} refused the API key (HTTP {response.status_code}): check it"
+        try:
+            listed = [m["id"] for m in response.json()["data"]]
+        except (ValueError, KeyError, TypeError):
+            return None  # a server without a model list: the first question will tell
+        if listed and self.model not in listed:
+            return (
+                f"{base} lists {', '.join(listed)}, not {self.model!r}: if answers fall back"
+                " with http_error, name one of those (ASKALIGN_LLM_MODEL, --llm-model)"
+            )
+        return None
 
     def _body(self, messages: list[dict[str, str]], response_format: dict | None) -> dict:
         body: dict = {

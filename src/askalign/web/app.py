@@ -128,9 +128,11 @@ def chat_messages(turns: list[dict]) -> list[dict]:
 def status_markdown(shared: SharedAssistant) -> str:
     settings = shared.settings
     status = index_status(shared.index_dir, settings.engine, settings.milvus_token_value)
+    writer = shared.llm.model if shared.llm is not None else None
+    written = f" · answers written by `{writer}`, every claim checked" if writer else ""
     return (
         f"**{status.documents} documents, {status.chunks} chunks** · built {status.last_ingest}"
-        f" · model `{status.model_id}`"
+        f" · model `{status.model_id}`{written}"
     )
 
 
