@@ -106,6 +106,14 @@ def test_no_answer_quotes_the_premise_before_the_reply(
             "ryan_greenblatt",
             "ryan_greenblatt",
         ),
+        ("How did Byrnes answer Greenblatt?", True, "Steven Byrnes", "Steven Byrnes"),
+        # "answer" as the thing a model gets right asks for no reply
+        (
+            "What chance of a correct answer does Byrnes give after RLHF?",
+            False,
+            None,
+            "Steven Byrnes",
+        ),
         # two questions in one: the first part's answer comes first, not the reply
         ("What did another commenter suggest, and how did Ryan respond?", False, None, None),
         (

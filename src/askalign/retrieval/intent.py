@@ -74,6 +74,12 @@ _ASKS_REPLY = re.compile(
     r"defend(?:ed|s)?|come back|came back|retort(?:ed)?)\b",
     re.I,
 )
+# "answer" as a noun someone got, not a reply someone gave: "a correct answer",
+# "the right answer". Blanked out (offsets kept) before the reply words are read.
+_ANSWER_NOUN = re.compile(
+    r"\b(?:a|an|correct|right|wrong|good|best|final|short|simple|clear|true|one)\s+answers?\b",
+    re.I,
+)
 
 # Questions that ask where people stand: who took a side ("who argued against Y",
 # "does anyone disagree with X"), or the sides themselves ("the positions on Y", "what
@@ -231,7 +237,7 @@ def read_intent(
     )
     if shape is Shape.THREAD and Role.COMMENT not in roles:
         roles.append(Role.COMMENT)  # an exchange happens in the comments
-    reply = _ASKS_REPLY.search(question)
+    reply = _ASKS_REPLY.search(_ANSWER_NOUN.sub(lambda found: " " * len(found[0]), question))
     second_part = _SECOND_PART.search(question)
     if reply and second_part and second_part.start() < reply.start():
         reply = None  # "what did X suggest, and how did Y respond?" asks for both, in order
