@@ -79,9 +79,11 @@ class ClaimChecker:
         self.mentioned = mentioned
         self.embed = embed
         self.min_cosine = min_cosine
+        self._done: dict[tuple[str, str, str], Checked] = {}  # a streamed claim, checked once
 
     def check(self, claims: list[Claim]) -> list[Checked]:
-        checked = [self._located(claim) for claim in claims]
+        fresh = list({_key(c): c for c in claims if _key(c) not in self._done}.values())
+        checked = [self._located(claim) for claim in fresh]
         pending = [at for at, item in enumerate(checked) if item.reason is None]
         if pending:
             cosines = self._cosines([checked[at] for at in pending])
@@ -89,7 +91,8 @@ class ClaimChecker:
                 if cosine < self.min_cosine:
                     reason = f"claim and quote differ in meaning (cosine {cosine:.2f})"
                     checked[at] = checked[at]._replace(reason=reason)
-        return checked
+        self._done.update((_key(item.claim), item) for item in checked)
+        return [self._done[_key(claim)] for claim in claims]
 
     def _located(self, claim: Claim) -> Checked:
         source = self.sources.get(_id(claim.source_id))
@@ -126,6 +129,10 @@ def _cut(checked: Checked) -> str:
     assert checked.source is not None and checked.span is not None
     offset = checked.source.start
     return checked.source.text[checked.span.start - offset : checked.span.end - offset]
+
+
+def _key(claim: Claim) -> tuple[str, str, str]:
+    return claim.text, claim.source_id, claim.quote
 
 
 def _id(given: str) -> str:

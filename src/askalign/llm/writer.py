@@ -73,17 +73,12 @@ class LlmWriter:
         self.mentioned = mentioned
         self.embed = embed
 
-    def answer(self, question: str, pool: Pool, extractive: Answer) -> Answer:
-        """The model's answer to `question` from the pool's best windows, or
-        `extractive` marked with why the model's could not be used."""
-        *_, answer = self.answers(question, pool, extractive, live=False)
-        return answer
-
     def answers(
         self, question: str, pool: Pool, extractive: Answer, live: bool
     ) -> Iterator[Answer]:
-        """`answer`'s answer, preceded, when `live` and the model streams, by the answer
-        so far each time another claim is verified."""
+        """The model's answer to `question` from the pool's best windows, or `extractive`
+        marked with why the model's could not be used; last, and preceded, when `live`
+        and the model streams, by the answer so far each time another claim verifies."""
         audit = LlmAudit(model=self.model.model)
         try:
             for written in self._write(question, self.sources(pool), audit, live):
@@ -152,7 +147,8 @@ class LlmWriter:
         if not sources:
             raise Fallback("no_sources")
         asked = messages(question, sources)
-        shown = _Shown(self, sources) if live else None
+        checker = ClaimChecker(sources, self.mentioned, self.embed)  # one a reply: none twice
+        shown = _Shown(self, checker) if live else None
         reply, response_format = yield from self._complete(asked, sources, audit, shown)
         parsed = parse_reply(reply.content)
         if parsed is None:  # one repair, in the form the server accepted
@@ -170,7 +166,7 @@ class LlmWriter:
                 )
         if not parsed.answerable:
             raise Fallback("not_answerable", "the model said the sources do not answer")
-        yield self._checked(parsed, sources, audit).model_copy(update={"final": True})
+        yield self._checked(parsed, checker, audit).model_copy(update={"final": True})
 
     def _complete(
         self,
@@ -212,8 +208,7 @@ class LlmWriter:
             raise Fallback("length", "the model stopped at its token limit")
         return reply
 
-    def _checked(self, reply: Reply, sources: list[Source], audit: LlmAudit) -> Written:
-        checker = ClaimChecker(sources, self.mentioned, self.embed)
+    def _checked(self, reply: Reply, checker: ClaimChecker, audit: LlmAudit) -> Written:
         kept: list[Checked] = []
         for checked in checker.check(reply.claims):
             if checked.reason is None:
@@ -260,9 +255,9 @@ class LlmWriter:
 class _Shown:
     """The claims of a reply still being written that have been verified so far."""
 
-    def __init__(self, writer: LlmWriter, sources: list[Source]) -> None:
+    def __init__(self, writer: LlmWriter, checker: ClaimChecker) -> None:
         self.writer = writer
-        self.checker = ClaimChecker(sources, writer.mentioned, writer.embed)
+        self.checker = checker
         self.read = 0
         self.kept: list[Checked] = []
 
