@@ -16,10 +16,10 @@ from askalign.answer.compose import Composition
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool, candidates, pasted, read, relevance
-from askalign.answer.selection import arrange, select
+from askalign.answer.selection import arrange, is_asked_reply, select
 from askalign.answer.verify import verified
 from askalign.answer.windows import Quote, Windows
-from askalign.documents import Passage, Role
+from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
 from askalign.retrieval.hits import Hit
@@ -113,18 +113,11 @@ class ExtractiveComposer:
         question names (not their opening comment), or else answering another chosen
         passage. One only: the rest of the answer's quotes stay short."""
         rows = self.sentences.rows
-        quoted = {rows[rowid].passage_id for rowid, _ in chosen}
         told: dict[int, float] = {}
         for rowid, score in chosen:
             passage = self.documents.passage(rows[rowid].doc_id, rows[rowid].passage_id)
-            if passage is None:
-                continue
-            if intent.replier is not None:
-                replying = passage.reply_to is not None or passage.role is not Role.COMMENT
-                asked = passage.speaker == intent.replier and replying
-            else:
-                asked = passage.reply_to in quoted
-            if asked:
+            others = {rows[r].passage_id for r, _ in chosen} - {rows[rowid].passage_id}
+            if passage is not None and is_asked_reply(passage, others, intent):
                 told[rowid] = max(score, told.get(rowid, -np.inf))
         return {max(told, key=told.__getitem__)} if told else set()
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from askalign.answer.scoring import Candidate, Pool
 from askalign.answer.windows import Quote
-from askalign.documents import Role
+from askalign.documents import Passage, Role
 from askalign.retrieval.intent import QueryIntent, Shape
 from askalign.text.terms import terms
 
@@ -118,14 +118,17 @@ def _named(quote: Quote, intent: QueryIntent) -> tuple[bool, bool]:
 
 
 def _is_reply(quote: Quote, quotes: list[Quote], intent: QueryIntent) -> bool:
-    """A reply the question asks for: by the replier it names, or a comment answering
-    another quoted passage."""
-    passage = quote.passage
+    answered = {q.passage.id for q in quotes if q is not quote}
+    return is_asked_reply(quote.passage, answered, intent)
+
+
+def is_asked_reply(passage: Passage, answered: set[str], intent: QueryIntent) -> bool:
+    """A reply the question asks for: by the replier it names (not their opening
+    comment), or else a passage answering one of `answered` (passage ids)."""
     if intent.replier is not None:
         return passage.speaker == intent.replier and (
             passage.reply_to is not None or passage.role is not Role.COMMENT
         )
-    answered = {q.passage.id for q in quotes if q is not quote}
     return passage.reply_to in answered
 
 

@@ -112,7 +112,7 @@ class Windows:
             window.insert(0, before)
         opens = leads_in(text)
         listing = opens  # a lead-in's items, one a line, all follow it
-        following = 3 if opens else REPLY_SENTENCES if telling else 2
+        following = 3 if opens else (REPLY_SENTENCES if telling else 2)
         while after is not None and (following > 0 or listing):
             next_text = self._text(after)
             listing = listing and self._on_own_line(after) and len(window) <= MAX_LIST_ITEMS

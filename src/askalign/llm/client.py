@@ -40,23 +40,15 @@ class LlmRefusedError(Exception):
 
 
 class ChatModel(Protocol):
-    """What the writer needs of a model: its name, for the audit, and one completion."""
+    """What the writer needs of a model: its name, for the audit, and one completion.
+    A model may also have `stream(messages, response_format)`, yielding the reply so far
+    each time it grows (OpenAICompatibleClient does): the web UI then shows each claim
+    once it is verified; without it the answer comes whole."""
 
     model: str
 
     def complete(self, messages: list[dict[str, str]], response_format: dict | None) -> ChatReply:
         """Raises LlmUnavailableError or LlmRefusedError rather than returning a partial reply."""
-        ...
-
-
-class StreamingChatModel(ChatModel, Protocol):
-    """A model that can also give its reply as it is written (the web UI shows each
-    claim once it is verified, not after the whole reply)."""
-
-    def stream(
-        self, messages: list[dict[str, str]], response_format: dict | None
-    ) -> Iterator[ChatReply]:
-        """The reply so far, again each time it grows; the last carries finish_reason."""
         ...
 
 
