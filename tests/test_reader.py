@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -78,8 +79,9 @@ def test_batched_scores_are_the_models_own(reader: Reader) -> None:
 
 
 def test_reader_off_needs_no_model(shipped_index) -> None:
-    """With ASKALIGN_READER=off the answer path never imports llama.cpp, so a machine
-    without the model answers; asked for when missing, the error names the extra."""
+    """By default, and with ASKALIGN_READER=off, the answer path never imports llama.cpp,
+    so a machine without the model answers; asked for when missing, the error names the
+    extra."""
     script = (
         "import sys; sys.modules['llama_cpp'] = None\n"
         "from askalign import Assistant\n"
@@ -92,10 +94,42 @@ def test_reader_off_needs_no_model(shipped_index) -> None:
         "except ReaderUnavailableError as error:\n"
         "    print(error)\n"
     )
-    for mode in ("off", "auto"):
-        env = {**os.environ, "ASKALIGN_READER": mode}
+    unset = {key: value for key, value in os.environ.items() if key != "ASKALIGN_READER"}
+    for env in (unset, {**unset, "ASKALIGN_READER": "off"}, {**unset, "ASKALIGN_READER": "auto"}):
         done = subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
         )
         assert done.returncode == 0, done.stderr
         assert "askalign[reader]" in done.stdout and "--no-reader" in done.stdout
+
+
+def test_an_answer_does_not_queue_behind_a_busy_reader(loaded_shipped, embedder) -> None:
+    """While another answer holds the model, this one waits `wait_s` and is composed
+    without it, and says so; once free, the reader reads again."""
+    from askalign.assistant import Assistant
+    from askalign.reader import ReaderUse
+    from askalign.retrieval.search import Searcher
+
+    busy = Reader(Settings().model_cache, wait_s=0.05)
+    busy.load()
+    assistant = Assistant(Searcher(loaded_shipped, embedder), reader=busy)
+    question = "Why would a smarter policy game its reward model?"
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_the_model() -> None:  # another answer scoring a long shortlist
+        with busy._lock:
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold_the_model)
+    holder.start()
+    held.wait(30)
+    try:
+        waited = assistant.ask(question)
+    finally:
+        release.set()
+        holder.join()
+    assert waited.reader is ReaderUse.BUSY and waited.citations
+    assert assistant.ask(question).reader is ReaderUse.READ
+    assert Assistant(Searcher(loaded_shipped, embedder)).ask(question).reader is None

@@ -119,8 +119,8 @@ class Assistant:
         """Open a built index (this builds nothing); a missing or stale one raises an
         error that says to run `askalign ingest`. `engine`: `local` (the default, or
         ASKALIGN_STORE), `milvus:PATH.db` or a Milvus server's `http(s)://` URI.
-        `reader`: `auto` (the default, or ASKALIGN_READER: on when installed), `on`
-        or `off` (today's answers without the model). `llm`: your own model (a ChatModel
+        `reader`: `off` (the default, or ASKALIGN_READER), `on`, or `auto` (on when
+        `askalign[reader]` is installed). `llm`: your own model (a ChatModel
         or a llama-index LLM), which writes the answer from verified claims; else one at
         `llm_url` (or ASKALIGN_LLM_URL)."""
         settings = Settings()
@@ -134,7 +134,9 @@ class Assistant:
         mode = ReaderMode(reader) if reader else settings.reader
         return cls(
             searcher,
-            reader=Reader.open(mode, settings.model_cache, settings.reader_threads or None),
+            reader=Reader.open(
+                mode, settings.model_cache, settings.reader_threads or None, settings.reader_wait_s
+            ),
             read_candidates=settings.reader_candidates,
             max_question_chars=settings.max_question_chars,
             llm=llm or settings.chat_model(llm_url, llm_model),
@@ -308,7 +310,13 @@ class Assistant:
             return abstained, None
         if not composed.citations:
             return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views), None
-        answer = Answer(question=text, text=composed.text, citations=composed.citations, hits=views)
+        answer = Answer(
+            question=text,
+            text=composed.text,
+            citations=composed.citations,
+            hits=views,
+            reader=pool.reader,
+        )
         return answer, pool
 
     def _positions_answer(

@@ -45,9 +45,16 @@ class Settings(BaseSettings):
         description="Where the model exported to ONNX is kept, one folder per model version.",
     )
     reader: ReaderMode = Field(
-        default=ReaderMode.AUTO,
-        description="The reader model that scores a question against a sentence: auto (on"
-        " when askalign[reader] is installed), on, or off (no model, the answers before it).",
+        default=ReaderMode.OFF,
+        description="The reader model that scores a question against a sentence: off (the"
+        " default: on held-out questions it gained nothing and cost ~70x the time), on, or"
+        " auto (on when askalign[reader] is installed).",
+    )
+    reader_wait_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="How long an answer waits for the reader while another answer uses it;"
+        " past that it is composed without it (Answer.reader = busy).",
     )
     reader_candidates: int = Field(
         6, ge=1, le=16, description="Sentences the reader reads a question (cost ~0.1 s each)."

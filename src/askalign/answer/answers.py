@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from askalign.documents import Role
+from askalign.reader import ReaderUse
 from askalign.retrieval.hits import Hit
 
 
@@ -82,6 +83,10 @@ class Answer(BaseModel):
     writing: bool = Field(
         default=False,
         description="A streamed answer still being written: its claims so far, each verified.",
+    )
+    reader: ReaderUse | None = Field(
+        default=None,
+        description="With the reader on: read, or busy (composed without it, past its wait).",
     )
 
     def authorship(self) -> str | None:

@@ -51,8 +51,8 @@ class ExtractiveComposer:
         texts = [c.span.cut(self.documents[c.doc_id].source_text) for c in found]
         cosines = self.sentences.vectors_of([c.rowid for c in found]) @ question.vector
         scores = relevance(question, found, texts, cosines)
-        fused, gain = read(self.reader, question, texts, scores, self.read_candidates)
-        return Pool(found, texts, fused, gain)
+        fused, gain, use = read(self.reader, question, texts, scores, self.read_candidates)
+        return Pool(found, texts, fused, gain, use)
 
     def compose(
         self,

@@ -15,7 +15,7 @@ from askalign.answer.expects import holds
 from askalign.answer.question import Question
 from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
-from askalign.reader import Reader
+from askalign.reader import Reader, ReaderUse
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
 from askalign.text.sentences import MIN_WORDS
@@ -66,6 +66,7 @@ class Pool(NamedTuple):
     texts: list[str]
     relevance: np.ndarray  # with the reader fused in, where it read
     reader_gain: float | None  # the reader's best score on the shortlist over its baseline
+    reader: ReaderUse | None  # None: no reader configured
 
 
 def pasted(passage: Passage, span: Span) -> bool:
@@ -117,17 +118,21 @@ def relevance(
 
 def read(
     reader: Reader | None, question: Question, texts: list[str], scores: np.ndarray, size: int
-) -> tuple[np.ndarray, float | None]:
+) -> tuple[np.ndarray, float | None, ReaderUse | None]:
     """The reader reads the `size` best candidates; its z-score, scaled to their spread
-    of relevance, is added to theirs. The rest keep their scores."""
+    of relevance, is added to theirs. The rest keep their scores, and all of them do
+    when the reader is busy with another answer past its wait."""
     if reader is None or size <= 0 or not len(scores):
-        return scores, None
+        return scores, None, None
     shortlist = np.argsort(-scores, kind="stable")[:size]
-    read_scores, baseline = reader.score(question.text, [texts[i] for i in shortlist])
+    scored = reader.score(question.text, [texts[i] for i in shortlist])
+    if scored is None:
+        return scores, None, ReaderUse.BUSY
+    read_scores, baseline = scored
     fused = scores.copy()
     spread = float(scores[shortlist].std()) or 1.0
     fused[shortlist] += READER_WEIGHT * spread * _zscored(read_scores)
-    return fused, float(read_scores.max()) - baseline
+    return fused, float(read_scores.max()) - baseline, ReaderUse.READ
 
 
 def _zscored(values: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ against the package's sha256 there, so answering never hashes 250 MB."""
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -47,7 +48,7 @@ def model_path(cache_dir: Path) -> Path:
     target = folder / package.MODEL_NAME
     if not target.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
+        partial = target.with_suffix(f".{os.getpid()}.part")  # test workers may race here
         package.assemble(partial, overwrite=True)
         partial.replace(target)
     return target

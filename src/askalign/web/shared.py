@@ -32,7 +32,10 @@ class SharedAssistant:
         self.embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
         # one reader for every generation: the model does not change with the index
         self.reader = Reader.open(
-            settings.reader, settings.model_cache, settings.reader_threads or None
+            settings.reader,
+            settings.model_cache,
+            settings.reader_threads or None,
+            settings.reader_wait_s,
         )
         self.llm = settings.chat_model()  # one client (and its connections) for every generation
         self._reloading = threading.Lock()
