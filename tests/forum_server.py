@@ -15,6 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+POST_ID = "gArDeNs0000000001"
+AUTHOR = "Marguerite Okafor"
+FILLERS = ["Quentin Abara", "Ilse Varga", "Noor Haddad", "Tobias Wren", "Pia Lindqvist"]
+POST_HTML = (
+    "<h2>Shears</h2><p>Corrigible gardens let the gardener prune any branch without the"
+    " tree resisting the shears.</p><p>A second paragraph about soil and oversight, with"
+    " enough words to stand on its own.</p>"
+)
+
 
 @dataclass
 class Fault:
@@ -115,3 +124,73 @@ def forum_site(forum: Forum) -> Iterator[Forum]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def comment(n: int, author: str, html: str, parent: int | None = None, **extra: object) -> dict:
+    return {
+        "_id": f"c{n:02d}",
+        "parentCommentId": f"c{parent:02d}" if parent else None,
+        "postedAt": f"2025-03-{1 + n // 24:02d}T{n % 24:02d}:00:00.000Z",
+        "baseScore": float(n % 7),  # karma is a Float in ForumMagnum's schema
+        "afBaseScore": float(n % 3),
+        "extendedScore": {"agreement": n % 5 - 2},
+        "deleted": False,
+        "hideAuthor": False,
+        "htmlBody": html,
+        "user": {"displayName": author},
+        **extra,
+    }
+
+
+def thread_comments() -> list[dict]:
+    """45 comments: a quote of the post, the author answering, a reply to a reply, a
+    deleted comment with a reply, a quote of a comment, an @mention, then fillers."""
+    named = [
+        comment(
+            1,
+            "Tobias Wren",
+            "<blockquote><p>Corrigible gardens let the gardener prune any branch without the"
+            " tree resisting the shears.</p></blockquote><p>But a tree that cannot resist"
+            " also cannot tell you the shears are blunt.</p>",
+        ),
+        comment(2, AUTHOR, "<p>Telling is not resisting: the tree may rustle, I decide.</p>", 1),
+        comment(3, "Tobias Wren", "<p>Then rustling is a channel you must keep open.</p>", 2),
+        comment(4, "Secret Sam", "<p>Something regrettable.</p>", deleted=True, htmlBody=None),
+        comment(5, "Ilse Varga", "<p>Whatever was said there, pruning is pruning.</p>", 4),
+        comment(
+            6,
+            "Noor Haddad",
+            "<blockquote><p>But a tree that cannot resist also cannot tell you the shears"
+            " are blunt.</p></blockquote><p>This is the crux for me as well.</p>",
+        ),
+        comment(7, AUTHOR, "<p>Noor, the strong version is the one I reject.</p>", 6),
+        comment(8, "Quentin Abara", "<p>@Tobias Wren made the same point upthread.</p>", 7),
+    ]
+    fillers = [
+        comment(
+            n,
+            FILLERS[n % len(FILLERS)],
+            f"<p>Filler remark {n} about hedges, trellises and pruning schedule {n}.</p>",
+            None if n % 3 == 0 else n - 1,
+        )
+        for n in range(9, 46)
+    ]
+    return named + fillers
+
+
+def thread_forum() -> Forum:
+    post = {
+        "_id": POST_ID,
+        "title": "Corrigible Gardens",
+        "slug": "corrigible-gardens",
+        "pageUrl": f"https://forum.invalid/posts/{POST_ID}/corrigible-gardens",
+        "postedAt": "2025-02-27T10:00:00.000Z",
+        "baseScore": 88.0,
+        "afBaseScore": 31.0,
+        "commentCount": 45,
+        "question": False,
+        "htmlBody": POST_HTML,
+        "user": {"displayName": AUTHOR},
+        "coauthors": [],
+    }
+    return Forum(posts={POST_ID: post}, comments={POST_ID: thread_comments()}, page_cap=30)

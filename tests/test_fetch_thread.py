@@ -10,98 +10,23 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from askalign.cli import app
 from askalign.documents import Document, InferredBy, Passage, Role
+from askalign.formats.forum_api import ForumComment, ForumPost, ForumThread
 from askalign.ingest.adding import AddRefused
 from askalign.ingest.corpus import scan_corpus
 from askalign.ingest.fetching import add_thread, fetch_thread, parse_address
 from askalign.ingest.graphql import FetchError, Limits
 
-from .forum_server import Fault, Forum, forum_site
+from .forum_server import AUTHOR, POST_ID, Fault, comment, forum_site, thread_forum
 from .servers import free_port
 
-POST_ID = "gArDeNs0000000001"
-AUTHOR = "Marguerite Okafor"
-FILLERS = ["Quentin Abara", "Ilse Varga", "Noor Haddad", "Tobias Wren", "Pia Lindqvist"]
-POST_HTML = (
-    "<h2>Shears</h2><p>Corrigible gardens let the gardener prune any branch without the"
-    " tree resisting the shears.</p><p>A second paragraph about soil and oversight, with"
-    " enough words to stand on its own.</p>"
-)
 FAST = Limits(timeout_s=5, first_wait_s=0.01)
 MAX_BYTES = 2**20
-
-
-def comment(n: int, author: str, html: str, parent: int | None = None, **extra: object) -> dict:
-    return {
-        "_id": f"c{n:02d}",
-        "parentCommentId": f"c{parent:02d}" if parent else None,
-        "postedAt": f"2025-03-{1 + n // 24:02d}T{n % 24:02d}:00:00.000Z",
-        "baseScore": n % 7,
-        "afBaseScore": n % 3,
-        "extendedScore": {"agreement": n % 5 - 2},
-        "deleted": False,
-        "hideAuthor": False,
-        "htmlBody": html,
-        "user": {"displayName": author},
-        **extra,
-    }
-
-
-def thread_comments() -> list[dict]:
-    """45 comments: a quote of the post, the author answering, a reply to a reply, a
-    deleted comment with a reply, a quote of a comment, an @mention, then fillers."""
-    named = [
-        comment(
-            1,
-            "Tobias Wren",
-            "<blockquote><p>Corrigible gardens let the gardener prune any branch without the"
-            " tree resisting the shears.</p></blockquote><p>But a tree that cannot resist"
-            " also cannot tell you the shears are blunt.</p>",
-        ),
-        comment(2, AUTHOR, "<p>Telling is not resisting: the tree may rustle, I decide.</p>", 1),
-        comment(3, "Tobias Wren", "<p>Then rustling is a channel you must keep open.</p>", 2),
-        comment(4, "Secret Sam", "<p>Something regrettable.</p>", deleted=True, htmlBody=None),
-        comment(5, "Ilse Varga", "<p>Whatever was said there, pruning is pruning.</p>", 4),
-        comment(
-            6,
-            "Noor Haddad",
-            "<blockquote><p>But a tree that cannot resist also cannot tell you the shears"
-            " are blunt.</p></blockquote><p>This is the crux for me as well.</p>",
-        ),
-        comment(7, AUTHOR, "<p>Noor, the strong version is the one I reject.</p>", 6),
-        comment(8, "Quentin Abara", "<p>@Tobias Wren made the same point upthread.</p>", 7),
-    ]
-    fillers = [
-        comment(
-            n,
-            FILLERS[n % len(FILLERS)],
-            f"<p>Filler remark {n} about hedges, trellises and pruning schedule {n}.</p>",
-            None if n % 3 == 0 else n - 1,
-        )
-        for n in range(9, 46)
-    ]
-    return named + fillers
-
-
-def thread_forum() -> Forum:
-    post = {
-        "_id": POST_ID,
-        "title": "Corrigible Gardens",
-        "slug": "corrigible-gardens",
-        "pageUrl": f"https://forum.invalid/posts/{POST_ID}/corrigible-gardens",
-        "postedAt": "2025-02-27T10:00:00.000Z",
-        "baseScore": 88,
-        "afBaseScore": 31,
-        "commentCount": 45,
-        "question": False,
-        "htmlBody": POST_HTML,
-        "user": {"displayName": AUTHOR},
-        "coauthors": [],
-    }
-    return Forum(posts={POST_ID: post}, comments={POST_ID: thread_comments()}, page_cap=30)
 
 
 def add(*args: str | Path) -> tuple[int, str, str]:
@@ -117,14 +42,19 @@ def last_paragraph(raw: dict) -> str:
     return BeautifulSoup(raw["htmlBody"], "lxml").find_all("p")[-1].get_text()
 
 
-def assert_exact_tree(document: Document, raw_comments: list[dict]) -> None:
+def assert_exact_tree(document: Document, raw_comments: list[dict], by_karma: bool = False) -> None:
     """Every comment's passage replies to its parent's passage and its parent's author;
-    a top-level comment replies to no one, whatever it quotes or mentions."""
+    a top-level comment replies to no one, whatever it quotes or mentions. A passage is
+    found by its words, or (`by_karma`) by a karma unique to its comment."""
     comments = [p for p in document.passages if p.role is Role.COMMENT]
     assert len(comments) == len(raw_comments)
     by_id: dict[str, Passage] = {}
     for raw in raw_comments:
-        [passage] = [p for p in comments if p.text.endswith(last_paragraph(raw))]
+        [passage] = [
+            p
+            for p in comments
+            if (p.karma == raw["baseScore"] if by_karma else p.text.endswith(last_paragraph(raw)))
+        ]
         by_id[raw["_id"]] = passage
     for raw in raw_comments:
         passage = by_id[raw["_id"]]
@@ -255,3 +185,75 @@ def test_a_question_brings_its_answers_and_their_replies(corpus_dir: Path) -> No
         add_thread(f"{forum.url}/posts/{POST_ID}", corpus_dir, MAX_BYTES, FAST)
     [document] = scan_corpus(corpus_dir).documents
     assert_exact_tree(document, forum.comments[POST_ID])
+
+
+def saved(corpus_dir: Path, comments: list[ForumComment]) -> Document:
+    """A thread file written as `add URL` writes it, read back as ingest reads it."""
+    thread = ForumThread(
+        source_url=f"https://forum.invalid/posts/{POST_ID}",
+        endpoint="https://forum.invalid/graphql",
+        fetched_at="2026-12-07T19:30:00Z",
+        post=ForumPost(id=POST_ID, title="T", authors=[AUTHOR], html="<p>The post.</p>"),
+        comments=comments,
+    )
+    (corpus_dir / "thread.json").write_text(thread.model_dump_json(), encoding="utf-8")
+    scan = scan_corpus(corpus_dir)
+    assert scan.problems == []
+    return scan.documents[0]
+
+
+def as_raw(comment: ForumComment) -> dict:
+    """The fields assert_exact_tree reads, as the site would send them."""
+    return {
+        "_id": comment.id,
+        "parentCommentId": comment.parent_id,
+        "deleted": comment.deleted,
+        "baseScore": comment.karma,
+        "user": {"displayName": comment.author},
+    }
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=-2, max_value=30),  # a parent: none, missing, or earlier
+            st.sampled_from(["Ada", "Bo", "Cy", AUTHOR]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_tree_of_replies_is_read_exactly(corpus_dir: Path, shape: list) -> None:
+    comments = []
+    for n, (parent, author, deleted) in enumerate(shape):
+        parent_id = f"k{parent}" if 0 <= parent < n else None if parent == -2 else "gone"
+        comments.append(
+            ForumComment(
+                id=f"k{n}",
+                parent_id=parent_id,
+                author=author,
+                karma=n,
+                html=f"<p>Words number {n} from {author}.</p>",
+                deleted=deleted,
+            )
+        )
+    document = saved(corpus_dir, comments)
+    assert_exact_tree(document, [as_raw(comment) for comment in comments], by_karma=True)
+    assert {p.text for p in document.passages if p.speaker is None} <= {"[deleted]"}
+
+
+def test_a_loop_of_parents_or_a_foreign_json_file_is_read_safely(corpus_dir: Path) -> None:
+    looped = [
+        ForumComment(id="a", parent_id="b", author="Ada", html="<p>First words.</p>"),
+        ForumComment(id="b", parent_id="a", author="Bo", html="<p>Second words.</p>"),
+    ]
+    comments = [p for p in saved(corpus_dir, looped).passages if p.role is Role.COMMENT]
+    assert [c.speaker for c in comments] == ["Ada", "Bo"]
+    assert (comments[0].reply_to, comments[1].replying_to_speaker) == (None, "Ada")
+    (corpus_dir / "thread.json").write_text('{"posts": []}', encoding="utf-8")
+    [problem] = scan_corpus(corpus_dir).problems
+    assert "thread saved by `askalign add URL`" in problem.reason

@@ -115,22 +115,30 @@ def load(text: str) -> ForumThread:
 def thread_order(comments: list[ForumComment]) -> list[tuple[ForumComment, ForumComment | None]]:
     """(comment, parent) in the order a reader meets them: each top-level comment by
     date, its replies under it, depth first. A comment whose parent is not in the file
-    (hidden by the site) is read as top-level, with no parent. The walk keeps its own
-    stack: a reply chain thousands deep costs no recursion."""
+    (hidden by the site), or that a loop of parent ids would never reach, is read as
+    top-level, with no parent. The walk keeps its own stack: a reply chain thousands
+    deep costs no recursion."""
     by_id = {comment.id: comment for comment in comments}
     children: dict[str | None, list[ForumComment]] = defaultdict(list)
-    for comment in comments:
+    for comment in sorted(comments, key=posted):
         parent = comment.parent_id if comment.parent_id in by_id else None
         children[parent].append(comment)
-    for replies in children.values():
-        replies.sort(key=lambda c: c.posted_at or dt.datetime.min.replace(tzinfo=dt.UTC))
     ordered: list[tuple[ForumComment, ForumComment | None]] = []
-    stack = [(comment, None) for comment in reversed(children[None])]
-    while stack:
-        comment, parent = stack.pop()
-        ordered.append((comment, parent))
-        stack.extend((reply, comment) for reply in reversed(children[comment.id]))
+    placed: set[int] = set()
+    for root in [*children[None], *sorted(comments, key=posted)]:
+        stack: list[tuple[ForumComment, ForumComment | None]] = [(root, None)]
+        while stack:
+            comment, parent = stack.pop()
+            if id(comment) in placed:
+                continue
+            placed.add(id(comment))
+            ordered.append((comment, parent))
+            stack.extend((reply, comment) for reply in reversed(children[comment.id]))
     return ordered
+
+
+def posted(comment: ForumComment) -> float:
+    return comment.posted_at.timestamp() if comment.posted_at else float("-inf")
 
 
 def read(text: str, ctx: ReadContext) -> Document:

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from askalign.formats.forum_api import ForumComment, ForumPost, ForumThread
 from askalign.ingest.adding import AddRefused, CorpusNames, add_file, check_reads, safe_name
 from askalign.ingest.graphql import FetchError, Limits, post_graphql
@@ -102,18 +104,23 @@ def fetch_thread(address: PostAddress, limits: Limits) -> ForumThread:
     views = [{"postCommentsOld": {"postId": address.post_id}}]
     if found.get("question"):
         views.append({"answersAndReplies": {"postId": address.post_id, "sortBy": "oldest"}})
+    pages = [raw for selector in views for raw in comment_pages(address, selector, limits)]
     comments: dict[str, ForumComment] = {}
-    for selector in views:
-        for raw in comment_pages(address, selector, limits):
-            comment = forum_comment(raw)
-            comments.setdefault(comment.id, comment)
-    return ForumThread(
-        source_url=address.url,
-        endpoint=address.endpoint,
-        fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        post=forum_post(found),
-        comments=list(comments.values()),
-    )
+    try:
+        for comment in map(forum_comment, pages):
+            comments.setdefault(comment.id, comment)  # the first view that has it
+        return ForumThread(
+            source_url=address.url,
+            endpoint=address.endpoint,
+            fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            post=forum_post(found),
+            comments=list(comments.values()),
+        )
+    except (KeyError, TypeError, ValidationError) as error:
+        raise FetchError(
+            f"{address.host} answered in a shape askalign does not know ({error})",
+            "please report this as a bug, with the address",
+        ) from error
 
 
 def comment_pages(address: PostAddress, selector: dict[str, object], limits: Limits) -> list[dict]:
@@ -148,6 +155,11 @@ def _name(user: object) -> str | None:
     return name.strip() or None if isinstance(name, str) else None
 
 
+def score(value: object) -> int | None:
+    """Karma is a Float in ForumMagnum's schema; it is shown, and kept, whole."""
+    return round(value) if isinstance(value, int | float) else None
+
+
 def forum_post(raw: dict) -> ForumPost:
     authors = [_name(raw.get("user")), *(_name(user) for user in raw.get("coauthors") or [])]
     return ForumPost(
@@ -156,8 +168,8 @@ def forum_post(raw: dict) -> ForumPost:
         url=raw.get("pageUrl"),
         authors=[name for name in authors if name],
         posted_at=raw.get("postedAt"),
-        karma=raw.get("baseScore"),
-        af_karma=raw.get("afBaseScore"),
+        karma=score(raw.get("baseScore")),
+        af_karma=score(raw.get("afBaseScore")),
         comment_count=raw.get("commentCount"),
         question=bool(raw.get("question")),
         html=raw.get("htmlBody") or "",
@@ -174,9 +186,9 @@ def forum_comment(raw: dict) -> ForumComment:
         parent_id=raw.get("parentCommentId"),
         author=None if hidden else _name(raw.get("user")),
         posted_at=raw.get("postedAt"),
-        karma=raw.get("baseScore"),
-        af_karma=raw.get("afBaseScore"),
-        agreement=round(agreement) if isinstance(agreement, int | float) else None,
+        karma=score(raw.get("baseScore")),
+        af_karma=score(raw.get("afBaseScore")),
+        agreement=score(agreement),
         deleted=bool(raw.get("deleted")),
         html="" if raw.get("deleted") else raw.get("htmlBody") or "",
     )
