@@ -109,13 +109,14 @@ def test_a_thread_by_its_address_is_saved_and_ingested_offline_with_its_reply_tr
     assert any("1 comment(s) deleted" in note for note in document.notes)
 
 
-def test_a_429_and_a_503_are_waited_out(corpus_dir: Path) -> None:
+def test_a_redirect_is_followed_and_a_429_and_a_503_are_waited_out(corpus_dir: Path) -> None:
     forum = thread_forum()
-    forum.faults = [Fault(429, {"Retry-After": "0"}), Fault(503)]
     with forum_site(forum):
+        moved = Fault(308, {"Location": f"{forum.url}/graphql"})
+        forum.faults = [moved, Fault(429, {"Retry-After": "0"}), Fault(503)]
         thread = fetch_thread(parse_address(f"{forum.url}/posts/{POST_ID}"), FAST)
     assert len(thread.comments) == 45
-    assert len(forum.requests) == 5  # the post three times, then two pages
+    assert len(forum.requests) == 6  # the post four times, then two pages
 
 
 def test_a_site_that_keeps_refusing_is_reported_after_a_few_tries(corpus_dir: Path) -> None:

@@ -1,8 +1,9 @@
 """One GraphQL request to a public site, made politely and failing in words a user can act on.
 
 Polite: one request at a time (the caller waits for each), a User-Agent that names
-askalign and its version, and on 429 or a 5xx a pause (the server's Retry-After, or a
-doubling wait) before a bounded number of tries. Bounded: `timeout_s` limits the whole
+askalign and its version, a redirect followed (with the same POST) a few hops at most,
+and on 429 or a 5xx a pause (the server's Retry-After, or a doubling wait) before a
+bounded number of tries. Bounded: `timeout_s` limits the whole
 request (connecting, sending, the headers and the body together), not each read, so a
 server that sends a byte a second cannot hold a fetch for ever; and a body over
 `max_bytes` is refused. The standard library's http.client does it: it hands us the
@@ -21,11 +22,13 @@ from email.utils import parsedate_to_datetime
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from importlib.metadata import PackageNotFoundError, version
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 READ_CHUNK = 64 * 1024
 MAX_WAIT_S = 60.0  # the longest pause a Retry-After gets
 AGAIN = "try again in a few minutes"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 4  # requests, the first included
 
 
 def user_agent() -> str:
@@ -68,7 +71,7 @@ def post_graphql(
     """The `data` of one query's answer, after retrying 429s and 5xx; else FetchError."""
     body = json.dumps({"query": query, "variables": variables}).encode()
     for attempt in range(1, limits.tries + 1):
-        reply = post_once(endpoint, body, limits)
+        reply = post_following(endpoint, body, limits)
         if reply.status != 429 and reply.status < 500:
             return graphql_data(endpoint, reply)
         if attempt < limits.tries:
@@ -96,6 +99,23 @@ def wait_before_retry(headers: Message, attempt: int, limits: Limits) -> float:
             else:
                 return min(max(when - time.time(), 0.0), MAX_WAIT_S)
     return min(limits.first_wait_s * 2 ** (attempt - 1), MAX_WAIT_S)
+
+
+def post_following(endpoint: str, body: bytes, limits: Limits) -> Reply:
+    """One POST, and again where the site moved (`lesswrong.com` to `www.lesswrong.com`,
+    http to https), a few hops at most and only to http(s)."""
+    for _ in range(MAX_REDIRECTS):
+        reply = post_once(endpoint, body, limits)
+        location = reply.headers.get("Location")
+        if reply.status not in REDIRECTS or not location:
+            return reply
+        endpoint = urljoin(endpoint, location)
+        if urlsplit(endpoint).scheme not in ("http", "https"):
+            break
+    raise FetchError(
+        f"{host_of(endpoint)} sends the request on and on ({reply.status} to {location})",
+        "give the post's address as it shows in a browser",
+    )
 
 
 def post_once(endpoint: str, body: bytes, limits: Limits) -> Reply:
