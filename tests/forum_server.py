@@ -144,7 +144,8 @@ def comment(n: int, author: str, html: str, parent: int | None = None, **extra: 
 
 def thread_comments() -> list[dict]:
     """45 comments: a quote of the post, the author answering, a reply to a reply, a
-    deleted comment with a reply, a quote of a comment, an @mention, then fillers."""
+    deleted comment with a reply, a quote of a comment, an @mention, then fillers (one
+    with its author hidden, and a reply to it)."""
     named = [
         comment(
             1,
@@ -172,6 +173,7 @@ def thread_comments() -> list[dict]:
             FILLERS[n % len(FILLERS)],
             f"<p>Filler remark {n} about hedges, trellises and pruning schedule {n}.</p>",
             None if n % 3 == 0 else n - 1,
+            hideAuthor=n == 19,  # shown as "[anonymous]" on the site
         )
         for n in range(9, 46)
     ]

@@ -58,7 +58,8 @@ def assert_exact_tree(document: Document, raw_comments: list[dict], by_karma: bo
         by_id[raw["_id"]] = passage
     for raw in raw_comments:
         passage = by_id[raw["_id"]]
-        author = None if raw["deleted"] else raw["user"]["displayName"]
+        hidden = raw["deleted"] or raw.get("hideAuthor")
+        author = None if hidden else raw["user"]["displayName"]
         assert passage.speaker == author
         parent = by_id.get(raw["parentCommentId"] or "")
         if parent is None:
@@ -106,7 +107,7 @@ def test_a_thread_by_its_address_is_saved_and_ingested_offline_with_its_reply_tr
     assert [q.source_speaker for q in quoting.pasted] == ["Tobias Wren"]
     assert quoting.reply_to is None  # a quote is marked, never made a reply
     assert document.passages[0].section == ["Shears"]
-    assert any("1 comment(s) deleted" in note for note in document.notes)
+    assert any("1 deleted comment(s) kept as [deleted]" in note for note in document.notes)
 
 
 def test_a_redirect_is_followed_and_a_429_and_a_503_are_waited_out(corpus_dir: Path) -> None:

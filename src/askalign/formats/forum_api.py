@@ -10,15 +10,16 @@ The form (`ForumThread`, version 1)::
      "source_url": "https://www.lesswrong.com/posts/ID/slug",   # the address given
      "endpoint": "https://www.lesswrong.com/graphql",           # what was asked
      "fetched_at": "2026-12-07T19:30:00Z",
-     "post": {"id", "title", "url", "authors": [names], "posted_at", "karma",
+     "post": {"id", "title", "slug", "url", "authors": [names], "posted_at", "karma",
               "af_karma", "comment_count", "question", "html"},
      "comments": [{"id", "parent_id", "author", "posted_at", "karma", "af_karma",
                    "agreement", "deleted", "html"}, ...]}
 
 Bodies are the site's HTML, read as forum.py reads a saved page (blocks, blockquotes,
 footnotes). The reply tree is the site's own (`parent_id`), so nothing is inferred:
-quotes are marked, but never make a reply. A deleted comment (or one whose author the
-site hides) keeps its place as "[deleted]" and is spoken by no one.
+quotes are marked, but never make a reply. A deleted comment keeps its place as
+"[deleted]", and a comment whose author the site hides keeps its words: both are
+spoken by no one, and a reply to either replies to no one's words.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ HINT = "fetch the thread again with `askalign add URL --refresh`, or remove the 
 class ForumPost(BaseModel):
     id: str
     title: str
+    slug: str | None = None
     url: str | None = None
     authors: list[str] = Field(default_factory=list, description="The author, then coauthors.")
     posted_at: dt.datetime | None = None
@@ -215,9 +217,12 @@ def check_counts(
 ) -> None:
     """What the reader must know: deleted comments, replies whose parent is missing, and
     a count that differs from the one the site states."""
-    deleted = sum(comment.deleted or comment.author is None for comment, _ in ordered)
+    deleted = sum(comment.deleted for comment, _ in ordered)
     if deleted:
-        ctx.notes.append(f"{deleted} comment(s) deleted or without an author: kept as {DELETED}")
+        ctx.notes.append(f"{deleted} deleted comment(s) kept as {DELETED}, spoken by no one")
+    hidden = sum(not comment.deleted and comment.author is None for comment, _ in ordered)
+    if hidden:
+        ctx.notes.append(f"{hidden} comment(s) whose author the site hides: spoken by no one")
     orphans = sum(parent is None and comment.parent_id is not None for comment, parent in ordered)
     if orphans:
         ctx.notes.append(

@@ -82,7 +82,7 @@ def parse_address(url: str) -> PostAddress:
             f"give a post's address, {SHAPE} (LessWrong, Alignment Forum or EA Forum)",
         )
     return PostAddress(
-        url.strip(), parts.scheme.lower(), parts.netloc, found["id"], found["slug"] or None
+        url.strip(), parts.scheme.lower(), parts.netloc.lower(), found["id"], found["slug"] or None
     )
 
 
@@ -165,6 +165,7 @@ def forum_post(raw: dict) -> ForumPost:
     return ForumPost(
         id=raw["_id"],
         title=raw.get("title") or raw["_id"],
+        slug=raw.get("slug"),
         url=raw.get("pageUrl"),
         authors=[name for name in authors if name],
         posted_at=raw.get("postedAt"),
@@ -236,10 +237,7 @@ def add_thread(
 
 
 def thread_slug(address: PostAddress, thread: ForumThread) -> str:
-    slug = urlsplit(thread.post.url or "").path.rstrip("/").rsplit("/", 1)[-1]
-    if not slug or slug == thread.post.id:
-        slug = address.slug or "post"
-    return slug[:SLUG_CHARS]
+    return (thread.post.slug or address.slug or "post")[:SLUG_CHARS]
 
 
 def replace_checked(
