@@ -259,3 +259,9 @@ def test_a_loop_of_parents_or_a_foreign_json_file_is_read_safely(corpus_dir: Pat
     (corpus_dir / "thread.json").write_text('{"posts": []}', encoding="utf-8")
     [problem] = scan_corpus(corpus_dir).problems
     assert "thread saved by `askalign add URL`" in problem.reason
+
+
+def test_the_help_of_add_names_the_address_form() -> None:
+    result = CliRunner().invoke(app, ["add", "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    assert "http(s)://HOST/posts/ID" in result.output and "--refresh" in result.output

@@ -112,9 +112,9 @@ def add(
 
     Hidden files and editor backups inside a folder are skipped.
 
-    An address, http(s)://HOST/posts/ID[/slug], is fetched from HOST/graphql (the
-    post and every comment, with the site's own reply tree) and saved in the corpus
-    as one .json file; ingest reads that file, never the site.
+    An address (http(s)://HOST/posts/ID, or with /slug after it) is fetched
+    from HOST/graphql: the post and every comment, with the site's reply tree.
+    It is saved in the corpus as one .json file, which ingest reads offline.
     """
     from askalign.ingest.adding import AddRefused, add_paths
     from askalign.ingest.fetching import add_thread, is_address
