@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from askalign.formats.forum_api import ForumComment, ForumPost, ForumThread
 from askalign.ingest.adding import AddRefused
 from askalign.ingest.corpus import scan_corpus
 from askalign.ingest.fetching import add_thread, fetch_thread, parse_address
-from askalign.ingest.graphql import FetchError, Limits
+from askalign.ingest.graphql import FetchError, Limits, wait_before_retry
 
 from .forum_server import AUTHOR, POST_ID, Fault, comment, forum_site, thread_forum
 from .servers import free_port
@@ -265,3 +266,24 @@ def test_the_help_of_add_names_the_address_form() -> None:
     result = CliRunner().invoke(app, ["add", "--help"], terminal_width=100)
     assert result.exit_code == 0, result.output
     assert "http(s)://HOST/posts/ID" in result.output and "--refresh" in result.output
+
+
+@pytest.mark.parametrize(
+    ("asked", "attempt", "wait"),
+    [
+        ("3", 1, 3.0),
+        ("9999", 1, 60.0),
+        ("-5", 1, 0.0),
+        (None, 1, 1.0),
+        (None, 3, 4.0),
+        ("nan", 2, 2.0),
+        ("soon", 2, 2.0),
+    ],
+)
+def test_a_retry_waits_as_the_server_asks_within_a_cap(
+    asked: str | None, attempt: int, wait: float
+) -> None:
+    headers = Message()
+    if asked is not None:
+        headers["Retry-After"] = asked
+    assert wait_before_retry(headers, attempt, Limits(first_wait_s=1.0)) == wait

@@ -13,10 +13,10 @@ socket, whose timeout is set to what is left before every step.
 from __future__ import annotations
 
 import json
+import math
 import socket
 import ssl
 import time
-from collections.abc import Callable
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
@@ -66,7 +66,6 @@ def post_graphql(
     query: str,
     variables: dict[str, object],
     limits: Limits,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, object]:
     """The `data` of one query's answer, after retrying 429s and 5xx; else FetchError."""
     body = json.dumps({"query": query, "variables": variables}).encode()
@@ -75,7 +74,7 @@ def post_graphql(
         if reply.status != 429 and reply.status < 500:
             return graphql_data(endpoint, reply)
         if attempt < limits.tries:
-            sleep(wait_before_retry(reply.headers, attempt, limits))
+            time.sleep(wait_before_retry(reply.headers, attempt, limits))
     what = "asked us to slow down (429)" if reply.status == 429 else f"failed ({reply.status})"
     raise FetchError(f"{host_of(endpoint)} {what} {limits.tries} times in a row", AGAIN)
 
@@ -87,18 +86,22 @@ def host_of(endpoint: str) -> str:
 def wait_before_retry(headers: Message, attempt: int, limits: Limits) -> float:
     """The server's Retry-After (seconds or a date) where it gives one, up to MAX_WAIT_S;
     else a wait that doubles with each try."""
-    asked = headers.get("Retry-After")
-    if asked is not None:
+    asked = retry_after(headers.get("Retry-After"))
+    wait = limits.first_wait_s * 2 ** (attempt - 1) if asked is None else asked
+    return min(max(wait, 0.0), MAX_WAIT_S)
+
+
+def retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
         try:
-            return min(max(float(asked), 0.0), MAX_WAIT_S)
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(asked).timestamp()
-            except (TypeError, ValueError):
-                pass
-            else:
-                return min(max(when - time.time(), 0.0), MAX_WAIT_S)
-    return min(limits.first_wait_s * 2 ** (attempt - 1), MAX_WAIT_S)
+            return parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def post_following(endpoint: str, body: bytes, limits: Limits) -> Reply:
