@@ -206,11 +206,12 @@ def saved(corpus_dir: Path, comments: list[ForumComment]) -> Document:
 
 
 def as_raw(comment: ForumComment) -> dict:
-    """The fields assert_exact_tree reads, as the site would send them."""
+    """The fields assert_exact_tree reads, as the site would send them; a comment with
+    no words reads as a deleted one."""
     return {
         "_id": comment.id,
         "parentCommentId": comment.parent_id,
-        "deleted": comment.deleted,
+        "deleted": comment.deleted or not comment.html,
         "baseScore": comment.karma,
         "user": {"displayName": comment.author},
     }
@@ -221,7 +222,7 @@ def as_raw(comment: ForumComment) -> dict:
         st.tuples(
             st.integers(min_value=-2, max_value=30),  # a parent: none, missing, or earlier
             st.sampled_from(["Ada", "Bo", "Cy", AUTHOR]),
-            st.booleans(),
+            st.sampled_from(["words", "deleted", "empty"]),
         ),
         min_size=1,
         max_size=25,
@@ -232,7 +233,7 @@ def as_raw(comment: ForumComment) -> dict:
 )
 def test_any_tree_of_replies_is_read_exactly(corpus_dir: Path, shape: list) -> None:
     comments = []
-    for n, (parent, author, deleted) in enumerate(shape):
+    for n, (parent, author, state) in enumerate(shape):
         parent_id = f"k{parent}" if 0 <= parent < n else None if parent == -2 else "gone"
         comments.append(
             ForumComment(
@@ -240,8 +241,8 @@ def test_any_tree_of_replies_is_read_exactly(corpus_dir: Path, shape: list) -> N
                 parent_id=parent_id,
                 author=author,
                 karma=n,
-                html=f"<p>Words number {n} from {author}.</p>",
-                deleted=deleted,
+                html="" if state == "empty" else f"<p>Words number {n} from {author}.</p>",
+                deleted=state == "deleted",
             )
         )
     document = saved(corpus_dir, comments)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -160,7 +160,7 @@ def read(text: str, ctx: ReadContext) -> Document:
     body = copy_region(text_builder, body_root)
     notes = [(label, copy_region(text_builder, content)) for label, content in footnotes]
     ordered = thread_order(thread.comments)
-    spans = [comment_span(text_builder, comment) for comment, _ in ordered]
+    shown = [comment_span(text_builder, comment) for comment, _ in ordered]
     source = text_builder.text
     builder = PassageBuilder(ctx.doc_id, source)
     post_passages = sectioned_passages(builder, body.blocks, Role.POST, meta.author)
@@ -169,34 +169,42 @@ def read(text: str, ctx: ReadContext) -> Document:
         for label, region in notes
         if region.blocks
     ]
-    comments = comment_passages(builder, ordered, spans)
-    check_counts(thread, ordered, ctx)
+    comments = comment_passages(builder, ordered, shown)
+    check_counts(thread, ordered, shown, ctx)
     return thread_document(
         ctx, post_passages, comments, reader=NAME, text=source, meta=meta, replies_known=True
     )
 
 
-def comment_span(builder: TextBuilder, comment: ForumComment) -> Span:
-    """A comment's words in the source text; "[deleted]" where the site shows none."""
-    if comment.deleted or not comment.html.strip():
-        return builder.append(DELETED).span
-    region = copy_region(builder, parse(comment.html))
-    return region.span if region.blocks else builder.append(DELETED).span
+class Shown(NamedTuple):
+    span: Span
+    has_words: bool  # False: "[deleted]" stands in their place
+
+
+def comment_span(builder: TextBuilder, comment: ForumComment) -> Shown:
+    """A comment's words in the source text; "[deleted]" where the site shows none (a
+    deleted comment, or an empty one), which no one is ever said to have written."""
+    if not comment.deleted and comment.html.strip():
+        region = copy_region(builder, parse(comment.html))
+        if region.blocks:
+            return Shown(region.span, has_words=True)
+    return Shown(builder.append(DELETED).span, has_words=False)
 
 
 def comment_passages(
     builder: PassageBuilder,
     ordered: list[tuple[ForumComment, ForumComment | None]],
-    spans: list[Span],
+    shown: list[Shown],
 ) -> list[Passage]:
     """One passage per comment, replying to its parent's passage and its parent's
     author exactly; a deleted comment speaks for no one, and a reply to it replies to
     no one's words."""
     passages: list[Passage] = []
     by_id: dict[str, Passage] = {}
-    for order, ((comment, parent), span) in enumerate(zip(ordered, spans, strict=True), 1):
-        speaker = None if comment.deleted else comment.author
-        heading = comment.model_copy(update={"author": speaker})
+    for order, ((comment, parent), (span, has_words)) in enumerate(
+        zip(ordered, shown, strict=True), 1
+    ):
+        heading = comment.model_copy(update={"author": comment.author if has_words else None})
         above = by_id.get(parent.id) if parent is not None else None
         passage = comment_passage(
             builder,
@@ -213,14 +221,20 @@ def comment_passages(
 
 
 def check_counts(
-    thread: ForumThread, ordered: list[tuple[ForumComment, ForumComment | None]], ctx: ReadContext
+    thread: ForumThread,
+    ordered: list[tuple[ForumComment, ForumComment | None]],
+    shown: list[Shown],
+    ctx: ReadContext,
 ) -> None:
     """What the reader must know: deleted comments, replies whose parent is missing, and
     a count that differs from the one the site states."""
-    deleted = sum(comment.deleted for comment, _ in ordered)
+    deleted = sum(not has_words for _, has_words in shown)
     if deleted:
         ctx.notes.append(f"{deleted} deleted comment(s) kept as {DELETED}, spoken by no one")
-    hidden = sum(not comment.deleted and comment.author is None for comment, _ in ordered)
+    hidden = sum(
+        has_words and comment.author is None
+        for (comment, _), (_, has_words) in zip(ordered, shown, strict=True)
+    )
     if hidden:
         ctx.notes.append(f"{hidden} comment(s) whose author the site hides: spoken by no one")
     orphans = sum(parent is None and comment.parent_id is not None for comment, parent in ordered)
