@@ -190,16 +190,23 @@ def test_a_question_brings_its_answers_and_their_replies(corpus_dir: Path) -> No
     assert_exact_tree(document, forum.comments[POST_ID])
 
 
-def saved(corpus_dir: Path, comments: list[ForumComment]) -> Document:
-    """A thread file written as `add URL` writes it, read back as ingest reads it."""
+def write_thread(
+    corpus_dir: Path, comments: list[ForumComment], post_html: str = "<p>The post.</p>"
+) -> None:
+    """A thread file, as `add URL` writes it."""
     thread = ForumThread(
         source_url=f"https://forum.invalid/posts/{POST_ID}",
         endpoint="https://forum.invalid/graphql",
         fetched_at="2026-12-07T19:30:00Z",
-        post=ForumPost(id=POST_ID, title="T", authors=[AUTHOR], html="<p>The post.</p>"),
+        post=ForumPost(id=POST_ID, title="T", authors=[AUTHOR], html=post_html),
         comments=comments,
     )
     (corpus_dir / "thread.json").write_text(thread.model_dump_json(), encoding="utf-8")
+
+
+def saved(corpus_dir: Path, comments: list[ForumComment]) -> Document:
+    """A thread file read back as ingest reads it."""
+    write_thread(corpus_dir, comments)
     scan = scan_corpus(corpus_dir)
     assert scan.problems == []
     return scan.documents[0]
@@ -288,3 +295,25 @@ def test_a_retry_waits_as_the_server_asks_within_a_cap(
     if asked is not None:
         headers["Retry-After"] = asked
     assert wait_before_retry(headers, attempt, Limits(first_wait_s=1.0)) == wait
+
+
+@given(
+    st.text(max_size=200),
+    st.lists(st.tuples(st.text(max_size=30), st.text(max_size=200)), max_size=6),
+)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_names_and_markup_read_with_exact_spans(
+    corpus_dir: Path, post_html: str, comments: list[tuple[str, str]]
+) -> None:
+    replies = [
+        ForumComment(id=f"k{n}", parent_id=f"k{n - 1}", author=name or None, html=html)
+        for n, (name, html) in enumerate(comments)
+    ]
+    write_thread(corpus_dir, replies, post_html)
+    scan = scan_corpus(corpus_dir)
+    assert not any("failed to read it" in problem.reason for problem in scan.problems)
+    for document in scan.documents:
+        for passage in document.passages:
+            assert document.cut(passage.start, passage.end) == passage.text
