@@ -19,6 +19,7 @@ from askalign.index.feedback import MAX_TEXT_CHARS, FeedbackLog, RateLimit
 from askalign.web.auth import AuthFileError, Login, add_user, read_users, remove_user
 
 from .conftest import run_ingest
+from .forum_server import POST_ID, forum_site, thread_forum
 from .servers import serving
 
 TEXTS = {
@@ -95,6 +96,7 @@ def test_beyond_loopback_without_a_login_is_read_only(copy: tuple[Path, Path]) -
         assert status == 403 and b"askalign user add" in body
         _, page = http(f"{url}config")
         assert b'"upload"' not in page and b"add-text" not in page
+        assert b"add-address" not in page
         answer = Client(url, verbose=False).predict(
             "When is an agent corrigible?", "", "", api_name="/ask"
         )
@@ -128,6 +130,14 @@ def test_with_an_auth_file_only_a_logged_in_client_writes(
         )
         message, _ = client.predict(handle_file(str(text)), api_name="/add_text")
         assert "Added stop-button.md" in message
+        with forum_site(thread_forum()) as forum:  # a thread by its address, logged in
+            address = f"{forum.url}/posts/{POST_ID}/corrigible-gardens"
+            message, _ = client.predict(address, api_name="/add_address")
+            with pytest.raises(Exception):  # noqa: B017 - gradio_client raises several kinds
+                Client(url, auth=("eve", PASSWORD), verbose=False).predict(
+                    address, api_name="/add_address"
+                )
+        assert f"{POST_ID}-corrigible-gardens.json" in message and "forum-api" in message
         answer = client.predict(
             "Why would a robot resist its stop button?", "", "", api_name="/ask"
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SHIPPED_CORPUS, run_ingest
+from .forum_server import AUTHOR, POST_ID, forum_site, thread_forum
 from .servers import serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -273,6 +274,23 @@ def test_an_added_text_is_ingested_and_answerable(page, served, tmp_path: Path) 
     assert "⚠️ missing" in summary  # the file names no author
     ask(page, "Why would an agent uncertain about its objective let a human switch it off?")
     assert "The off-switch game" in page.locator("#sources").inner_text()
+
+
+def test_a_thread_added_by_its_address_is_answerable(page, served) -> None:
+    page.get_by_text("Index: what the answers come from").click()
+    with forum_site(thread_forum()) as forum:
+        page.fill("#address textarea", f"{forum.url}/posts/{POST_ID}/corrigible-gardens")
+        page.click("#add-address")
+        page.wait_for_function(
+            "() => /Added|Nothing was changed/"
+            ".test(document.querySelector('#upload-message').innerText)",
+            timeout=120_000,
+        )
+    assert f"{POST_ID}-corrigible-gardens.json" in page.locator("#upload-message").inner_text()
+    summary = page.locator("#upload-message table").inner_text()
+    assert "forum-api" in summary and "Corrigible Gardens" in summary and AUTHOR in summary
+    ask(page, "What did Tobias Wren say about rustling as a channel?")
+    assert "Tobias Wren" in page.locator("#sources").inner_text()
 
 
 def test_readable_at_phone_width(browser, served, tmp_path: Path) -> None:

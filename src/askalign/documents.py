@@ -39,6 +39,7 @@ class InferredBy(StrEnum):
     QUOTE = "quote"
     MENTION = "mention"
     HTML = "html"
+    SITE = "site"  # the site's own data: a fetched thread's parent ids
 
 
 class PastedSpan(BaseModel):

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         default=MAX_FILE_MB, gt=0, description="Larger corpus files are refused."
     )
+    fetch_timeout_s: float = Field(
+        default=30,
+        gt=0,
+        description="`add URL`: the longest one request to the site may take, all of it.",
+    )
     chunk_tokens: int = Field(
         default=192, ge=32, le=254, description="Target chunk size in the model's word pieces."
     )

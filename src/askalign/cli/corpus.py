@@ -83,18 +83,22 @@ def ingest_command(
 
 @app.command()
 def add(
-    paths: Annotated[
-        list[Path],
+    sources: Annotated[
+        list[str],
         typer.Argument(
-            help="Files or folders to add. A folder keeps its layout, under its own name.",
-            exists=True,
-            metavar="PATH",
+            help="Files or folders to add (a folder keeps its layout, under its own name),"
+            " or the address of a LessWrong, Alignment Forum or EA Forum post to fetch.",
+            metavar="PATH|URL",
         ),
     ],
     corpus_dir: CorpusOption = None,
     index_dir: IndexOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print {files, problems} as JSON instead of a table.")
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Fetch an address added before again, replacing its file."),
     ] = False,
 ) -> None:
     """Copy texts into the corpus, ingest them, and show what each file became.
@@ -107,12 +111,33 @@ def add(
     A dataset file (.jsonl) is added if one line reads; its bad lines show as notes.
 
     Hidden files and editor backups inside a folder are skipped.
+
+    An address (http(s)://HOST/posts/ID, or with /slug after it) is fetched
+    from HOST/graphql: the post and every comment, with the site's reply tree.
+    It is saved in the corpus as one .json file, which ingest reads offline.
     """
-    from askalign.ingest.adding import add_paths
+    from askalign.ingest.adding import AddRefused, add_paths
+    from askalign.ingest.fetching import add_thread, is_address
+    from askalign.ingest.graphql import Limits
     from askalign.ingest.summary import FilesSummary, summarise
 
     settings = read_settings(corpus_dir=corpus_dir, index_dir=index_dir)
+    paths = [Path(source) for source in sources if not is_address(source)]
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise typer.BadParameter(f"Path '{path}' does not exist.", param_hint="PATH|URL")
     added = add_paths(paths, settings.corpus_dir, settings.max_file_bytes)
+    limits = Limits(timeout_s=settings.fetch_timeout_s)
+    for url in filter(is_address, sources):
+        errors.print(Text(f"fetching {url}", style="dim"), highlight=False)
+        try:
+            added.added.append(
+                add_thread(
+                    url, settings.corpus_dir, settings.max_file_bytes, limits, refresh=refresh
+                )
+            )
+        except AddRefused as refused:
+            added.refused.append(refused.problem)
     for name in added.skipped:
         errors.print(Text(f"skipped (hidden or backup): {name}", style="dim"), highlight=False)
     summary = FilesSummary(problems=added.refused)

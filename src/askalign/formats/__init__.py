@@ -19,7 +19,10 @@ from askalign.formats.decode import ReadError, read_source
 TEXT_EXTENSIONS = frozenset({".txt", ".text"})
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | DATASET_EXTENSIONS
+THREAD_EXTENSIONS = frozenset({".json"})  # a thread saved by `askalign add URL` (forum_api.py)
+SUPPORTED_EXTENSIONS = (
+    TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | DATASET_EXTENSIONS | THREAD_EXTENSIONS
+)
 SUPPORTED_NAMES = ".txt, .md, .html or .jsonl"
 # Formats whose source_text is the file's decoded text, character for character.
 VERBATIM_FORMATS = frozenset({essay.NAME, lesswrong.NAME, lesswrong_flat.NAME})
@@ -45,8 +48,10 @@ class Reader(Protocol):
 
 
 def reader_for(extension: str, text: str) -> Reader:
-    from askalign.formats import forum, html, markdown
+    from askalign.formats import forum, forum_api, html, markdown
 
+    if extension in THREAD_EXTENSIONS:
+        return forum_api
     if forum.sniff(text):
         return forum
     if extension in HTML_EXTENSIONS or html.sniff(text):

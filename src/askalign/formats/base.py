@@ -162,11 +162,15 @@ def thread_document(
     text: str,
     meta: DocumentMeta,
     units: Callable[[Passage, str], list[Span]] = paragraph_spans,
+    replies_known: bool = False,
 ) -> Document:
     """A post and its comments, with each comment's quotes and replies linked first.
     `units` cuts a passage where a comment may have pasted earlier words: paragraphs,
-    unless the format keeps one paragraph a line."""
-    link_thread(post, comments, text, lambda passage: units(passage, text))
+    unless the format keeps one paragraph a line. Where the site's own reply tree is
+    known (`replies_known`), quotes are still marked but no reply is inferred."""
+    link_thread(
+        post, comments, text, lambda passage: units(passage, text), infer_replies=not replies_known
+    )
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=post + comments)
 
 

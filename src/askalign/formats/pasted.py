@@ -192,10 +192,12 @@ def index_passage(index: QuoteIndex, passage: Passage, units: list[Span], text: 
         index.add(unit.cut(text), source)
 
 
-def mark_quotes(passage: Passage, units: list[Span], text: str, index: QuoteIndex) -> None:
+def mark_quotes(
+    passage: Passage, units: list[Span], text: str, index: QuoteIndex, infer_reply: bool = True
+) -> None:
     """Mark each unit of a comment that repeats earlier text. The first quote of someone
-    else's words sets reply_to: the words' original author, not a later comment that
-    pasted them too."""
+    else's words sets reply_to (unless `infer_reply` is off): the words' original author,
+    not a later comment that pasted them too."""
     for unit in units:
         match = index.find(unit.cut(text))
         if match is None or match.source.passage_id == passage.id:
@@ -210,7 +212,7 @@ def mark_quotes(passage: Passage, units: list[Span], text: str, index: QuoteInde
             )
         )
         own_words = passage.speaker is not None and match.source.origin_speaker == passage.speaker
-        if passage.reply_to is None and not own_words:
+        if infer_reply and passage.reply_to is None and not own_words:
             passage.reply_to = match.source.origin_id
             passage.replying_to_speaker = match.source.origin_speaker
             passage.reply_inferred_by = InferredBy.QUOTE
@@ -263,14 +265,18 @@ def link_thread(
     comments: list[Passage],
     text: str,
     units_of: Callable[[Passage], list[Span]],
+    infer_replies: bool = True,
 ) -> None:
-    """Mark quotes and replies in page order: the post first, then each comment."""
+    """Mark quotes and replies in page order: the post first, then each comment. With
+    `infer_replies` off (the site's reply tree is known), quotes are marked and no
+    reply is set, by a quote or by an @mention."""
     index = QuoteIndex()
     for passage in post:
         index_passage(index, passage, units_of(passage), text)
     for comment in comments:
         units = units_of(comment)
-        mark_quotes(comment, units, text, index)
+        mark_quotes(comment, units, text, index, infer_replies)
         index_passage(index, comment, units, text)
-    speakers = {p.speaker for p in [*post, *comments] if p.speaker}
-    mark_mentions(comments, text, sorted(speakers))
+    if infer_replies:
+        speakers = {p.speaker for p in [*post, *comments] if p.speaker}
+        mark_mentions(comments, text, sorted(speakers))

@@ -146,6 +146,14 @@ def _refuse_taken(relative: str, shown: str, names: CorpusNames) -> None:
         )
 
 
+def check_reads(probe: Path, shown: str, relative: str, max_bytes: int) -> None:
+    """AddRefused, naming `shown`, unless the file at `probe` reads as `relative`."""
+    try:
+        _first_document(probe, relative, max_bytes)
+    except ReadError as error:
+        raise AddRefused(shown, error.reason, error.hint) from error
+
+
 def _first_document(probe: Path, relative: str, max_bytes: int) -> None:
     """A file reads if it yields a document; a dataset file needs one good line of its
     stream, not all of them (its bad lines are reported at ingest)."""

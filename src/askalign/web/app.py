@@ -5,7 +5,8 @@ generation (a text added here, or `askalign ingest` run elsewhere), a fresh one 
 it whole. The conversation lives in the browser (`BrowserState`), so it survives a reload.
 
 Adding texts writes to the corpus, so only a server on loopback or behind a login
-(`--auth-file`) offers it; any other is read-only, with no upload in the page or the API.
+(`--auth-file`) offers it; any other is read-only, with no upload in the page or the API;
+that holds for fetching a thread by its address too.
 """
 
 from __future__ import annotations
@@ -28,14 +29,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from askalign.answer.answers import Answer
 from askalign.assistant import QuestionTooLongError, UnknownFilterError
 from askalign.conversation import Message
-from askalign.formats import SUPPORTED_EXTENSIONS, SUPPORTED_NAMES
 from askalign.index.feedback import FeedbackLog, RateLimit
-from askalign.ingest.adding import AddRefused, add_to_corpus
-from askalign.ingest.pipeline import IngestHooks, ingest_with
-from askalign.ingest.summary import summarise
 from askalign.positions import PositionMap
 from askalign.retrieval.open import index_status
 from askalign.settings import Settings
+from askalign.web.adding import adding_view
 from askalign.web.auth import Login
 from askalign.web.login_guard import LoginGuard
 from askalign.web.positions import positions_view
@@ -44,7 +42,6 @@ from askalign.web.render import (
     conversation_markdown,
     escape_markdown,
     example_questions,
-    files_markdown,
     follow_ups,
     sources_html,
 )
@@ -200,42 +197,6 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
         path.write_text(conversation_markdown((state or {}).get("turns", [])), encoding="utf-8")
         return str(path)
 
-    def add_text(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
-        if not upload:
-            return f"Choose a {SUPPORTED_NAMES} file first.", status_markdown(shared)
-        settings = shared.settings
-        try:
-            added = add_to_corpus(
-                Path(upload), Path(upload).name, settings.corpus_dir, settings.max_file_bytes
-            )
-        except AddRefused as error:
-            message = f"❌ {escape_markdown(str(error))}. Nothing was changed."
-            return message, status_markdown(shared)
-        total = {"n": 0, "done": 0}
-
-        def more(count: int) -> None:
-            total["n"] += count
-            progress(total["done"] / max(total["n"], 1), desc="Embedding")
-
-        def advance(count: int) -> None:
-            total["done"] += count
-            progress(total["done"] / max(total["n"], 1), desc="Embedding")
-
-        report = ingest_with(
-            settings,
-            embedder=shared.assistant.searcher.embedder,
-            engine=shared.engine(),
-            hooks=IngestHooks(on_embed_more=more, on_embed_batch=advance),
-        )
-        shared.reload()
-        catalog = shared.assistant.searcher.index.catalog
-        summary = summarise(catalog.documents_from(added.name), report.failed, [added.name])
-        message = (
-            f"✅ Added {escape_markdown(added.name)}: {report.chunks.added} chunks,"
-            f" {report.embedded} embedded.\n\n{files_markdown(summary)}"
-        )
-        return message, status_markdown(shared)
-
     def ask_api(question: str, speaker: str = "", doc: str = "") -> dict:
         """One answer as JSON: text, citations (verified quotes with speaker and span),
         abstained, hits. The same as `askalign ask --json`."""
@@ -301,21 +262,13 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
         with gr.Accordion("Index: what the answers come from", open=False):
             status = gr.Markdown(status_markdown(shared), elem_id="index-status")
             if writes:
-                upload = gr.File(
-                    label=f"Add a text ({SUPPORTED_NAMES})",
-                    file_types=sorted(SUPPORTED_EXTENSIONS),
-                    type="filepath",
-                    elem_id="upload",
-                )
-                add = gr.Button("Add to corpus and re-ingest", elem_id="add-text")
-                upload_message = gr.Markdown(elem_id="upload-message")
-                add.click(add_text, upload, [upload_message, status], api_name="add_text")
+                adding_view(shared, status, lambda: status_markdown(shared))
             else:
                 gr.Markdown("Adding texts is off on this server.", elem_id="read-only")
 
         outputs = [chatbot, sources, suggestions, state, question]
         inputs = [question, state, speaker, doc]
-        page_only = {"api_visibility": "private"}  # the API is /ask (and /add_text)
+        page_only = {"api_visibility": "private"}  # the API is /ask (and /add_text, /add_address)
         question.submit(respond, inputs, outputs, **page_only)
         send.click(respond, inputs, outputs, **page_only)
         suggestions.click(lambda sample: sample[0], suggestions, question, **page_only).then(
