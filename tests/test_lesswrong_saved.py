@@ -13,6 +13,7 @@ from askalign import Role, scan_corpus
 from askalign.documents import Document, InferredBy, Passage
 from askalign.formats import lesswrong_saved, reader_for
 from askalign.text.readable import readable
+from askalign.text.sentences import whole_sentences
 
 DATA = Path(__file__).parent / "data" / "lesswrong_saved"
 CAST = DATA / "_posts_NQK8KHSrZRF5erTba.md"  # 0. CAST: Corrigibility as Singular Target
@@ -205,6 +206,15 @@ def test_links_read_as_their_words_and_a_quote_marks_whose_words_it_repeats(page
     assert (wei.replying_to_speaker, wei.reply_inferred_by) == ("Max Harms", InferredBy.QUOTE)
     # Max Harms answers Wei Dai without quoting or naming him: no reply is guessed.
     assert comments(faux)[1].reply_to is None
+
+
+@pytest.mark.parametrize("key", ["cast", "faux"])
+def test_every_sentence_an_answer_may_quote_reads_without_link_markup(pages, key: str) -> None:
+    doc = pages[key]
+    for passage in doc.passages:
+        for span in whole_sentences(doc.source_text, passage.start, passage.end):
+            shown = readable(span.cut(doc.source_text), doc.format)
+            assert "](" not in shown and not shown.startswith(">"), shown
 
 
 def test_the_reader_is_chosen_by_content_whatever_the_extension() -> None:
