@@ -103,7 +103,7 @@ def title_block(lines: list[Line], host: str | None) -> TitleBlock:
     if by_at is None:
         return TitleBlock(meta, 0)
     names = [MARKDOWN_ESCAPE.sub(r"\1", m["name"]) for m in USER_LINK.finditer(texts[by_at])]
-    meta.author = joined_names(list(names))
+    meta.author = joined_names([*names])
     shown = [(i, text) for i, text in enumerate(texts[:by_at]) if text]
     title = TITLE_LINK.match(shown[-1][1]) if shown else None
     if title:
