@@ -224,6 +224,15 @@ def test_the_reader_is_chosen_by_content_whatever_the_extension() -> None:
     assert reader_for(".md", "# A note\n\nby [x](/users/x)\n") is not lesswrong_saved
 
 
+def test_a_page_saved_without_comments_is_still_this_layout(corpus_dir: Path) -> None:
+    text = FAUX.read_text(encoding="utf-8")
+    (corpus_dir / "page.md").write_text(text[: text.index("Mentioned in")], encoding="utf-8")
+    [doc] = scan_corpus(corpus_dir).documents
+    assert (doc.format, doc.author) == (lesswrong_saved.NAME, "Max Harms")
+    assert {p.role for p in doc.passages} == {Role.POST, Role.FOOTNOTE}
+    assert not [p for p in doc.passages if "min read" in p.text or "\u2022" in p.text]
+
+
 def test_a_comment_count_that_disagrees_is_reported_with_both_numbers(corpus_dir: Path) -> None:
     text = FAUX.read_text(encoding="utf-8")
     header = text.index("[-][Max Harms](/users/max-harms)[2y]")

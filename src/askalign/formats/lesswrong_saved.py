@@ -123,13 +123,14 @@ def title_block(lines: list[Line], host: str | None) -> TitleBlock:
     return TitleBlock(meta, start, title["title"] if title else None)
 
 
-def is_footnote_start(lines: list[Line], at: int) -> bool:
-    """`N. **^**`, or `N.` with `**^**` as the next line that shows anything."""
+def footnote_label(lines: list[Line], at: int) -> str | None:
+    """The label of a footnote opening at `at`: `N. **^**`, or `N.` with `**^**` as the
+    next line that shows anything."""
     number = FOOTNOTE_NUMBER.match(lines[at].text.strip())
     if not number or number["mark"]:
-        return bool(number)
+        return number["label"] if number else None
     after = next((line for line in islice(lines, at + 1, None) if not line.blank), None)
-    return after is not None and after.text.strip() == FOOTNOTE_MARK
+    return number["label"] if after is not None and after.text.strip() == FOOTNOTE_MARK else None
 
 
 def post_end(lines: list[Line], start: int) -> int:
@@ -138,7 +139,7 @@ def post_end(lines: list[Line], start: int) -> int:
         (
             at
             for at in range(start, len(lines))
-            if BELOW_POST.match(lines[at].text.strip()) or is_footnote_start(lines, at)
+            if BELOW_POST.match(lines[at].text.strip()) or footnote_label(lines, at)
         ),
         len(lines),
     )
@@ -148,10 +149,12 @@ def footnotes(lines: list[Line], text: str, start: int) -> list[tuple[str, Span]
     """(label, span) of each footnote after `start`, each once (the page shows them
     twice): a note runs to the next one, or to what the page shows below the post
     (tags, karma, "Mentioned in")."""
-    starts = [at for at in range(start, len(lines)) if is_footnote_start(lines, at)]
+    starts = [
+        (at, label) for at in range(start, len(lines)) if (label := footnote_label(lines, at))
+    ]
     found: dict[str, Span] = {}
-    for number, at in enumerate(starts):
-        stop = starts[number + 1] if number + 1 < len(starts) else len(lines)
+    for number, (at, label) in enumerate(starts):
+        stop = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
         body: list[Line] = []
         for line in lines[at + 1 : stop]:
             shown = line.text.strip()
@@ -159,7 +162,6 @@ def footnotes(lines: list[Line], text: str, start: int) -> list[tuple[str, Span]
                 break
             if shown and shown != FOOTNOTE_MARK:
                 body.append(line)
-        label = FOOTNOTE_NUMBER.match(lines[at].text.strip())["label"]  # type: ignore[index]
         if body and label not in found:
             found[label] = trim(text, body[0].start, body[-1].end)
     return list(found.items())
