@@ -345,3 +345,23 @@ def test_dataset_ids_that_read_alike_are_both_kept(corpus_dir: Path) -> None:
     assert scan.problems == []
     assert [doc.record for doc in scan.documents] == ["A", "a", ":", ";"]
     assert len({doc.id for doc in scan.documents}) == 4
+
+
+def test_a_link_taken_for_a_name_is_no_ones_and_the_line_is_named(corpus_dir: Path) -> None:
+    """Issue 27: a reader that misreads a header hands on a link as the name; the one
+    place every document is built drops it, and the file gets a problem."""
+    from .conftest import LESSWRONG_PAGE
+
+    page = LESSWRONG_PAGE.replace("[-]Carol C1d30", "[-][Carol C](/users/carol-c)1d30")
+    (corpus_dir / "page.txt").write_text(page, encoding="utf-8")
+    scan = scan_corpus(corpus_dir)
+    [problem] = scan.problems
+    line = page.splitlines().index("[-][Carol C](/users/carol-c)1d30") + 1
+    assert (
+        f"1 speaker name(s) cannot be a person's name, first at line {line + 2}" in problem.reason
+    )
+    assert "'[Carol C](/users/carol-c)' (it holds '](')" in problem.reason
+    [doc] = scan.documents
+    comments = [p for p in doc.passages if p.role.value == "comment"]
+    assert [p.speaker for p in comments] == ["bob_b", None, "Dave"]
+    assert comments[2].replying_to_speaker is None  # "@Carol C" names no one now

@@ -306,3 +306,14 @@ def test_a_long_thread_reads_in_linear_time(tmp_path: Path) -> None:
     cpu_seconds(50)  # parser and model code warmed up
     small, large = cpu_seconds(400), cpu_seconds(3200)
     assert large < 20 * small, (small, large)
+
+
+def test_a_comment_count_that_disagrees_is_reported_with_both_numbers(corpus_dir: Path) -> None:
+    """Issue 27: every layout that states its count is checked against what was read."""
+    page = LESSWRONG.read_text(encoding="utf-8")
+    assert ">7 comments, sorted by" in page
+    (corpus_dir / "page.html").write_text(page.replace(">7 comments", ">9 comments"), "utf-8")
+    [problem] = scan_corpus(corpus_dir).problems
+    assert "the page says it has 9 comments but 7 were read" in problem.reason
+    (corpus_dir / "page.html").write_text(page, "utf-8")
+    assert scan_corpus(corpus_dir).problems == []

@@ -25,6 +25,26 @@ def speaker_identity(name: str | None) -> str | None:
     return " ".join(visible.split()) or None
 
 
+MAX_NAME_CHARS = 100
+# What a header line, a link or an address holds and a person's name does not.
+NOT_IN_A_NAME = ("](", "/users/", "://", "commentId=")
+BREAKS = frozenset({"Cc", "Zl", "Zp"})  # control characters (C0, C1) and line breaks
+
+
+def name_flaw(name: str) -> str | None:
+    """Why `name` cannot be a person's name, or None if it can. A reader that misreads a
+    new layout hands on a header line, a link or an address as the name: stored, it is a
+    speaker that no question can name, and `askalign speakers` would show the markup."""
+    if len(name) > MAX_NAME_CHARS:
+        return f"it is longer than {MAX_NAME_CHARS} characters"
+    mark = next((mark for mark in NOT_IN_A_NAME if mark in name), None)
+    if mark is not None:
+        return f"it holds '{mark}'"
+    if any(unicodedata.category(char) in BREAKS for char in name):
+        return "it holds a line break or a control character"
+    return None
+
+
 MAX_FILE_MB = 20.0  # the default limit on one corpus file (ASKALIGN_MAX_FILE_MB)
 
 
@@ -67,6 +87,7 @@ class Passage(BaseModel):
     text: str
     footnote: str | None = Field(default=None, description="Footnote label, e.g. '3'.")
     comment_index: int | None = Field(default=None, description="1-based order on the page.")
+    url: str | None = Field(default=None, description="The comment's own address, if shown.")
     age: str | None = None
     karma: int | None = None
     af_karma: int | None = None

@@ -149,7 +149,7 @@ class ExtractiveComposer:
                 display=readable(quote.span.cut(document.source_text), document.format),
                 start=quote.span.start,
                 end=quote.span.end,
-                url=document.url,
+                url=quote.passage.url or document.url,
                 passage_id=quote.passage.id,
                 replying_to_speaker=quote.passage.replying_to_speaker,
                 karma=document.karma_of(quote.passage),

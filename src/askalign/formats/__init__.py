@@ -15,6 +15,7 @@ from askalign.documents import CorpusProblem, Document
 from askalign.formats import essay, lesswrong, lesswrong_flat
 from askalign.formats.base import DATASET_EXTENSIONS, DocumentMeta, FileProblem, ReadContext
 from askalign.formats.decode import ReadError, read_source
+from askalign.text.readable import SAVED_PAGE_FORMAT
 
 TEXT_EXTENSIONS = frozenset({".txt", ".text"})
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
@@ -23,9 +24,9 @@ THREAD_EXTENSIONS = frozenset({".json"})  # a thread saved by `askalign add URL`
 SUPPORTED_EXTENSIONS = (
     TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | DATASET_EXTENSIONS | THREAD_EXTENSIONS
 )
-SUPPORTED_NAMES = ".txt, .md, .html or .jsonl"
+SUPPORTED_NAMES = ".txt, .md, .html, .jsonl or .json (a thread saved by `askalign add URL`)"
 # Formats whose source_text is the file's decoded text, character for character.
-VERBATIM_FORMATS = frozenset({essay.NAME, lesswrong.NAME, lesswrong_flat.NAME})
+VERBATIM_FORMATS = frozenset({essay.NAME, lesswrong.NAME, lesswrong_flat.NAME, SAVED_PAGE_FORMAT})
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -48,7 +49,7 @@ class Reader(Protocol):
 
 
 def reader_for(extension: str, text: str) -> Reader:
-    from askalign.formats import forum, forum_api, html, markdown
+    from askalign.formats import forum, forum_api, html, lesswrong_saved, markdown
 
     if extension in THREAD_EXTENSIONS:
         return forum_api
@@ -56,6 +57,8 @@ def reader_for(extension: str, text: str) -> Reader:
         return forum
     if extension in HTML_EXTENSIONS or html.sniff(text):
         return html
+    if lesswrong_saved.sniff(text):  # a forum page saved as Markdown, whatever its name
+        return lesswrong_saved
     if extension in MARKDOWN_EXTENSIONS:
         if lesswrong.sniff(text):  # a forum page kept under YAML front matter
             from askalign.formats import lesswrong_markdown

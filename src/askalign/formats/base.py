@@ -8,7 +8,7 @@ from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
-from askalign.documents import Document, Passage, Role, speaker_identity
+from askalign.documents import Document, Passage, Role, name_flaw, speaker_identity
 from askalign.formats.pasted import link_thread, paragraph_spans
 from askalign.formats.sections import SectionTracker
 from askalign.text.spans import Span
@@ -56,6 +56,7 @@ class ReadContext(NamedTuple):
             self.problems.append(FileProblem(reason, hint))
 
 
+SHOWN_NAME_CHARS = 60
 ID_PREFIX = {Role.POST: "p", Role.ESSAY: "p", Role.COMMENT: "c", Role.FOOTNOTE: "fn"}
 
 
@@ -90,12 +91,20 @@ def build_document(
     meta: DocumentMeta,
     passages: list[Passage],
 ) -> Document:
-    """The author (as the catalog settles it) speaks every non-comment passage."""
+    """The author (as the catalog settles it) speaks every non-comment passage. Every
+    reader's document is built here, so here no name that cannot be a person's is kept."""
+    dropped: list[Unnamed] = []
+    if meta.author and (flaw := name_flaw(meta.author)):
+        dropped.append(Unnamed(meta.author, flaw, "the author's name"))
+        meta = meta.model_copy(update={"author": None})
     author = speaker_identity(meta.author)
     for passage in passages:
         if passage.role is not Role.COMMENT and passage.speaker is None:
             passage.speaker = author
             passage.speaker_as_written = None if author == meta.author else meta.author
+    dropped += drop_unnamed(text, passages)  # after the author's: theirs are no one's
+    if dropped:
+        report_unnamed(ctx, dropped)
     facts = meta.model_dump(include={"author", "url", "date", "karma", "crossposted_to"})
     return Document(
         id=ctx.doc_id,
@@ -107,6 +116,45 @@ def build_document(
         passages=passages,
         notes=ctx.notes,
         source_text=text,
+    )
+
+
+class Unnamed(NamedTuple):
+    """A name dropped because it cannot be a person's, and where it was."""
+
+    name: str
+    flaw: str
+    where: str
+
+
+def drop_unnamed(text: str, passages: list[Passage]) -> list[Unnamed]:
+    """A speaker whose name cannot be a person's (a header line, a link, an address) is
+    dropped: those words are attributed to no one. Replies and quotes lose it too."""
+    dropped: list[Unnamed] = []
+    for passage in passages:
+        written = passage.speaker_as_written or passage.speaker
+        flaw = name_flaw(written) if written else None
+        if written and flaw:
+            line = text.count("\n", 0, passage.start) + 1
+            dropped.append(Unnamed(written, flaw, f"line {line}"))
+            passage.speaker = passage.speaker_as_written = None
+        if passage.replying_to_speaker and name_flaw(passage.replying_to_speaker):
+            passage.replying_to_speaker = None
+        for quote in passage.pasted:
+            if quote.source_speaker and name_flaw(quote.source_speaker):
+                quote.source_speaker = None
+    return dropped
+
+
+def report_unnamed(ctx: ReadContext, dropped: list[Unnamed]) -> None:
+    """One problem for the file, naming the first place a name was dropped."""
+    name, flaw, where = dropped[0]
+    shown = repr(name if len(name) <= SHOWN_NAME_CHARS else name[:SHOWN_NAME_CHARS] + "…")
+    ctx.report(
+        f"{len(dropped)} speaker name(s) cannot be a person's name, first at {where}:"
+        f" {shown} ({flaw}); those words are attributed to no one",
+        "askalign misreads this layout's names: set the author in front matter (author:"
+        " Name), save the page as HTML, or report the layout with a sample",
     )
 
 

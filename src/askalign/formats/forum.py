@@ -10,6 +10,7 @@ chrome (header, vote buttons, Reply links, tables of contents, sidebars) never e
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from bs4 import BeautifulSoup, Tag
@@ -36,6 +37,7 @@ from askalign.formats.forum_markup import (
     magnum_post,
 )
 from askalign.formats.html import NOT_CONTENT, TextBuilder, block_text, page_meta, parse
+from askalign.formats.lesswrong import report_comment_count
 from askalign.text.spans import Span
 
 NAME = "forum"
@@ -54,6 +56,8 @@ CHROME_JSS = (
     "MultiToCLayout-toc",
     "GlossarySidebar",
 )
+# ForumMagnum's "7 comments, sorted by", as React writes it (`7<!-- --> comments`).
+STATED_COUNT = re.compile(r">\s*(\d+)(?:<!-- -->)?\s*comments?(?:<!-- -->)?, sorted by")
 CHROME_CLASSES = ["footnote-back-link", "footnote-backref", "comments-item-reply-link"]
 
 __all__ = ["MARKERS", "NAME", "jss", "read", "sniff"]
@@ -214,6 +218,8 @@ def page_passages(
     post, raw_comments = find_post(soup, html)
     if post.body is None:
         raise missing_post(post)
+    if stated := STATED_COUNT.search(html):
+        report_comment_count(int(stated[1]), len(raw_comments), ctx)
     meta = ctx.catalog.overriding(page_facts(soup, post))
     text_builder = TextBuilder()
     footnotes = detach_footnotes(post.body)

@@ -291,10 +291,16 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
 
 
 def check_comment_count(lines: list[Line], read: int, ctx: ReadContext) -> None:
-    """Report, as a problem for the file, a page that says it has more comments than
-    were read: those comments are left out, and the reader must know."""
+    """The page's own "N comments, sorted by" against the comments read."""
     stated = next((m for line in lines if (m := COMMENT_COUNT.match(line.text.strip()))), None)
-    expected = int(stated["count"]) if stated else 0
+    if stated is not None:
+        report_comment_count(int(stated["count"]), read, ctx)
+
+
+def report_comment_count(expected: int, read: int, ctx: ReadContext) -> None:
+    """Report, as a problem for the file, a page that says it has another number of
+    comments than were read: comments left out would vanish from the index without a
+    word, and more than the page has means a comment was split or text taken for one."""
     if read < expected:
         ctx.report(
             f"the page says it has {expected} comments but {read} were read; the other"
@@ -302,4 +308,10 @@ def check_comment_count(lines: list[Line], read: int, ctx: ReadContext) -> None:
             "save the page again with every comment expanded, or check that each comment"
             " starts with a header such as '[-]name2y12' or '[', '-', ']', name, age and"
             " karma on lines of their own",
+        )
+    elif read > expected:
+        ctx.report(
+            f"the page says it has {expected} comments but {read} were read: some text was"
+            " taken for a comment header",
+            "check the lines shaped like a comment header ('[-]name2y12') inside comments",
         )

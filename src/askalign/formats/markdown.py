@@ -92,6 +92,22 @@ def body_blocks(source: str, parsed: str) -> Body:
     return Body(blocks, notes)
 
 
+def blocks_within(text: str, span: Span) -> Body:
+    """The blocks of text[span], parsed alone and placed in `text`. Each comment of a
+    saved page is parsed on its own: an unclosed fence or list in one never swallows the
+    comments after it."""
+    part = span.cut(text)
+    body = body_blocks(part, _blanked(part, []))
+    return Body(
+        [block._replace(span=_shifted(block.span, span.start)) for block in body.blocks],
+        [Footnote(note.label, _shifted(note.span, span.start)) for note in body.footnotes],
+    )
+
+
+def _shifted(span: Span, by: int) -> Span:
+    return Span(span.start + by, span.end + by)
+
+
 def _block_span(
     token: Token, tokens: list[Token], position: int, source: str, line_starts: list[int]
 ) -> Span | None:

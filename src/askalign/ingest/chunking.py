@@ -172,7 +172,7 @@ class Chunker:
             id=chunk_id,
             doc_id=doc.id,
             doc_title=doc.title,
-            url=doc.url,
+            url=first.url or doc.url,
             position=position,
             passage_ids=passages,
             role=first.role,

@@ -15,7 +15,8 @@ from markdown_it.token import Token
 
 MARKDOWN_FORMAT = "markdown"
 DATASET_FORMAT = "jsonl"  # the dataset's article texts are Markdown too
-MARKDOWN_FORMATS = frozenset({MARKDOWN_FORMAT, DATASET_FORMAT})
+SAVED_PAGE_FORMAT = "lesswrong-saved-md"  # a forum page saved by a browser as Markdown
+MARKDOWN_FORMATS = frozenset({MARKDOWN_FORMAT, DATASET_FORMAT, SAVED_PAGE_FORMAT})
 _INLINE = MarkdownIt("commonmark")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _SPACES = re.compile(r"[ \t]+")

@@ -24,7 +24,8 @@ MIN_WORDS = 5
 # after a full stop, no full stop at all): it is cut again, so that a quote, a sentence
 # vector and a citation stay a few sentences long in any text, however it is written.
 MAX_SENTENCE_CHARS = 600
-_SENTENCE_END = re.compile(r"([.!?…][\"”’')\]]*)\s+(?=[A-Z0-9\"“‘(\[•@§])")
+# A mark after a backslash is Markdown's escape (`[2\. Corrigibility](…)`), not an end.
+_SENTENCE_END = re.compile(r"(?<!\\)([.!?…][\"”’')\]]*)\s+(?=[A-Z0-9\"“‘(\[•@§])")
 # Where an overlong span is cut, strongest first: any sentence end, a clause mark, a
 # comma, any space. The match's group 1 ends the piece before the cut.
 _WEAKER_BREAKS = (
