@@ -107,6 +107,7 @@ def test_a_thread_by_its_address_is_saved_and_ingested_offline_with_its_reply_tr
     assert [q.source_speaker for q in first.pasted] == [AUTHOR]  # the blockquote of the post
     assert [q.source_speaker for q in quoting.pasted] == ["Tobias Wren"]
     assert quoting.reply_to is None  # a quote is marked, never made a reply
+    assert first.url == f"{document.url}?commentId={forum.comments[POST_ID][0]['_id']}"
     assert document.passages[0].section == ["Shears"]
     assert any("1 deleted comment(s) kept as [deleted]" in note for note in document.notes)
 

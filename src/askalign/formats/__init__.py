@@ -24,7 +24,7 @@ THREAD_EXTENSIONS = frozenset({".json"})  # a thread saved by `askalign add URL`
 SUPPORTED_EXTENSIONS = (
     TEXT_EXTENSIONS | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | DATASET_EXTENSIONS | THREAD_EXTENSIONS
 )
-SUPPORTED_NAMES = ".txt, .md, .html, .jsonl or .json (a thread saved by `askalign add URL`)"
+SUPPORTED_NAMES = ".txt, .md, .html or .jsonl"
 # Formats whose source_text is the file's decoded text, character for character.
 VERBATIM_FORMATS = frozenset({essay.NAME, lesswrong.NAME, lesswrong_flat.NAME, SAVED_PAGE_FORMAT})
 

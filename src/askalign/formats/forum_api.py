@@ -169,7 +169,7 @@ def read(text: str, ctx: ReadContext) -> Document:
         for label, region in notes
         if region.blocks
     ]
-    comments = comment_passages(builder, ordered, shown)
+    comments = comment_passages(builder, ordered, shown, meta.url)
     check_counts(thread, ordered, shown, ctx)
     return thread_document(
         ctx, post_passages, comments, reader=NAME, text=source, meta=meta, replies_known=True
@@ -195,10 +195,11 @@ def comment_passages(
     builder: PassageBuilder,
     ordered: list[tuple[ForumComment, ForumComment | None]],
     shown: list[Shown],
+    post_url: str | None,
 ) -> list[Passage]:
     """One passage per comment, replying to its parent's passage and its parent's
-    author exactly; a deleted comment speaks for no one, and a reply to it replies to
-    no one's words."""
+    author exactly, with its own address; a deleted comment speaks for no one, and a
+    reply to it replies to no one's words."""
     passages: list[Passage] = []
     by_id: dict[str, Passage] = {}
     for order, ((comment, parent), (span, has_words)) in enumerate(
@@ -214,10 +215,18 @@ def comment_passages(
             reply_to=above.id if above else None,
             replying_to_speaker=above.speaker if above else None,
             reply_inferred_by=InferredBy.SITE if above else None,
+            url=comment_url(post_url, comment.id),
         )
         by_id[comment.id] = passage
         passages.append(passage)
     return passages
+
+
+def comment_url(post_url: str | None, comment_id: str) -> str | None:
+    """The address a reader opens to see the comment, as the sites link it."""
+    if not post_url:
+        return None
+    return f"{post_url.split('?', 1)[0].split('#', 1)[0]}?commentId={comment_id}"
 
 
 def check_counts(
