@@ -158,7 +158,7 @@ class MapBuilder:
             speaker = _label(document, passage)
             if to is None or to == speaker:
                 continue
-            said = stance(document, passage)
+            said = stance(document, passage, to, _author(document))
             rowid = self._sentence_at(document, said.sentence) if said.sentence else None
             # the stance with the reply's best sentence on the topic, its reason, when
             # the two stand together
@@ -259,8 +259,12 @@ def _label(document: Document, passage: Passage) -> str:
     if passage.speaker:
         return passage.speaker
     if passage.role is not Role.COMMENT:
-        return document.author or f"the author of “{document.title}”"
+        return _author(document)
     return f"commenter #{passage.comment_index}" if passage.comment_index else "a commenter"
+
+
+def _author(document: Document) -> str:
+    return document.author or f"the author of “{document.title}”"
 
 
 def _thread_order(scored: Scored) -> tuple:
