@@ -63,7 +63,7 @@ def _first(
     mostly agree. However, …"), or, for agreement, anything after it in the opening
     does: "I agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
     texts = [(span, own[span.start - base : span.end - base]) for span in spans]
-    opening = [(span, text) for span, text in texts if any(c.isalpha() for c in text)]
+    opening = [(span, text) for span, text in texts if text.strip()]
     opening = opening[:OPENING_SENTENCES]
     for at, (span, text) in enumerate(opening):
         said = sentence_said(text)

@@ -17,9 +17,12 @@ from askalign.text.spans import Span, iter_lines
 # opening mark with no close on its line quotes the rest of the line.
 _CURLY = re.compile(r"“[^”\n]*(?:”|$)", re.MULTILINE)
 _STRAIGHT = re.compile(r"\"[^\"\n]*(?:\"|$)", re.MULTILINE)
-# Single curly quotes only where they cannot be an apostrophe: an opening ‘ after a
-# space or bracket, closed by ’ before a space or punctuation.
-_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))‘[^‘’\n]*’(?=[\s.,;:!?)\]]|$)", re.MULTILINE)
+# Single quotes, where they cannot be apostrophes: one opens after a space or a bracket,
+# and closes before anything but a letter ("don't" and "don’t" go on).
+_SINGLE = re.compile(
+    r"(?:(?<=^)|(?<=[\s(\[:]))['‘](?=\S)(?:[^'’\n]|['’](?=[A-Za-z]))*?(?<=\S)['’](?![A-Za-z])",
+    re.MULTILINE,
+)
 
 
 def quoted_spans(text: str, start: int, end: int, pasted: list[Span]) -> list[Span]:

@@ -1,0 +1,54 @@
+"""Stances read from a reply's own words, on a labelled table of sentences
+(tests/data/stance_sentences.jsonl: the sentence, its speaker, whom it answers, the
+post's author, the stance toward the one answered, and whom its stated stance is
+about). A stance that is not there is worse than one missed, so most rows are frames
+that state none: reported, past, modal, rhetorical, impersonal, quoted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from askalign.positions import Relation
+from askalign.positions.sides import LEADS, sides
+from askalign.positions.stance import text_stance
+
+TABLE = Path(__file__).parent / "data" / "stance_sentences.jsonl"
+ROWS = [json.loads(line) for line in TABLE.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(ROWS) >= 80
+    assert {row["stance"] for row in ROWS} == {"agrees", "disagrees", "responds"}
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["sentence"][:60] for row in ROWS])
+def test_a_reply_states_the_labelled_stance(row: dict) -> None:
+    found = text_stance(row["sentence"], row["addressee"], row["author"])
+    assert found.relation.value == row["stance"], row["why"]
+    if found.relation is not Relation.RESPONDS:
+        assert row["target"] == "addressee"
+        assert found.marker and found.marker in row["sentence"]  # the reply's own words
+        assert found.sentence is not None and found.marker in found.sentence.cut(row["sentence"])
+    elif row["target"] is None:
+        assert found.marker is None and found.target is None
+    else:  # a stance stated about someone else is none toward the one answered
+        assert found.marker is None
+        assert found.target is not None and row["target"] in found.target
+
+
+def test_a_side_is_only_a_persons_own_stance_toward_the_lead() -> None:
+    """Ally leads; she agreed with Poster Person, who never addressed her: Poster Person
+    gets no side. Critic disagreed with Ally in a reply to her: "disagrees with Ally"."""
+    exchanges = [
+        ("Ally", "Poster Person", Relation.AGREES),
+        ("Ally", "Bystander", Relation.DISAGREES),
+        ("Critic", "Ally", Relation.DISAGREES),
+        ("Friend", "Critic", Relation.AGREES),  # with the critic, not with Ally
+        ("Waverer", "Ally", Relation.AGREES),
+        ("Waverer", "Ally", Relation.DISAGREES),
+    ]
+    assert sides("Ally", exchanges) == {"Ally": LEADS, "Critic": "disagrees with Ally"}
+    assert sides("Ally", exchanges[:2]) == {}
