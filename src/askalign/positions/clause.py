@@ -43,6 +43,8 @@ _VERDICTS: dict[str, tuple[Relation | None, Relation | None]] = {
     "right": (A, D),
     "correct": (A, D),
     "true": (A, D),
+    "accurate": (A, D),  # "this is not an accurate paraphrase"
+    "fair": (A, None),  # "that's fair"; "that's not fair" is a complaint, not a stance
 }
 _FINDS: dict[str, tuple[Relation | None, Relation | None]] = {
     "convincing": (A, D),  # "I find your case convincing"
@@ -52,6 +54,10 @@ _FINDS: dict[str, tuple[Relation | None, Relation | None]] = {
     "unpersuasive": (D, None),
 }
 _INTERJECTIONS: dict[str, Relation] = {"agreed": A, "disagreed": D, "+1": A}
+_WHOLE = frozenset({"exactly", "precisely", "right", "indeed"})  # a sentence by itself
+# "That's not my position", "that's not what I said": the reply says it was misread.
+_POSITIONS = frozenset({"position", "view", "claim", "argument", "point", "contention"})
+_SAID = frozenset({"said", "say", "meant", "mean", "wrote", "write", "argued", "claimed"})
 _GRANTS = frozenset({"that", "about", "on", "here", "there", "again"})
 _GOOD = frozenset({"good", "fair", "great", "excellent", "valid", "strong"})
 # Words that may open a sentence or clause before its subject or a bare marker.
@@ -70,7 +76,7 @@ _BETWEEN = _OPENERS | frozenset(
      "fundamentally", "mainly", "not", "am", "are", "remain", "can", "could", "going",
      "probably", "likely", "think", "guess", "suspect", "believe", "feel", "like", "that",
      "sure", "certain", "if", "whether", "say", "i", "we", "so", "clearly", "simply",
-     "plainly", "flatly", "flat", "exactly", "a", "have"}
+     "plainly", "flatly", "flat", "exactly", "a", "an", "have"}
 )  # fmt: skip
 # A frame that does not assert a present stance: past, perfect, or mere possibility.
 _NOT_NOW = frozenset(
@@ -96,8 +102,6 @@ def sentence_said(text: str) -> Said | None:
     where the sentence has none, asks ("do you agree?"), or frames it: a condition
     before it ("if so, I agree") or after it ("I agree if …"), a turn after it ("I
     agree …, but")."""
-    if text.rstrip().endswith("?"):
-        return None
     found = words(text)
     for at in range(len(found)):
         said = _said_at(found, at, text)
@@ -105,7 +109,10 @@ def sentence_said(text: str) -> Said | None:
             continue
         before = {w.norm for w in found if w.end <= said.start}
         after = [w.norm for w in found if w.start >= said.end and w.norm not in BOUNDARY_MARKS]
+        ends = next((w.norm for w in found if w.start >= said.end and w.norm in BOUNDARY_MARKS), "")
         if before & _CONDITIONS or _TURNS & set(after) or after[:1] in ([c] for c in _AFTER):
+            return None
+        if ends == "?" or (not ends and text.rstrip().endswith("?")):
             return None
         return said if said.relation is not None else None
     return None
@@ -114,6 +121,8 @@ def sentence_said(text: str) -> Said | None:
 def _said_at(found: list[Word], at: int, text: str) -> Said | None:
     """The stance whose marker is found[at], if its frame is the speaker's."""
     word = found[at].norm
+    if word in _WHOLE and _alone(found, at):  # "Exactly." "Right!"
+        return Said(A, ADDRESSEE, found[at].start, found[at].end)
     if word in _VERBS or word in _INTERJECTIONS:
         return _verb(found, at, text)
     if word == "push" and at + 1 < len(found) and found[at + 1].norm == "back":
@@ -126,6 +135,8 @@ def _said_at(found: list[Word], at: int, text: str) -> Said | None:
         return _point(found, at)
     if word == "find":
         return _find(found, at, text)
+    if (word in _POSITIONS and at and found[at - 1].norm == "my") or _what_i_said(found, at):
+        return _not_mine(found, at)
     return None
 
 
@@ -207,7 +218,8 @@ def _verdict(found: list[Word], at: int) -> Said | None:
     if be is None or be == 0 or chunk[be - 1] not in ("that", "this", "you"):
         return None
     rest = _clause_after(found, at + 1)
-    if relations[0] is A and rest and rest[0].norm not in _GRANTS:
+    describes = chunk[-1] in ("a", "an")  # "an accurate paraphrase of my view"
+    if relations[0] is A and rest and rest[0].norm not in _GRANTS and not describes:
         return None
     frame = chunk[: be - 1]
     negated = _speaker_negated([*frame, "i"], copula=False) if frame else False
@@ -230,6 +242,35 @@ def _point(found: list[Word], at: int) -> Said | None:
         )
         return Said(A, ADDRESSEE, start, found[at].end)
     return None
+
+
+def _not_mine(found: list[Word], at: int) -> Said | None:
+    """ "That's not (quite) my position", "this is not what I said": about what was
+    replied to, which misread the speaker."""
+    first = at - 1 if found[at].norm != "what" else at
+    chunk = [w.norm for w in _clause_before(found, first)]
+    if len(chunk) < 3 or chunk[0] not in ("that", "this") or chunk[1:3] != ["is", "not"]:
+        return None
+    if any(w not in {"quite", "exactly", "really", "at", "all"} for w in chunk[3:]):
+        return None
+    end = found[at + 2].end if found[at].norm == "what" else found[at].end
+    return Said(D, ADDRESSEE, found[first - len(chunk)].start, end)
+
+
+def _what_i_said(found: list[Word], at: int) -> bool:
+    following = [w.norm for w in found[at + 1 : at + 3]]
+    return (
+        found[at].norm == "what"
+        and len(following) == 2
+        and following[0] == "i"
+        and (following[1] in _SAID)
+    )
+
+
+def _alone(found: list[Word], at: int) -> bool:
+    """The only word of its sentence but openers: "Yes, exactly."."""
+    others = [w for i, w in enumerate(found) if i != at and w.norm not in BOUNDARY_MARKS]
+    return all(w.norm in _OPENERS for w in others) and found[-1].norm != "?"
 
 
 def _find(found: list[Word], at: int, text: str) -> Said | None:

@@ -18,16 +18,18 @@ from askalign.positions.clause import Said, sentence_said
 from askalign.positions.map import Relation
 from askalign.positions.target import TargetKind
 from askalign.positions.unquoted import blanked, own_text, quoted_spans
+from askalign.positions.words import words
 from askalign.text.sentences import sentence_spans
 from askalign.text.spans import Span
 
 OPENING_SENTENCES = 3
 _TURN = r"(?:but|however|although|though|that said|except|yet)\b"
 _OPENS_WITH_TURN = re.compile(r"\W*" + _TURN, re.IGNORECASE)
-# What follows a concession: a turn, or an objection of one's own.
+# What follows a concession: a sentence that turns, a turn to the speaker's own view
+# ("…, but I think"; not "…, but I agree if it was"), or an objection of one's own.
 _CONCEDES = re.compile(
-    r"\b" + _TURN + r"|\bmy\s+(?:main\s+|real\s+|only\s+)?"
-    r"(?:issue|problem|worry|concern|objection|complaint)\b",
+    r"^\W*" + _TURN + r"|\b" + _TURN + r",?\s+I\b(?!\s+(?:also\s+|do\s+|fully\s+|still\s+)?agree)"
+    r"|\bmy\s+(?:main\s+|real\s+|only\s+)?(?:issue|problem|worry|concern|objection|complaint)\b",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"[A-Z][\w-]{2,}")
@@ -63,7 +65,7 @@ def _first(
     mostly agree. However, …"), or, for agreement, anything after it in the opening
     does: "I agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
     texts = [(span, own[span.start - base : span.end - base]) for span in spans]
-    opening = [(span, text) for span, text in texts if text.strip()]
+    opening = [(span, text) for span, text in texts if _has_words(text)]
     opening = opening[:OPENING_SENTENCES]
     for at, (span, text) in enumerate(opening):
         said = sentence_said(text)
@@ -80,6 +82,12 @@ def _first(
             return Stance(Relation.RESPONDS, None, span, about)
         return Stance(relation, marker, span, None)
     return NO_STANCE
+
+
+def _has_words(text: str) -> bool:
+    """A sentence of the reply's own: not blanked away, nor a bare number or mark (a
+    saved page's agreement score before a comment's text)."""
+    return any(w.norm[:1].isalpha() or w.norm == "+1" for w in words(text))
 
 
 def _concedes(text: str) -> bool:
