@@ -63,3 +63,19 @@ def _spelled(token: str) -> list[tuple[str, bool]]:
 
 def is_boundary(word: Word) -> bool:
     return word.norm in BOUNDARY_MARKS or word.norm in BOUNDARY_WORDS
+
+
+def clause_before(found: list[Word], at: int) -> list[Word]:
+    """The words of found[at]'s clause before it."""
+    start = at
+    while start > 0 and not is_boundary(found[start - 1]):
+        start -= 1
+    return found[start:at]
+
+
+def clause_after(found: list[Word], at: int) -> list[Word]:
+    """The words of the clause from found[at] on, up to its end."""
+    end = at
+    while end < len(found) and not is_boundary(found[end]):
+        end += 1
+    return found[at:end]
