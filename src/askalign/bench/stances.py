@@ -30,7 +30,7 @@ MARKER_WORDS = re.compile(
 
 
 class StanceCase(BaseModel):
-    file: str  # relative to the repository's root
+    file: str  # relative to the labels' folder
     says: str  # words of the reply's own, enough to find it: unique in its thread
     speaker: str
     to: str  # whom it answers, as the reader of the labels judged from the thread
@@ -62,12 +62,13 @@ class StanceBench(BaseModel):
     missed: list[StanceResult]
 
 
-def bench_stances(labels_file: Path, root: Path) -> StanceBench:
+def bench_stances(labels_file: Path) -> StanceBench:
     cases = [
         StanceCase.model_validate_json(line)
         for line in labels_file.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    root = labels_file.parent
     documents = {name: _read(root / name) for name in dict.fromkeys(c.file for c in cases)}
     results, labelled_at = [], set()
     for case in cases:
