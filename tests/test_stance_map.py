@@ -1,9 +1,10 @@
 """The map and the chat answers on a thread whose replies hold the false stances of
 issue 28 (tests/data/forum/stance_thread.html): Ally Chen's post and her comment
-restating it; Bo Park, whom Ally agrees with; replies to Ally's comment that report others' disagreement, quote a
-critic's "I disagree", disagree in the past, or only rhetorically, impersonally or in
-agreement with a third person; Ivy Stone, who disagrees. Only Ivy's disagreement and
-Cass Dunn's agreement are stated, and only they get a side."""
+restating it; Bo Park, whom Ally agrees with; replies to Ally's comment that report
+others' disagreement, quote a critic's "I disagree", disagree in the past, or only
+rhetorically, impersonally or in agreement with a third person; Ivy Stone, who
+disagrees. Only Ivy's disagreement and Cass Dunn's agreement are stated, and only they
+get a side."""
 
 from __future__ import annotations
 
