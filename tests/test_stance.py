@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from askalign.documents import Role
+from askalign.formats import read_document
+from askalign.formats.base import DocumentMeta
 from askalign.positions import Relation
 from askalign.positions.sides import LEADS, sides
 from askalign.positions.stance import text_stance
+from askalign.positions.unquoted import own_text
 
 TABLE = Path(__file__).parent / "data" / "stance_sentences.jsonl"
 ROWS = [json.loads(line) for line in TABLE.read_text(encoding="utf-8").splitlines()]
@@ -52,3 +56,32 @@ def test_a_side_is_only_a_persons_own_stance_toward_the_lead() -> None:
     ]
     assert sides("Ally", exchanges) == {"Ally": LEADS, "Critic": "disagrees with Ally"}
     assert sides("Ally", exchanges[:2]) == {}
+
+
+@pytest.mark.parametrize(
+    ("page", "quoted", "own"),
+    [
+        (  # a `>` block quote of another post, in a saved LessWrong page
+            "benchmarks/pages/_posts_NQK8KHSrZRF5erTba.md",
+            "What I propose here is to reconceptualize what we mean by AI alignment.",
+            "In particular, I strongly disagree with this opening bit:",
+        ),
+        (  # a line the parser found pasted from the comment replied to
+            "corpus/bearish-on-personas-for-asi-safety.txt",
+            "there is no reason for these to have much to do with the circuits (traders)",
+            "I agree that there's no reliable reason",
+        ),
+    ],
+)
+def test_quoted_words_are_not_the_replys_own(page: str, quoted: str, own: str) -> None:
+    path = Path(__file__).resolve().parents[1] / page
+    document = read_document(
+        path, doc_id="page", source_file=path.name, catalog=DocumentMeta(), max_bytes=2**24
+    )
+    text = document.source_text
+    passage = next(
+        p for p in document.passages if p.role is Role.COMMENT and own in text[p.start : p.end]
+    )
+    blanked = own_text(text, passage)
+    assert quoted in text[passage.start : passage.end] and quoted not in blanked
+    assert own in blanked
