@@ -11,16 +11,26 @@ from pathlib import Path
 
 import pytest
 
-from askalign.documents import Role
+from askalign.documents import Document, Passage, Role
 from askalign.formats import read_document
 from askalign.formats.base import DocumentMeta
 from askalign.positions import Relation
 from askalign.positions.sides import LEADS, sides
-from askalign.positions.stance import text_stance
+from askalign.positions.stance import Stance, stance
 from askalign.positions.unquoted import own_text
 
 TABLE = Path(__file__).parent / "data" / "stance_sentences.jsonl"
 ROWS = [json.loads(line) for line in TABLE.read_text(encoding="utf-8").splitlines()]
+
+
+def reply_stance(text: str, to: str, author: str) -> Stance:
+    """The stance of a reply that is the whole of its page."""
+    reply = Passage(id="r", role=Role.COMMENT, start=0, end=len(text), text=text)
+    page = Document(
+        id="d", title="t", source_file="d.txt", format="essay", content_hash="h",
+        passages=[reply], source_text=text,
+    )  # fmt: skip
+    return stance(page, reply, to, author)
 
 
 def test_the_table_is_large_enough() -> None:
@@ -30,7 +40,7 @@ def test_the_table_is_large_enough() -> None:
 
 @pytest.mark.parametrize("row", ROWS, ids=[row["sentence"][:60] for row in ROWS])
 def test_a_reply_states_the_labelled_stance(row: dict) -> None:
-    found = text_stance(row["sentence"], row["addressee"], row["author"])
+    found = reply_stance(row["sentence"], row["addressee"], row["author"])
     assert found.relation.value == row["stance"], row["why"]
     if found.relation is not Relation.RESPONDS:
         assert row["target"] == "addressee"

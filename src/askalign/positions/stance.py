@@ -17,7 +17,7 @@ from askalign.documents import Document, Passage
 from askalign.positions.clause import Said, sentence_said
 from askalign.positions.map import Relation
 from askalign.positions.target import TargetKind
-from askalign.positions.unquoted import blanked, own_text, quoted_spans
+from askalign.positions.unquoted import own_text
 from askalign.positions.words import words
 from askalign.text.sentences import sentence_spans
 from askalign.text.spans import Span
@@ -50,12 +50,6 @@ def stance(document: Document, passage: Passage, to: str | None, author: str | N
     own = own_text(document.source_text, passage)
     spans = sentence_spans(document.source_text, passage.start, passage.end)
     return _first(document.source_text, own, passage.start, spans, to, author)
-
-
-def text_stance(text: str, to: str | None = None, author: str | None = None) -> Stance:
-    """The same, for a reply given as text; spans are offsets into `text`."""
-    own = blanked(text, quoted_spans(text, 0, len(text), []))
-    return _first(text, own, 0, sentence_spans(text, 0, len(text)), to, author)
 
 
 def _first(

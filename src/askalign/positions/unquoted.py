@@ -3,7 +3,7 @@ what the replier says. Quoted words are someone else's: a `>` block quote, text 
 parser found pasted from earlier in the thread, and text in quotation marks ("You said
 “I disagree” last week" states no disagreement of the speaker's own).
 
-Blanking keeps every offset: the own text is as long as the source, so a stance's
+Blanking keeps every offset: the own text is as long as the passage, so a stance's
 words are still cut from the source at their place."""
 
 from __future__ import annotations
@@ -25,31 +25,24 @@ _SINGLE = re.compile(
 )
 
 
-def quoted_spans(text: str, start: int, end: int, pasted: list[Span]) -> list[Span]:
-    """Everything in text[start:end] that its writer quotes rather than says: `pasted`
-    (what the parser found repeated from earlier text), block quotes and quotations."""
-    spans = list(pasted)
-    for line in iter_lines(text, start, end):
-        if line.text.lstrip().startswith(">"):
-            spans.append(Span(line.start, line.end))
-    for pattern in (_CURLY, _STRAIGHT, _SINGLE):
-        spans += [Span(m.start(), m.end()) for m in pattern.finditer(text, start, end)]
-    return spans
-
-
-def blanked(text: str, quoted: list[Span], start: int = 0, end: int | None = None) -> str:
-    """text[start:end] with every quoted character a space: the same length, so that
-    offsets into it are offsets into the source."""
-    stop = len(text) if end is None else end
-    chars = list(text[start:stop])
-    for span in quoted:
-        for at in range(max(span.start, start), min(span.end, stop)):
-            chars[at - start] = " "
+def own_text(text: str, passage: Passage) -> str:
+    """text[passage.start:passage.end] with every quoted character a space: the same
+    length, so that an offset into it, plus passage.start, is one into the source."""
+    chars = list(text[passage.start : passage.end])
+    for span in _quoted_spans(text, passage):
+        for at in range(max(span.start, passage.start), min(span.end, passage.end)):
+            chars[at - passage.start] = " "
     return "".join(chars)
 
 
-def own_text(text: str, passage: Passage) -> str:
-    """The passage's text with everything it quotes blanked (see `blanked`)."""
-    pasted = [Span(p.start, p.end) for p in passage.pasted]
-    quoted = quoted_spans(text, passage.start, passage.end, pasted)
-    return blanked(text, quoted, passage.start, passage.end)
+def _quoted_spans(text: str, passage: Passage) -> list[Span]:
+    """What the passage's writer quotes rather than says: what the parser found pasted
+    from earlier text, block quotes, and quotations."""
+    spans = [Span(p.start, p.end) for p in passage.pasted]
+    for line in iter_lines(text, passage.start, passage.end):
+        if line.text.lstrip().startswith(">"):
+            spans.append(Span(line.start, line.end))
+    for pattern in (_CURLY, _STRAIGHT, _SINGLE):
+        found = pattern.finditer(text, passage.start, passage.end)
+        spans += [Span(m.start(), m.end()) for m in found]
+    return spans
