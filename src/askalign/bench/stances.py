@@ -57,7 +57,7 @@ class StanceBench(BaseModel):
     labelled_found: int
     precision: float
     recall: float
-    unlabelled: list[str]  # replies with a marker word and no label: the set is incomplete
+    unlabelled: list[str]  # replies with a marker word or a stance, unlabelled: the set is short
     wrong: list[StanceResult]
     missed: list[StanceResult]
 
@@ -129,10 +129,15 @@ def _reply(document: Document, says: str) -> Passage:
 
 
 def _marked_replies(document: Document) -> list[Passage]:
+    """Replies with a marker word, or with any stance the reader finds in them."""
     return [
         p
         for p in document.passages
-        if p.role is Role.COMMENT and MARKER_WORDS.search(document.source_text[p.start : p.end])
+        if p.role is Role.COMMENT
+        and (
+            MARKER_WORDS.search(document.source_text[p.start : p.end])
+            or stance(document, p, None, None).relation is not Relation.RESPONDS
+        )
     ]
 
 
