@@ -46,21 +46,17 @@ NO_STANCE = Stance(Relation.RESPONDS, None, None)
 
 
 def stance(document: Document, passage: Passage, to: str | None, author: str | None) -> Stance:
-    """The reply's stance toward `to`, the person it answers; `author` is the post's."""
-    own = own_text(document.source_text, passage)
-    spans = sentence_spans(document.source_text, passage.start, passage.end)
-    return _first(document.source_text, own, passage.start, spans, to, author)
-
-
-def _first(
-    source: str, own: str, base: int, spans: list[Span], to: str | None, author: str | None
-) -> Stance:
-    """The first sentence that states a stance, unless the next one turns on it ("I
-    mostly agree. However, …"), or, for agreement, anything after it in the opening
-    does: "I agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
-    texts = [(span, own[span.start - base : span.end - base]) for span in spans]
-    opening = [(span, text) for span, text in texts if _has_words(text)]
-    opening = opening[:OPENING_SENTENCES]
+    """The reply's stance toward `to`, the person it answers (`author` is the post's):
+    its first sentence that states one, unless the next one turns on it ("I mostly
+    agree. However, …"), or, for agreement, anything after it in the opening does: "I
+    agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
+    source = document.source_text
+    own = own_text(source, passage)
+    texts = [
+        (span, own[span.start - passage.start : span.end - passage.start])
+        for span in sentence_spans(source, passage.start, passage.end)
+    ]
+    opening = [(span, text) for span, text in texts if _has_words(text)][:OPENING_SENTENCES]
     for at, (span, text) in enumerate(opening):
         said = sentence_said(text)
         if said is None:
@@ -70,12 +66,30 @@ def _first(
             return NO_STANCE
         if said.relation is Relation.AGREES and any(_concedes(later) for later in rest):
             return NO_STANCE
-        marker = source[span.start + said.start : span.start + said.end].strip()
         relation, about = _toward(said, to, author)
+        if relation is not None and text.rstrip().endswith(":"):
+            relation, about = _introduced(texts, span, passage, to, relation)
         if relation is None:
             return Stance(Relation.RESPONDS, None, span, about)
+        marker = source[span.start + said.start : span.start + said.end].strip()
         return Stance(relation, marker, span, None)
     return NO_STANCE
+
+
+def _introduced(
+    texts: list[tuple[Span, str]], span: Span, passage: Passage, to: str | None, said: Relation
+) -> tuple[Relation | None, str]:
+    """A stance on what a sentence ending in ":" introduces ("I disagree with this
+    opening bit:"): where that is a quotation, the stance is about whoever wrote it,
+    which is the person replied to only when the parser found it pasted from them."""
+    following = [(later, text) for later, text in texts if later.start >= span.end]
+    if not following or _has_words(following[0][1]):
+        return said, ""  # the speaker's own words follow: "I disagree with this: …"
+    quoted = following[0][0]
+    source = next(
+        (p.source_speaker for p in passage.pasted if p.start <= quoted.start < p.end), None
+    )
+    return (said, "") if source is not None and source == to else (None, source or "a quotation")
 
 
 def _has_words(text: str) -> bool:
