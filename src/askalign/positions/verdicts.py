@@ -93,7 +93,8 @@ def doubt(found: list[Word], at: int) -> Said | None:
         return None
     if len(rest) < 3 or rest[0] not in _THIS or rest[1] != "is":
         return None
-    return Said(D, ADDRESSEE, clause_before(found, at)[0].start, found[at + 2].end)
+    end = clause_after(found, at + 1)[-1].end  # the whole denial: "… is how it works"
+    return Said(D, ADDRESSEE, clause_before(found, at)[0].start, end)
 
 
 def not_mine(found: list[Word], at: int) -> Said | None:
