@@ -15,7 +15,6 @@ import pytest
 from askalign.assistant import Assistant
 from askalign.positions import PositionMap, Relation
 from askalign.positions.markdown import to_markdown
-from askalign.positions.stance import sentence_stance
 
 from .conftest import run_ingest
 from .test_answers import cli
@@ -58,40 +57,6 @@ def assert_quotes_verified(assistant: Assistant, found: PositionMap) -> None:
         assert exchange.quote == exchange.source.display
         if exchange.marker:
             assert exchange.marker in exchange.quote  # the source's words, as written
-
-
-@pytest.mark.parametrize(
-    ("sentence", "relation"),
-    [
-        ("I disagree with this.", Relation.DISAGREES),
-        ("I strongly disagree that probes generalise.", Relation.DISAGREES),
-        ("I don’t buy the argument from training data.", Relation.DISAGREES),
-        ("I'm not convinced that a probe finds it.", Relation.DISAGREES),
-        ("That's just wrong about representations.", Relation.DISAGREES),
-        ("I agree, a model could hide it.", Relation.AGREES),
-        ("You're right that the data limits it.", Relation.AGREES),
-        ("Agreed.", Relation.AGREES),
-    ],
-)
-def test_a_stated_stance_is_read(sentence: str, relation: Relation) -> None:
-    found = sentence_stance(sentence)
-    assert found is not None and found[0] is relation
-    assert found[1] in sentence
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "I don't disagree with the premise.",  # negated
-        "If the probe is linear, I agree.",  # conditional
-        "Do you agree that probes generalise?",  # a question
-        "I agree with the first half, but the second is wrong.",  # turned
-        "Rhea disagrees with the post.",  # someone else's stance, reported
-        "Probes were measured on three model families.",  # no marker at all
-    ],
-)
-def test_no_stance_is_invented(sentence: str) -> None:
-    assert sentence_stance(sentence) is None
 
 
 def test_the_map_lists_who_addressed_the_topic(thread_map: PositionMap) -> None:

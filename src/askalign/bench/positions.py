@@ -1,7 +1,8 @@
 """The map against a careful reader's lists: for each topic, the people a reader says
 address it, and the stances a reply states in its own words. A gold commenter whose
 name the page dropped is given by the line their comment starts on, so that the map's
-"commenter #k" can be matched to them."""
+"commenter #k" can be matched to them. Beside the topics, the stances read from real
+replies against a reader's labels (bench/stances.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from askalign.assistant import Assistant
+from askalign.bench.stances import StanceBench, bench_stances
 from askalign.documents import Document
 from askalign.positions import PositionMap, Relation
 
@@ -42,9 +44,10 @@ class MapBench(BaseModel):
     quotes_verified: int
     p50_s: float
     max_s: float
+    stances: StanceBench
 
 
-def bench_map(assistant: Assistant, topics_file: Path) -> MapBench:
+def bench_map(assistant: Assistant, topics_file: Path, stances_file: Path) -> MapBench:
     rows = [json.loads(line) for line in topics_file.read_text(encoding="utf-8").splitlines()]
     by_file = {d.source_file: d for d in assistant.documents.values()}
     results = [_one(assistant, row, by_file[row["doc"]]) for row in rows]
@@ -60,6 +63,7 @@ def bench_map(assistant: Assistant, topics_file: Path) -> MapBench:
         quotes_verified=sum(r.quotes_verified for r in results),
         p50_s=round(statistics.median(seconds), 3),
         max_s=round(max(seconds), 3),
+        stances=bench_stances(stances_file),
     )
 
 

@@ -119,14 +119,18 @@ def bench_map_command(
     topics: Annotated[
         Path, typer.Option("--topics", help="Topics with a reader's participants (.jsonl).")
     ] = Path("benchmarks/map_topics.jsonl"),
+    stances: Annotated[
+        Path, typer.Option("--stances", help="Real replies with a reader's stance labels (.jsonl).")
+    ] = Path("benchmarks/stances.jsonl"),
     index_dir: IndexOption = None,
 ) -> None:
     """`askalign map` on each topic against a careful reader's lists: participants
-    found, stated stances, quotes verified, seconds a map (JSON)."""
+    found, stated stances, quotes verified, seconds a map; and the stance precision and
+    recall on real replies a reader labelled (JSON)."""
     from askalign.bench.positions import bench_map
 
     assistant = open_assistant(index_dir, reader=False)
-    typer.echo(bench_map(assistant, topics).model_dump_json(indent=2))
+    typer.echo(bench_map(assistant, topics, stances).model_dump_json(indent=2))
 
 
 @bench_app.command("claims")

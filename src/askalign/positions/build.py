@@ -13,13 +13,13 @@ from typing import NamedTuple
 import numpy as np
 
 from askalign.answer.extractive import ExtractiveComposer
-from askalign.answer.scoring import pasted
 from askalign.answer.windows import Quote
 from askalign.documents import Document, Passage, Role
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.positions.map import Exchange, MapQuote, Position, PositionMap
 from askalign.positions.sides import sides
 from askalign.positions.stance import stance
+from askalign.positions.unquoted import own_text
 from askalign.retrieval.search import Hit
 from askalign.text.spans import Span
 
@@ -95,10 +95,11 @@ class MapBuilder:
         return found
 
     def score(self, document: Document, passage: Passage, vector: np.ndarray) -> Scored | None:
+        own = own_text(document.source_text, passage)
         rowids = [
             rowid
             for rowid in self.sentences.overlapping(document.id, passage.start, passage.end)
-            if _own_words(document, passage, self.sentences.rows[rowid].span)
+            if _own_words(own, passage, self.sentences.rows[rowid].span)
         ]
         if not rowids:
             return None
@@ -158,7 +159,7 @@ class MapBuilder:
             speaker = _label(document, passage)
             if to is None or to == speaker:
                 continue
-            said = stance(document, passage)
+            said = stance(document, passage, to, _author(document))
             rowid = self._sentence_at(document, said.sentence) if said.sentence else None
             # the stance with the reply's best sentence on the topic, its reason, when
             # the two stand together
@@ -230,8 +231,10 @@ def _numbered(found: PositionMap) -> PositionMap:
     return found.model_copy(update={"positions": positions, "exchanges": exchanges})
 
 
-def _own_words(document: Document, passage: Passage, span: Span) -> bool:
-    return not pasted(passage, span) and len(span.cut(document.source_text).split()) >= MIN_WORDS
+def _own_words(own: str, passage: Passage, span: Span) -> bool:
+    """Enough words of the speaker's own: what they paste, block-quote or put in
+    quotation marks is someone else's (a quoted critic's "I disagree …" is not theirs)."""
+    return len(own[span.start - passage.start : span.end - passage.start].split()) >= MIN_WORDS
 
 
 def _children(found: list[Scored]) -> dict[str, list[Passage]]:
@@ -259,8 +262,12 @@ def _label(document: Document, passage: Passage) -> str:
     if passage.speaker:
         return passage.speaker
     if passage.role is not Role.COMMENT:
-        return document.author or f"the author of “{document.title}”"
+        return _author(document)
     return f"commenter #{passage.comment_index}" if passage.comment_index else "a commenter"
+
+
+def _author(document: Document) -> str:
+    return document.author or f"the author of “{document.title}”"
 
 
 def _thread_order(scored: Scored) -> tuple:

@@ -37,8 +37,8 @@ class Position(BaseModel):
     engagement: float = Field(description="How much of what they wrote is on the topic.")
     side: str | None = Field(
         default=None,
-        description="Only from words in the text: 'agrees with X' or 'disagrees with X',"
-        " where X leads the map; 'leads' for X; null where nothing says.",
+        description="Only from their own words in a reply to X, where X leads the map:"
+        " 'agrees with X' or 'disagrees with X'; 'leads' for X; null where nothing says.",
     )
     quotes: list[MapQuote]
 

@@ -1,7 +1,10 @@
-"""Sides, stated only as each participant's own relation to the map's lead: someone who
-disagreed with the lead, or whom the lead disagreed with, "disagrees with" them. Nobody
-is put on a side by inference (two critics of one person need not agree with each
-other), and someone who both agreed and disagreed has no side."""
+"""Sides, stated only between the two people of a direct exchange, and only as the
+speaker's own stance: someone who replied to the map's lead saying "I disagree"
+"disagrees with" them. A stance the lead stated toward someone is the lead's, not a
+side of theirs ("Poster Person agrees with Ally" where Poster Person never addressed
+Ally is words put in their mouth), and nobody is put on a side by inference (two
+critics of one person need not agree with each other). Someone who both agreed and
+disagreed has no side."""
 
 from __future__ import annotations
 
@@ -16,13 +19,12 @@ def sides(lead: str | None, stances: list[tuple[str, str, Relation]]) -> dict[st
         return {}
     relations: dict[str, set[Relation]] = {}
     for speaker, answered, relation in stances:
-        if relation is Relation.RESPONDS or lead not in (speaker, answered):
+        if relation is Relation.RESPONDS or answered != lead or speaker == lead:
             continue
-        other = answered if speaker == lead else speaker
-        relations.setdefault(other, set()).add(relation)
+        relations.setdefault(speaker, set()).add(relation)
     found = {
-        other: f"{said.pop().value} with {lead}"
-        for other, said in relations.items()
-        if len(said) == 1 and other != lead
+        speaker: f"{said.pop().value} with {lead}"
+        for speaker, said in relations.items()
+        if len(said) == 1
     }
     return {lead: LEADS, **found} if found else {}

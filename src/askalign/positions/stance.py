@@ -1,9 +1,12 @@
-"""A reply's stance, only where its own opening words state it: "I disagree", "I don't
-buy", "I agree". Anything else, including "I agree …, but …", is a response with no
-stance: a map that invents a disagreement misleads worse than one that shows none.
+"""A reply's stance toward the person it answers, only where its own opening words state
+it: "I disagree", "I don't buy it", "I agree", "you're right". Anything else, including
+"I agree …, but …", is a response with no stance: a map that invents a disagreement
+misleads worse than one that shows none.
 
-Markers are read in the reply's first sentences, after any text it pasted from the
-comment it answers (that is the other person's words, not its own)."""
+The reply's own words are its text with what it quotes blanked (unquoted.py): its
+first sentences are read for a stance-bearing clause in the speaker's own voice
+(clause.py), and a stance about someone else ("I agree with Yudkowsky that you are
+wrong", target.py) is none toward the person replied to."""
 
 from __future__ import annotations
 
@@ -11,99 +14,114 @@ import re
 from typing import NamedTuple
 
 from askalign.documents import Document, Passage
+from askalign.positions.clause import Said, sentence_said
 from askalign.positions.map import Relation
+from askalign.positions.target import TargetKind
+from askalign.positions.unquoted import own_text
+from askalign.positions.words import words
 from askalign.text.sentences import sentence_spans
 from askalign.text.spans import Span
 
 OPENING_SENTENCES = 3
-_SOFTENER = (
-    r"(?:(?:strongly|mostly|somewhat|partly|partially|largely|respectfully|slightly|kind of"
-    r"|kinda|fully|completely|totally|basically|broadly|definitely|mainly|really|also|do)\s+)?"
-)
-_DISAGREES = re.compile(
-    r"\b(?:I|we)\s+" + _SOFTENER + r"disagree\b"
-    r"|\b(?:strong(?:ly)?\s+)?disagree(?:d)?\b(?=\s+(?:with|that|here|about|on)\b)"
-    r"|\bI\s+(?:don't|do not|can't|cannot)\s+(?:really\s+|quite\s+|fully\s+)?(?:agree|buy|accept)\b"
-    r"|\bI(?:'m| am)\s+(?:not|un)\s*convinced\b"
-    r"|\bI(?:'m| am)\s+(?:not\s+sure|unsure)\s+(?:I|that\s+I)\s+agree\b"
-    r"|\bI(?:'m| am)\s+(?:(?:very|quite|pretty|rather|deeply)\s+)?skeptical\s+(?:of|about|that)\b"
-    r"|\bI\s+(?:would|'d|want to|will)\s+push\s+back\b"
-    r"|\b(?:that|this)(?:'s| is)\s+(?:just\s+|simply\s+)?(?:wrong|false|mistaken|incorrect)\b"
-    r"|\bI\s+think\s+(?:you(?:'re| are)|that(?:'s| is)|this\s+is)\s+(?:wrong|mistaken|incorrect)\b",
-    re.IGNORECASE,
-)
-_AGREES = re.compile(
-    r"\b(?:I|we)\s+" + _SOFTENER + r"agree\b"
-    r"|^\W*(?:agreed|strongly agree|strong agree|\+1)\b"
-    r"|\byou(?:'re| are)\s+(?:totally\s+|completely\s+|quite\s+)?right\b"
-    r"|\b(?:that(?:'s| is)|this\s+is)\s+(?:a\s+)?(?:good|fair|great)\s+point\b",
-    re.IGNORECASE,
-)
-_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _TURN = r"(?:but|however|although|though|that said|except|yet)\b"
 _OPENS_WITH_TURN = re.compile(r"\W*" + _TURN, re.IGNORECASE)
-_TURN_AFTER = re.compile(r"\b" + _TURN, re.IGNORECASE)
-# What follows a concession: a turn, an objection of one's own, a stated disagreement.
+# What follows a concession: a sentence that turns, a turn to the speaker's own view
+# ("…, but I think"; not "…, but I agree if it was"), or an objection of one's own.
 _CONCEDES = re.compile(
-    r"\b(?:but|however|although|though|that said|except|yet)\b"
-    r"|\bmy\s+(?:main\s+|real\s+|only\s+)?(?:issue|problem|worry|concern|objection|complaint)\b"
-    r"|\b(?:I|we)\s+" + _SOFTENER + r"disagree\b",
+    r"^\W*" + _TURN + r"|\b" + _TURN + r",?\s+I\b(?!\s+(?:also\s+|do\s+|fully\s+|still\s+)?agree)"
+    r"|\bmy\s+(?:main\s+|real\s+|only\s+)?(?:issue|problem|worry|concern|objection|complaint)\b",
     re.IGNORECASE,
 )
-_CONDITION = re.compile(r"\b(?:if|unless|assuming|suppose|insofar as|to the extent)\b", re.I)
-_QUESTION = re.compile(r"\?\s*$")
+_NAME_WORD = re.compile(r"[A-Z][\w-]{2,}")
 
 
 class Stance(NamedTuple):
-    relation: Relation
+    relation: Relation  # toward the person replied to
     marker: str | None  # the words that state it
     sentence: Span | None  # the sentence they stand in
+    target: str | None = None  # whom a stance stated about someone else is about
 
 
 NO_STANCE = Stance(Relation.RESPONDS, None, None)
 
 
-def opening(document: Document, passage: Passage) -> list[Span]:
-    """The reply's own first sentences: those inside text it pasted are skipped."""
-    own = [
-        span
-        for span in sentence_spans(document.source_text, passage.start, passage.end)
-        if not any(p.start <= span.start and span.end <= p.end for p in passage.pasted)
+def stance(document: Document, passage: Passage, to: str | None, author: str | None) -> Stance:
+    """The reply's stance toward `to`, the person it answers (`author` is the post's):
+    its first sentence that states one, unless the next one turns on it ("I mostly
+    agree. However, …"), or, for agreement, anything after it in the opening does: "I
+    agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
+    source = document.source_text
+    own = own_text(source, passage)
+    texts = [
+        (span, own[span.start - passage.start : span.end - passage.start])
+        for span in sentence_spans(source, passage.start, passage.end)
     ]
-    return own[:OPENING_SENTENCES]
-
-
-def stance(document: Document, passage: Passage) -> Stance:
-    """The first sentence that states a stance, unless the next one turns on it
-    ("I mostly agree. However, …"), or, for agreement, anything after it in the opening
-    does: "I agree that X. … My issue is …" concedes a point on the way to a rebuttal."""
-    sentences = opening(document, passage)
-    for at, sentence in enumerate(sentences):
-        found = sentence_stance(sentence.cut(document.source_text))
-        if found is None:
+    opening = [(span, text) for span, text in texts if _has_words(text)][:OPENING_SENTENCES]
+    for at, (span, text) in enumerate(opening):
+        said = sentence_said(text)
+        if said is None:
             continue
-        rest = [later.cut(document.source_text) for later in sentences[at + 1 :]]
+        rest = [later for _, later in opening[at + 1 :]]
         if rest and _OPENS_WITH_TURN.match(rest[0]):
             return NO_STANCE
-        if found[0] is Relation.AGREES and any(_CONCEDES.search(text) for text in rest):
+        if said.relation is Relation.AGREES and any(_concedes(later) for later in rest):
             return NO_STANCE
-        return Stance(found[0], found[1], sentence)
+        relation, about = _toward(said, to, author)
+        if relation is not None and text.rstrip().endswith(":"):
+            relation, about = _introduced(texts, span, passage, to, relation)
+        if relation is None:
+            return Stance(Relation.RESPONDS, None, span, about)
+        marker = source[span.start + said.start : span.start + said.end].strip()
+        return Stance(relation, marker, span, None)
     return NO_STANCE
 
 
-def sentence_stance(text: str) -> tuple[Relation, str] | None:
-    """Disagreement is read first: "I don't agree" holds "agree". A marker under a
-    negation ("I don't disagree"), under a condition ("if so, I agree"), in a question
-    ("do you agree?") or followed by a turn ("I agree …, but") states no stance."""
-    source, text = text, text.replace("\u2019", "'")  # the same length: spans stay the source's
-    if _QUESTION.search(text):
-        return None
-    for pattern, relation in ((_DISAGREES, Relation.DISAGREES), (_AGREES, Relation.AGREES)):
-        match = pattern.search(text)
-        if match is None:
-            continue
-        before, after = text[: match.start()], text[match.end() :]
-        if _NEGATED.search(before) or _CONDITION.search(before) or _TURN_AFTER.search(after):
-            return None
-        return relation, source[match.start() : match.end()].strip()
-    return None
+def _introduced(
+    texts: list[tuple[Span, str]], span: Span, passage: Passage, to: str | None, said: Relation
+) -> tuple[Relation | None, str]:
+    """A stance on what a sentence ending in ":" introduces ("I disagree with this
+    opening bit:"): where that is a quotation, the stance is about whoever wrote it,
+    which is the person replied to only when the parser found it pasted from them."""
+    following = [(later, text) for later, text in texts if later.start >= span.end]
+    if not following or _has_words(following[0][1]):
+        return said, ""  # the speaker's own words follow: "I disagree with this: …"
+    quoted = following[0][0]
+    source = next(
+        (p.source_speaker for p in passage.pasted if p.start <= quoted.start < p.end), None
+    )
+    return (said, "") if source is not None and source == to else (None, source or "a quotation")
+
+
+def _has_words(text: str) -> bool:
+    """A sentence of the reply's own: not blanked away, nor a bare number or mark (a
+    saved page's agreement score before a comment's text)."""
+    return any(w.norm[:1].isalpha() or w.norm == "+1" for w in words(text))
+
+
+def _concedes(text: str) -> bool:
+    later = sentence_said(text)
+    return bool(_CONCEDES.search(text)) or (
+        later is not None and later.relation is Relation.DISAGREES
+    )
+
+
+def _toward(said: Said, to: str | None, author: str | None) -> tuple[Relation | None, str]:
+    """The stance's relation to the person replied to, or None and whom it is about."""
+    kind = said.target.kind
+    if kind is TargetKind.NOTHING:  # "we agree on nothing"; "I disagree with none of it"
+        return (Relation.DISAGREES if said.relation is Relation.AGREES else None), "nothing"
+    if kind is TargetKind.ADDRESSEE:
+        return said.relation, ""
+    if kind is TargetKind.AUTHOR:
+        return (said.relation if to == author else None), author or "the post's author"
+    if _same_person(said.target.words, to):
+        return said.relation, ""
+    return None, said.target.words
+
+
+def _same_person(words: str, person: str | None) -> bool:
+    """Whether the words name the person: a name of theirs, "Steven" or "Byrnes's"."""
+    if person is None:
+        return False
+    named = {w.removesuffix("'s").removesuffix("’s").lower() for w in _NAME_WORD.findall(words)}
+    return bool(named & {w.lower() for w in _NAME_WORD.findall(person)})
