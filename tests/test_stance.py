@@ -72,7 +72,7 @@ def test_a_side_is_only_a_persons_own_stance_toward_the_lead() -> None:
     ("page", "quoted", "own"),
     [
         (  # a `>` block quote of another post, in a saved LessWrong page
-            "benchmarks/pages/_posts_NQK8KHSrZRF5erTba.md",
+            "tests/data/lesswrong_saved/_posts_NQK8KHSrZRF5erTba.md",
             "What I propose here is to reconceptualize what we mean by AI alignment.",
             "In particular, I strongly disagree with this opening bit:",
         ),
