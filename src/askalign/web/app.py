@@ -197,7 +197,9 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
 
     def export(state: dict) -> str:
         path = Path(tempfile.mkdtemp(prefix="askalign-")) / "askalign-conversation.md"
-        path.write_text(conversation_markdown((state or {}).get("turns", [])), encoding="utf-8")
+        turns = (state or {}).get("turns", [])
+        markdown = conversation_markdown(turns, shared.assistant.documents)
+        path.write_text(markdown, encoding="utf-8")
         return str(path)
 
     def add_text(upload: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
