@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.documents import Document, Passage
+from askalign.documents import Document
 from askalign.embedding import Embedder
 from askalign.ingest.corpus import scan_corpus
 from askalign.llm.check import MIN_COSINE, ClaimChecker, cosines
@@ -177,9 +177,15 @@ def _supported(pairs: list[Pair], kind: str) -> bool:
 
 
 def _source(document: Document, quote: str) -> Source:
-    """The passage that holds the quote, as the model would be shown it."""
-    at = document.source_text.index(quote)
-    passage: Passage = next(p for p in document.passages if p.start <= at < p.end)
+    """The passage that holds the quote, as the model would be shown it: where its
+    words were first written, not a comment that pastes them (hits give way to those)."""
+    found = [
+        (at, next(p for p in document.passages if p.start <= at < p.end))
+        for at in _occurrences(document.source_text, quote)
+    ]
+    passage = next(
+        (p for at, p in found if not any(s.start <= at < s.end for s in p.pasted)), found[0][1]
+    )
     return Source(
         id="S1",
         doc_id=document.id,
@@ -192,3 +198,10 @@ def _source(document: Document, quote: str) -> Source:
         end=passage.end,
         text=document.source_text[passage.start : passage.end],
     )
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    found = [text.find(quote)]
+    while (at := text.find(quote, found[-1] + 1)) != -1:
+        found.append(at)
+    return found

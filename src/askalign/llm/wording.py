@@ -13,9 +13,10 @@ import re
 
 from askalign.text.spans import normalize
 
-# Paired quotation marks: double (straight or curly), and curly single ones whose
-# closing mark is not an apostrophe inside a word ("don’t").
-_QUOTED = re.compile(r"“([^“”]*)”|\"([^\"]*)\"|‘((?:[^‘’]|’(?=\w))*)’(?!\w)|«([^«»]*)»")
+# Quotation marks other than curly double ones, which may nest ("“teach”" inside a
+# quotation) and are paired by depth: straight double, curly single ones whose closing
+# mark is not an apostrophe inside a word ("don’t"), and guillemets.
+_QUOTED = re.compile(r"\"([^\"]*)\"|‘((?:[^‘’]|’(?=\w))*)’(?!\w)|«([^«»]*)»")
 _GAP = re.compile(r"\s*(?:\.\.\.|…|\[[^\]]*\])\s*")  # an elision, or "[words] added"
 _WORD = re.compile(r"[\w'’]+")
 
@@ -44,19 +45,32 @@ _DENIALS = {
 }  # fmt: skip
 _DENIED_THINGS = {"idea", "claim", "view", "notion", "suggestion", "thesis", "argument", "premise"}
 _CONTRAST = {"but", "rather", "instead", "only", "just", "merely", "simply", "also"}
+_AFFIRMING = {"small", "surprise", "wonder", "accident", "coincidence", "least", "question"}
 _SCOPE_END = re.compile(r"[,:—–]")
 SCOPE_WORDS = 3  # a negated phrase this long before a comma or colon is a point of its own
+_PRONOUNS = {"so", "this", "that", "it", "otherwise"}  # "doesn't think so:" is one too
 MIN_NEGATED_WORDS = 4  # a shorter run of the quote's words is a phrase, not its content
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Where each span inside quotation marks lies in `text` (the marks left out)."""
-    spans = []
-    for match in _QUOTED.finditer(text):
-        group = next(g for g in range(1, 5) if match.group(g) is not None)
-        if match.group(group).strip():
-            spans.append((match.start(group), match.end(group)))
-    return spans
+    """Where each span inside quotation marks lies in `text` (the marks left out); a
+    quotation inside another is part of the outer one."""
+    spans: list[tuple[int, int]] = []
+    depth, opened = 0, 0
+    for at, char in enumerate(text):
+        if char == "“":
+            depth, opened = depth + 1, at + 1 if depth == 0 else opened
+        elif char == "”" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((opened, at))
+    rest = text
+    for start, end in spans:  # the curly quotations blanked, the other marks read
+        rest = rest[: start - 1] + " " * (end - start + 2) + rest[end + 1 :]
+    for match in _QUOTED.finditer(rest):
+        group = next(g for g in range(1, 4) if match.group(g) is not None)
+        spans.append((match.start(group), match.end(group)))
+    return sorted((start, end) for start, end in spans if text[start:end].strip())
 
 
 def unquoted(text: str) -> str:
@@ -125,17 +139,25 @@ def negates(text: str, quote: str) -> bool:
     run_start = tokens[start][0]
     sentence_start = max(plain.rfind(mark, 0, run_start) for mark in ".!?;")
     before = [t for t in tokens[:start] if t[0] > sentence_start]
-    added = sum(_negates_run(before, at, plain[before[at][1] : run_start]) for at in range(len(before)))
+    added = sum(
+        _negates_run(before, at, plain[before[at][1] : run_start]) for at in range(len(before))
+    )
     inside = sum(_is_negator(w) for _, _, w in tokens[start : start + length])
-    return added > 0 and added + inside > sum(_is_negator(w) for w in quote_words)
+    flips = added + inside - sum(_is_negator(w) for w in quote_words)
+    return added > 0 and flips % 2 == 1  # "never doubted that" flips it back
 
 
-def _negates_run(before: list[tuple[int, int, str]], at: int, between: str) -> bool:
-    """Whether the word `before[at]` negates the run that follows `between` it and the run."""
+def _negates_run(before: list[tuple[int, int, str]], at: int, after: str) -> bool:
+    """Whether the word `before[at]` negates the run of quoted words `after` it."""
     word = before[at][2]
     following = [w for _, _, w in before[at + 1 :]]
-    if _CONTRAST & set(following):
+    if _CONTRAST & set(following) or following[:1] in ([w] for w in _AFFIRMING):
         return False
+    named = _WORD.search(after)
+    if named is not None and named.group()[0].isupper():  # "X, not Byrnes, wrote": a person
+        return False
+    if word == "nor" and "neither" in (w for _, _, w in before[:at]):
+        return False  # "neither X nor Y holds that": one negation
     if word in _DENIALS:
         return (
             not following
@@ -144,8 +166,11 @@ def _negates_run(before: list[tuple[int, int, str]], at: int, between: str) -> b
         )
     if not (word in _NEGATORS or word.endswith("n't")):
         return False
-    end = _SCOPE_END.search(between)
-    return end is None or len(_WORD.findall(between[: end.start()])) < SCOPE_WORDS
+    end = _SCOPE_END.search(after)
+    if end is None:
+        return True
+    phrase = [w.casefold() for w in _WORD.findall(after[: end.start()])]
+    return len(phrase) < SCOPE_WORDS and phrase[-1:] not in ([w] for w in _PRONOUNS)
 
 
 def unquoted_marks(text: str) -> str:
