@@ -210,9 +210,6 @@ def _oblique(before: list[str], after: str) -> bool:
     if before and before[-1] == "in":  # "in X's view" names the speaker, "in X's post" not
         following = _WORD.findall(re.sub(r"^['’]s?\b", "", after.lstrip()))
         return not (following and following[0].casefold() in _IN_VIEW)
-    reach = before[-OBLIQUE_REACH:]
-    offset = len(before) - len(reach)
-    return any(
-        word in _OBLIQUE and not (word == "to" and before[offset + at - 1 : offset + at] == ["according"])
-        for at, word in enumerate(reach)
-    )
+    window = before[-OBLIQUE_REACH - 1 :]
+    pairs = list(zip(["", *window], window, strict=False))[-OBLIQUE_REACH:]
+    return any(word in _OBLIQUE and (prior, word) != ("according", "to") for prior, word in pairs)
