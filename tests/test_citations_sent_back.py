@@ -106,3 +106,13 @@ def test_a_removed_text_shows_as_gone_on_page_load(page_load, earlier: Answer) -
     assert "[5]</b> no longer in the corpus" in sources
     assert f'data-n="{earlier.citations[1].n}"' in sources
     assert chat[-1]["role"] == "assistant"
+
+
+def test_a_saved_turn_that_no_longer_reads_as_an_answer_is_left_out(
+    page_load, earlier: Answer
+) -> None:
+    state = _saved(earlier, earlier.citations)
+    state["turns"] = [{"question": "Old?", "answer": {"text": 3}}, "junk", *state["turns"]]
+    chat, sources, _ = page_load(state)
+    assert [m["role"] for m in chat] == ["user", "assistant"]
+    assert f'data-n="{earlier.citations[0].n}"' in sources

@@ -14,10 +14,11 @@ from askalign.llm.prompt import Source
 from askalign.llm.wording import invented_quotation, negates, speaking, unquoted
 from askalign.text.spans import Span
 
-# Tuned by `askalign bench claims` on 120 labelled claims of ours: the highest threshold
+# Tuned by `askalign bench claims` on our 120 labelled paraphrases: the highest threshold
 # keeping 95 % of supported claims, chosen on either half of the pairs, is 0.55 both
 # ways; on the other half it keeps 96.7 % of supported claims and drops 75-83 % of
-# unsupported ones (0.30, the first guess: 100 % and 60 %). A "not" it cannot see.
+# unsupported ones (0.30, the first guess: 100 % and 60 %). A "not" it cannot see: the
+# word rules (wording.py) catch one wrapped around the quote's own words.
 MIN_COSINE = 0.55
 MIN_QUOTE_WORDS = 3  # "the model" is found anywhere and shows nothing
 
