@@ -18,6 +18,7 @@ claims repeat their quotes, so their cosines say nothing of a paraphrase's."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -181,7 +182,7 @@ def _source(document: Document, quote: str) -> Source:
     words were first written, not a comment that pastes them (hits give way to those)."""
     found = [
         (at, next(p for p in document.passages if p.start <= at < p.end))
-        for at in _occurrences(document.source_text, quote)
+        for at in (m.start() for m in re.finditer(re.escape(quote), document.source_text))
     ]
     passage = next(
         (p for at, p in found if not any(s.start <= at < s.end for s in p.pasted)), found[0][1]
@@ -198,10 +199,3 @@ def _source(document: Document, quote: str) -> Source:
         end=passage.end,
         text=document.source_text[passage.start : passage.end],
     )
-
-
-def _occurrences(text: str, quote: str) -> list[int]:
-    found = [text.find(quote)]
-    while (at := text.find(quote, found[-1] + 1)) != -1:
-        found.append(at)
-    return found
