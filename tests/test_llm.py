@@ -29,6 +29,7 @@ from .conftest import LLM_TIMEOUT_S
 from .llm_server import FakeServer, Reply, Script, claims, sources_in
 
 QUESTION = "Who said that almost all possible 500 lines of python are bad too?"
+INVENTED = "I agree entirely that alignment is easy and solved."
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,9 @@ def _one_good_and(bad: Callable[[dict], dict], assistant: Assistant) -> Script:
         ("invented id", "no source 'S99'"),
         ("invented quote", "quote not found in S1"),
         ("wrong speaker", "names "),
+        ("wrong speaker in a reply", "names "),
+        ("invented quotation", "quotes words not in S1: “I agree entirely"),
+        ("negated quote", "negates its quote"),
     ],
 )
 def test_a_claim_that_fails_a_check_is_dropped_with_its_reason(
@@ -107,7 +111,14 @@ def test_a_claim_that_fails_a_check_is_dropped_with_its_reason(
             return {**claim, "quote": "Alignment was solved in 2019 by a committee of ducks."}
         speaker = sources_in(body)["S1"][0]
         other = next(s for s in assistant.directory.speakers if s != speaker and len(s) > 3)
-        return {**claim, "text": claim["text"].replace(f"{speaker} says", f"{other} says")}
+        said = claim["text"].removeprefix(f"{speaker} says: ")
+        texts = {  # issue 28's repros: each quote is real and found at its span
+            "wrong speaker": f"{other} says: {said}",
+            "wrong speaker in a reply": f"{other}, replying to {speaker}, wrote: “{said}”",
+            "invented quotation": f"{speaker} wrote “{INVENTED}” and also {said}",
+            "negated quote": f"{speaker} does not believe that {said}",
+        }
+        return {**claim, "text": texts[case]}
 
     fake.script.append(_one_good_and(bad, assistant))
     answer = llm_assistant.ask(QUESTION)

@@ -60,7 +60,13 @@ def test_follow_ups_come_from_the_thread(assistant: Assistant) -> None:
 def test_conversation_exports_with_sources(assistant: Assistant) -> None:
     answer = assistant.ask("What is impure consequentialism?")
     markdown = conversation_markdown(
-        [{"question": "What is impure consequentialism?", "answer": answer.model_dump(mode="json")}]
+        [
+            {
+                "question": "What is impure consequentialism?",
+                "answer": answer.model_dump(mode="json"),
+            }
+        ],
+        assistant.documents,
     )
     assert markdown.startswith("# askalign conversation")
     assert all(f"[{c.n}] > " in markdown for c in answer.citations)

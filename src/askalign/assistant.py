@@ -20,6 +20,7 @@ from askalign.answer.numbering import renumbered
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
+from askalign.answer.verify import as_indexed
 from askalign.conversation import Message, read_turns
 from askalign.documents import Role
 from askalign.embedding import Embedder
@@ -224,7 +225,8 @@ class Assistant:
         """Answer the last user message; "he", "they" and short follow-ups ("and the
         post's author?") are read against the turns before it, or rewritten to stand
         alone by the user's model where one is set. A quote an earlier answer cited
-        (given in its message's `citations`) keeps its number."""
+        (given in its message's `citations`) keeps its number, once the index confirms
+        the citation as sent; one it does not is ignored."""
         *_, answer = self._chat(messages, self.filters(speaker, doc, role), live=False)
         return answer
 
@@ -257,8 +259,9 @@ class Assistant:
                 query, intent = followed_up(
                     question, intent, earlier, turns.replies, self.intent, self.directory
                 )
+        cited = [c for c in (as_indexed(c, self.documents) for c in turns.cited) if c]
         for answer in self._answers(query, intent, filters, 5, live):
-            yield renumbered(answer.model_copy(update={"question": question}), turns.cited)
+            yield renumbered(answer.model_copy(update={"question": question}), cited)
 
     def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
         *_, answer = self._answers(text, intent, filters, k, live=False)

@@ -18,7 +18,10 @@ class Message(BaseModel):
     content: str
     citations: list[Citation] = Field(
         default_factory=list,
-        description="An earlier answer's citations: a quote cited again keeps its number.",
+        description=(
+            "An earlier answer's citations: a quote cited again keeps its number, once the"
+            " index confirms the citation as sent (verify.as_indexed)."
+        ),
     )
 
 

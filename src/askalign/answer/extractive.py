@@ -17,14 +17,13 @@ from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool, candidates, pasted, read, relevance
 from askalign.answer.selection import arrange, is_asked_reply, select
-from askalign.answer.verify import verified
+from askalign.answer.verify import cited, verified
 from askalign.answer.windows import Quote, Windows
 from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
-from askalign.text.readable import readable
 
 THREAD_REPLIES = 2
 READ_CANDIDATES = 6
@@ -138,22 +137,7 @@ class ExtractiveComposer:
         kept: list[tuple[Quote, Citation]] = []
         for quote in quotes:
             document = self.documents[quote.doc_id]
-            citation = Citation(
-                n=len(kept) + 1,
-                doc_id=document.id,
-                doc_title=document.title,
-                speaker=quote.passage.speaker,
-                role=quote.passage.role,
-                section=quote.passage.section,
-                quote=quote.span.cut(document.source_text),
-                display=readable(quote.span.cut(document.source_text), document.format),
-                start=quote.span.start,
-                end=quote.span.end,
-                url=quote.passage.url or document.url,
-                passage_id=quote.passage.id,
-                replying_to_speaker=quote.passage.replying_to_speaker,
-                karma=document.karma_of(quote.passage),
-            )
+            citation = cited(document, quote.passage, quote.span, len(kept) + 1)
             if verified(citation, document):
                 kept.append((quote, citation))
         return kept

@@ -17,10 +17,13 @@ _MARKER = r"\[(\d+)\]"
 
 
 def renumbered(answer: Answer, earlier: list[Citation]) -> Answer:
-    """`answer` with its citations numbered after those of the conversation before it."""
+    """`answer` with its citations numbered after those of the conversation before it.
+    `earlier` holds citations as the index gives them (verify.as_indexed): their
+    numbers still come from the client, so one number claimed twice is honoured once."""
     numbers: dict[tuple[str, int, int], int] = {}
-    for citation in earlier:
-        numbers.setdefault(_key(citation), citation.n)
+    for citation in earlier:  # a number two quotes claim stays with the first
+        if _key(citation) not in numbers and citation.n not in numbers.values():
+            numbers[_key(citation)] = citation.n
     if not numbers or not answer.citations:
         return answer
     following = max(numbers.values()) + 1

@@ -138,16 +138,20 @@ def bench_claims_command(
     pairs: Annotated[
         Path, typer.Option("--pairs", help="Claims with the quote each cites, labelled (.jsonl).")
     ] = Path("benchmarks/claims.jsonl"),
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="Where the pairs' documents are (the shipped corpus).")
+    ] = Path("corpus"),
 ) -> None:
-    """The claim check's cosine threshold (for the user's own model) against labelled
-    claims: kept and dropped at each threshold, and the threshold chosen on one half of
-    the pairs, reported on the other (JSON)."""
+    """The claim checks (for the user's own model) against labelled claims: for each
+    kind the share every check drops or keeps; and the cosine threshold, kept and
+    dropped at each, chosen on one half of the pairs and reported on the other (JSON)."""
     from askalign.bench.claims import bench_claims
     from askalign.embedding import Embedder
 
     settings = read_settings()
     embedder = Embedder(backend=settings.embed_backend, cache_dir=settings.model_cache)
-    typer.echo(bench_claims(embedder, pairs).model_dump_json(indent=2))
+    result = bench_claims(embedder, pairs, corpus)
+    typer.echo(result.model_dump_json(indent=2))
 
 
 @bench_app.command("scale")

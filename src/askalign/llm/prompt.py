@@ -17,7 +17,8 @@ Reply with one JSON object and nothing else:
 {"answerable": true, "claims": [{"text": "...", "source_id": "S1", "quote": "..."}]}
 
 - "text": one short claim in your own words that answers part of the question. \
-Name a person only if that source is by them.
+Name a person only if that source is by them. Put in quotation marks only words \
+copied exactly from the source, and never say its author denies what they wrote.
 - "source_id": the id of the one source the claim rests on, exactly as given (S1, S2, ...).
 - "quote": words copied exactly from that source (one sentence or a part of one) \
 that support the claim.

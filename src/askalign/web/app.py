@@ -22,6 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves the
 
 import faiss
 import gradio as gr
+from pydantic import ValidationError
 from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -104,6 +105,21 @@ class RefuseUploads:
         await self.app(scope, receive, send)
 
 
+def saved_turns(state: dict | None) -> list[dict]:
+    """The conversation the browser saved, each turn that no longer reads as a question
+    and an answer (saved by another version, or edited) left out rather than failing the
+    page. Its citations are checked again where they are shown (render.shown_citations)."""
+    turns = []
+    for turn in (state or {}).get("turns", []):
+        try:
+            Answer.model_validate(turn["answer"])
+        except (KeyError, TypeError, ValidationError):
+            continue
+        if isinstance(turn.get("question"), str):
+            turns.append(turn)
+    return turns
+
+
 def history(turns: list[dict]) -> list[Message]:
     messages: list[Message] = []
     for turn in turns:
@@ -161,7 +177,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
     ) -> Iterator[tuple[list[dict], str, gr.Dataset, dict, str]]:
         """The answer, and before it, where the user's model streams, each claim as soon
         as it is verified. The conversation is saved once the answer is whole."""
-        turns = list(state.get("turns", []))
+        turns = saved_turns(state)
         if not question.strip():
             yield (*view(turns), {"turns": turns}, "")
             return
@@ -180,7 +196,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
         yield (*view(shown), {"turns": shown}, "")
 
     def restore(state: dict) -> tuple[list[dict], str, gr.Dataset]:
-        return view(list((state or {}).get("turns", [])))
+        return view(saved_turns(state))
 
     def on_like(state: dict, data: gr.LikeData) -> None:
         turns = (state or {}).get("turns", [])
@@ -194,7 +210,8 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
 
     def export(state: dict) -> str:
         path = Path(tempfile.mkdtemp(prefix="askalign-")) / "askalign-conversation.md"
-        path.write_text(conversation_markdown((state or {}).get("turns", [])), encoding="utf-8")
+        markdown = conversation_markdown(saved_turns(state), shared.assistant.documents)
+        path.write_text(markdown, encoding="utf-8")
         return str(path)
 
     def ask_api(question: str, speaker: str = "", doc: str = "") -> dict:

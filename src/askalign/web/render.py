@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from itertools import islice
 
 from askalign.answer.answers import Answer, Citation
+from askalign.answer.verify import as_indexed, is_gone
 from askalign.documents import Document, Passage, Role
 from askalign.ingest.summary import COLUMNS, FilesSummary
 from askalign.text.readable import readable
@@ -145,14 +146,34 @@ def _parent_details(document: Document, passage: Passage | None) -> str:
     )
 
 
+def shown_citations(
+    answer: Answer, documents: Mapping[str, Document]
+) -> tuple[list[Citation], list[Citation]]:
+    """An answer's citations as the index gives them now, and those whose document has
+    left it. The page's saved conversation comes from the browser: a citation in it that
+    the index does not confirm (another quote, passage or speaker) is not shown."""
+    confirmed = [c for c in (as_indexed(c, documents) for c in answer.citations) if c]
+    return confirmed, [c for c in answer.citations if is_gone(c, documents)]
+
+
+def gone_card(citation: Citation) -> str:
+    """A source whose text was removed: its number, and nothing the browser sent."""
+    return (
+        f'<div class="source gone"><div class="source-head"><b>[{citation.n}]</b>'
+        " no longer in the corpus: the text it quoted has been removed.</div></div>"
+    )
+
+
 def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
     """Sources grouped by passage, so one source is never listed twice."""
-    if answer is None or not answer.citations:
+    confirmed, gone = shown_citations(answer, documents) if answer else ([], [])
+    if answer is None or not (confirmed or gone):
         return '<div class="sources empty">Sources appear here, beside each answer.</div>'
     groups: dict[str, list[Citation]] = {}
-    for citation in answer.citations:
+    for citation in confirmed:
         groups.setdefault(citation.passage_id, []).append(citation)
     cards = "".join(source_card(group, documents) for group in groups.values())
+    cards += "".join(gone_card(citation) for citation in gone)
     heading = "Nearest material (not an answer)" if answer.abstained else "Sources"
     css = "sources abstained" if answer.abstained else "sources"
     return f'<div class="{css}"><h3>{heading}</h3>{cards}</div>'
@@ -166,7 +187,7 @@ def follow_ups(
     if answer is None or answer.abstained:
         return []
     found: list[str] = []
-    for citation in answer.citations:
+    for citation in shown_citations(answer, documents)[0]:
         document = documents[citation.doc_id]
         passage = _passage(document, citation.passage_id)
         if passage is None:
@@ -213,14 +234,16 @@ def _clean_heading(heading: str) -> str:
     return re.sub(r"^\d+(\.\d+)*\s+", "", heading).strip('“”"')
 
 
-def conversation_markdown(turns: list[dict]) -> str:
-    """The whole conversation, each answer followed by its sources, as Markdown."""
+def conversation_markdown(turns: list[dict], documents: Mapping[str, Document]) -> str:
+    """The whole conversation, each answer followed by its sources as the index confirms
+    them (the turns come from the browser), as Markdown."""
     lines = ["# askalign conversation", ""]
     for turn in turns:
-        lines += [f"## Q: {turn['question']}", "", turn["answer"]["text"], ""]
-        for raw in turn["answer"].get("citations", []):
-            citation = Citation.model_validate(raw)
-            lines += [f"[{citation.n}] {source_markdown(citation)}", ""]
+        answer = Answer.model_validate(turn["answer"])
+        lines += [f"## Q: {turn['question']}", "", answer.text, ""]
+        confirmed, gone = shown_citations(answer, documents)
+        lines += [line for c in confirmed for line in (f"[{c.n}] {source_markdown(c)}", "")]
+        lines += [line for c in gone for line in (f"[{c.n}] (no longer in the corpus)", "")]
     return "\n".join(lines)
 
 
