@@ -313,14 +313,8 @@ class Assistant:
             return abstained, None
         if not composed.citations:
             return Answer(question=text, text=ABSTAIN_TEXT, abstained=True, hits=views), None
-        answer = Answer(
-            question=text,
-            text=composed.text,
-            citations=composed.citations,
-            hits=views,
-            reader=pool.reader,
-        )
-        return answer, pool
+        told = {"text": composed.text, "citations": composed.citations, "reader": pool.reader}
+        return Answer(question=text, hits=views, **told), pool
 
     def _positions_answer(
         self, text: str, intent: QueryIntent, filters: Filters, k: int
