@@ -138,6 +138,7 @@ class ExtractiveComposer:
         kept: list[tuple[Quote, Citation]] = []
         for quote in quotes:
             document = self.documents[quote.doc_id]
+            quoted = quote.passage.quoting(quote.span.start, quote.span.end)
             citation = Citation(
                 n=len(kept) + 1,
                 doc_id=document.id,
@@ -153,6 +154,8 @@ class ExtractiveComposer:
                 passage_id=quote.passage.id,
                 replying_to_speaker=quote.passage.replying_to_speaker,
                 karma=document.karma_of(quote.passage),
+                quoted=quoted is not None,
+                quoted_source=quoted.source if quoted else None,
             )
             if verified(citation, document):
                 kept.append((quote, citation))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
 from askalign.documents import Document, Passage, Role, speaker_identity
 from askalign.formats.pasted import link_thread, paragraph_spans
+from askalign.formats.quoted import mark_quoted
 from askalign.formats.sections import SectionTracker
 from askalign.text.spans import Span
 
@@ -111,11 +112,17 @@ def build_document(
 
 
 class Block(NamedTuple):
-    """A paragraph-like span; headings carry their level (None: infer from numbering)."""
+    """A paragraph-like span; headings carry their level (None: infer from numbering);
+    `quoted`: inside a block quote."""
 
     span: Span
     is_heading: bool = False
     level: int | None = None
+    quoted: bool = False
+
+
+def quoted_blocks(found_blocks: Iterable[Block]) -> list[Span]:
+    return [block.span for block in found_blocks if block.quoted]
 
 
 def sectioned_passages(
@@ -150,6 +157,7 @@ def body_document(
         builder.make(Role.FOOTNOTE, span, speaker=meta.author, footnote=label)
         for label, span in footnotes
     ]
+    mark_quoted(passages, text, lambda p: [Span(p.start, p.end)], quoted_blocks(body))
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=passages)
 
 
@@ -162,11 +170,14 @@ def thread_document(
     text: str,
     meta: DocumentMeta,
     units: Callable[[Passage, str], list[Span]] = paragraph_spans,
+    marked: Collection[Span] = (),
 ) -> Document:
-    """A post and its comments, with each comment's quotes and replies linked first.
-    `units` cuts a passage where a comment may have pasted earlier words: paragraphs,
-    unless the format keeps one paragraph a line."""
+    """A post and its comments, with each comment's pasted words and replies linked
+    first, and the words anyone quotes marked. `units` cuts a passage where a comment
+    may have pasted earlier words: paragraphs, unless the format keeps one paragraph a
+    line. `marked`: the blocks the page shows inside a block quote."""
     link_thread(post, comments, text, lambda passage: units(passage, text))
+    mark_quoted(post + comments, text, lambda passage: units(passage, text), marked)
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=post + comments)
 
 

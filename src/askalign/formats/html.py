@@ -117,20 +117,23 @@ class TextBuilder:
     def text(self) -> str:
         return "\n\n".join(self._pieces)
 
-    def append(self, content: str, is_heading: bool = False, level: int | None = None) -> Block:
+    def append(
+        self, content: str, is_heading: bool = False, level: int | None = None, quoted: bool = False
+    ) -> Block:
         if self._pieces:
             self._cursor += 2
         self._pieces.append(content)
-        block = Block(Span(self._cursor, self._cursor + len(content)), is_heading, level)
+        span = Span(self._cursor, self._cursor + len(content))
         self._cursor += len(content)
-        return block
+        return Block(span, is_heading, level, quoted)
 
     def add(self, root: Tag) -> list[Block]:
         found: list[Block] = []
         for element, content in own_texts(root):
             is_heading = element.name in HEADINGS
             level = int(element.name[1]) if is_heading else None
-            found.append(self.append(content, is_heading, level))
+            quoted = element.name == "blockquote" or element.find_parent("blockquote") is not None
+            found.append(self.append(content, is_heading, level, quoted))
         return found
 
 

@@ -128,6 +128,7 @@ class LlmWriter:
 
     def _source(self, source_id: str, quote: Quote) -> Source:
         document = self.documents[quote.doc_id]
+        quoted = quote.passage.quoting(quote.span.start, quote.span.end)
         return Source(
             id=source_id,
             doc_id=document.id,
@@ -139,6 +140,8 @@ class LlmWriter:
             start=quote.span.start,
             end=quote.span.end,
             text=quote.span.cut(document.source_text),
+            quoted=quoted is not None,
+            quoted_source=quoted.source if quoted else None,
         )
 
     def _write(

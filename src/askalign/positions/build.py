@@ -13,7 +13,6 @@ from typing import NamedTuple
 import numpy as np
 
 from askalign.answer.extractive import ExtractiveComposer
-from askalign.answer.scoring import pasted
 from askalign.answer.windows import Quote
 from askalign.documents import Document, Passage, Role
 from askalign.index.shelf import Documents, SentenceTable
@@ -195,7 +194,8 @@ class _Sources:
         need; the first alone where that runs long: a map shows many people at once,
         each in a line or two."""
         composer = self.builder.composer
-        quotes = composer.windows.quotes([(rowid, score) for rowid in rowids])[:1]
+        windows = composer.windows.quotes([(rowid, score) for rowid in rowids])
+        quotes = [q for q in windows if q.passage.own_words(q.span.start, q.span.end)][:1]
         if not quotes or quotes[0].span.end - quotes[0].span.start > MAX_QUOTE_CHARS:
             sentence = self.builder.sentences.rows[rowids[0]]
             passage = self.builder.documents.passage(sentence.doc_id, sentence.passage_id)
@@ -231,7 +231,9 @@ def _numbered(found: PositionMap) -> PositionMap:
 
 
 def _own_words(document: Document, passage: Passage, span: Span) -> bool:
-    return not pasted(passage, span) and len(span.cut(document.source_text).split()) >= MIN_WORDS
+    """A position is what someone says in their own words: not what they paste or quote."""
+    own = passage.own_words(span.start, span.end)
+    return own and len(span.cut(document.source_text).split()) >= MIN_WORDS
 
 
 def _children(found: list[Scored]) -> dict[str, list[Passage]]:

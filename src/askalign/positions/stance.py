@@ -3,7 +3,7 @@ buy", "I agree". Anything else, including "I agree …, but …", is a response 
 stance: a map that invents a disagreement misleads worse than one that shows none.
 
 Markers are read in the reply's first sentences, after any text it pasted from the
-comment it answers (that is the other person's words, not its own)."""
+comment it answers or quotes from anyone (that is the other person's words, not its own)."""
 
 from __future__ import annotations
 
@@ -64,11 +64,11 @@ NO_STANCE = Stance(Relation.RESPONDS, None, None)
 
 
 def opening(document: Document, passage: Passage) -> list[Span]:
-    """The reply's own first sentences: those inside text it pasted are skipped."""
+    """The reply's own first sentences: those inside text it pasted or quotes are skipped."""
     own = [
         span
         for span in sentence_spans(document.source_text, passage.start, passage.end)
-        if not any(p.start <= span.start and span.end <= p.end for p in passage.pasted)
+        if passage.own_words(span.start, span.end)
     ]
     return own[:OPENING_SENTENCES]
 
