@@ -91,10 +91,9 @@ class Windows:
             if len(spans) >= MAX_QUOTED:
                 break
         finished = [q for q in map(self._finished, self._joined(spans)) if q is not None]
-        kept = [q for q in finished if not any(_inside(q, other) for other in finished)]
-        return [piece for quote in kept for piece in self._by_voice(quote)]
+        return [q for q in finished if not any(_inside(q, other) for other in finished)]
 
-    def _by_voice(self, quote: Quote) -> list[Quote]:
+    def by_voice(self, quote: Quote) -> list[Quote]:
         """A quote that runs into words its speaker quotes from someone else, or out of
         them, is cut there: each piece is the speaker's own words or a quote, and is
         credited as such. A list's count stays with the piece that ends the list."""

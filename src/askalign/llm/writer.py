@@ -119,11 +119,11 @@ class LlmWriter:
             if len(found) >= MAX_WINDOWS:
                 break
             candidate = pool.found[int(index)]
-            for quote in self.composer.windows.quotes(
-                [(candidate.rowid, float(pool.relevance[index]))]
-            ):
-                if not any(_overlaps(quote, source) for source in found):
-                    found.append(self._source(f"S{len(found) + 1}", quote))
+            windows = self.composer.windows
+            for window in windows.quotes([(candidate.rowid, float(pool.relevance[index]))]):
+                for quote in windows.by_voice(window):  # a source is one voice's words
+                    if not any(_overlaps(quote, source) for source in found):
+                        found.append(self._source(f"S{len(found) + 1}", quote))
         return found
 
     def _source(self, source_id: str, quote: Quote) -> Source:
