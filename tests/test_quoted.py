@@ -41,7 +41,8 @@ A lighthouse keeper who cannot be relieved of duty is a hazard to every ship.
 
 As Paula Quill put it in her 2019 talk:
 
-> A keeper must always let the harbour master relight the lamp, even when the keeper is sure the lamp is fine.
+> A keeper must always let the harbour master relight the lamp,
+> even when the keeper is sure the lamp is fine.
 
 I think the harbour master analogy carries over to corrigible machines directly.
 
@@ -102,7 +103,7 @@ def test_an_html_blockquote_is_a_quote(corpus_dir: Path) -> None:
     [
         ("As Elias Yarrow wrote in 2008:", [("The lamp that guards itself", "Elias Yarrow")]),
         ("Here is what he said about it:", [("The lamp that guards itself", None)]),
-        ("Quote from the harbour charter:", [("The lamp that guards itself", "the harbour charter")]),
+        ("Quote from the harbour charter:", [("The lamp that guards itself", "the harbour charter")]),  # noqa: E501
         ("As I wrote last year:", []),  # the speaker's own earlier words
         ("Here are my reasons:", []),  # a lead-in, but to the speaker's own words
     ],
@@ -124,14 +125,14 @@ def test_the_shipped_corpus_marks_its_two_introduced_quotes() -> None:
     from .conftest import SHIPPED_CORPUS
 
     found = {
-        (d.id, p.speaker, q.source, d.source_text[q.start : q.end][:30])
+        (d.id, p.speaker, q.source, " ".join(d.source_text[q.start : q.end].split()[:5]))
         for d in scan_corpus(SHIPPED_CORPUS).documents
         for p in d.passages
         for q in p.quoted
     }
     assert found == {
-        ("foom-and-doom-2", "Stephen McAleese", "the DeepSeek R1 paper", "We do not apply the outcome or"),
-        ("bearish-on-personas", None, "wikipedia", "A distress signal from the Str"),
+        ("foom-and-doom-2", "Stephen McAleese", "the DeepSeek R1 paper", "We do not apply the"),
+        ("bearish-on-personas", None, "wikipedia", "A distress signal from the"),
     }  # fmt: skip
 
 
