@@ -284,3 +284,20 @@ def test_a_users_model_sees_whose_words_a_quote_holds_and_may_not_move_them(
         None,
         None,
     ]
+
+
+def test_a_users_model_is_shown_the_deepseek_quote_as_the_papers(llm_assistant, fake) -> None:
+    """The window holding the real comment's quote is one source, credited to the paper;
+    the commenter's own next sentence is another, credited to him."""
+    from .llm_server import Reply, claims, sources_in
+
+    fake.script.append(lambda body: Reply(claims(answerable=False)))
+    llm_assistant.ask(  # tests/data/paraphrase_questions.jsonl p069
+        "Why does one commenter think a model trained with better tasks might not drift far"
+        " from its original values, using DeepSeek as a case?"
+    )
+    shown = sources_in(fake.requests[0]).values()
+    assert ("the DeepSeek R1 paper, quoted by Stephen McAleese", True) in {
+        (who, text.startswith("We do not apply")) for who, text in shown
+    }
+    assert not any(who == "Stephen McAleese" and "We do not apply" in text for who, text in shown)
