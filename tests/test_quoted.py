@@ -98,19 +98,31 @@ def test_an_html_blockquote_is_a_quote(corpus_dir: Path) -> None:
     assert quoted_texts(document) == [("The lamp that guards itself", "Elias Yarrow")]
 
 
+LAMP = "The lamp that guards itself"
+
+
 @pytest.mark.parametrize(
-    ("lead_in", "expected"),
+    ("lead_in", "source"),
     [
-        ("As Elias Yarrow wrote in 2008:", [("The lamp that guards itself", "Elias Yarrow")]),
-        ("Here is what he said about it:", [("The lamp that guards itself", None)]),
-        ("Quote from the harbour charter:", [("The lamp that guards itself", "the harbour charter")]),  # noqa: E501
-        ("As I wrote last year:", []),  # the speaker's own earlier words
-        ("Here are my reasons:", []),  # a lead-in, but to the speaker's own words
+        ("As Elias Yarrow wrote in 2008:", "Elias Yarrow"),
+        ("As Paula Quill put it:", "Paula Quill"),
+        ("Here is what Paula said back in 2018:", "Paula"),
+        ("@pquill wrote in 2023:", "pquill"),
+        ("He put it this way:", None),
+        ("Quote from the harbour charter:", "the harbour charter"),
+        ("Quoting from wikipedia:", "wikipedia"),
+        ("According to the [charter](https://example.org/charter):", "the charter"),
+        ("As I wrote last year:", "own"),  # the speaker's own earlier words
+        ("In my post I argued:", "own"),
+        ("Here are my reasons:", "own"),  # a lead-in, but to the speaker's own words
+        ("There are two claims:", "own"),  # "claims" is a noun here
+        ("Some notes:", "own"),
     ],
-)  # fmt: skip
+)
 def test_without_markup_a_lead_in_quotes_only_the_paragraph_after_it(
-    corpus_dir: Path, lead_in: str, expected: list
+    corpus_dir: Path, lead_in: str, source: str | None
 ) -> None:
+    expected = [] if source == "own" else [(LAMP, source)]
     text = (
         "Keepers and their lamps\n\nKeepers tend lamps on rocky coasts for a living.\n\n"
         f"{lead_in}\n\nThe lamp that guards itself guards nothing worth keeping.\n\n"

@@ -47,12 +47,13 @@ _SENTENCE_END = re.compile(r"[.!?]\s+(?=\S)")
 _NAME_ENDS = re.compile(
     r"\s+(?:in|on|at|back|about|when|here|there|once|himself|herself|themselves)\b.*$|\s*[(,;].*$"
 )
-FIRST_PERSON = frozenset({"i", "me", "we", "us", "my", "our", "myself", "ourselves"})
+FIRST_PERSON = frozenset({"i", "me", "we", "us", "myself", "ourselves"})
 UNNAMED = frozenset(
     {"he", "she", "they", "it", "this", "that", "here", "there", "him", "her", "them",
      "you", "someone", "somebody", "people", "others", "one", "above", "below"}
 )  # fmt: skip
 MAX_NAME_WORDS = 6
+MAX_ATTRIBUTION_WORDS = 12  # "— Eliezer Yudkowsky, in a 2008 post on Overcoming Bias"
 LEAD_IN_TAIL = 8  # a lead-in's colon is among its last characters (after `**`, `"`, `)`)
 
 
@@ -155,8 +156,8 @@ def _lead_in(unit: _Unit, text: str) -> _LeadIn:
     for pattern in _LEAD_INS:
         match = pattern.search(last)
         if match:
-            words = match["who"].split()
-            own = bool(words) and words[0].casefold().strip(",") in FIRST_PERSON
+            who = [word.casefold().strip(",") for word in match["who"].split()]
+            own = bool(FIRST_PERSON & set(who)) or who[:1] in (["my"], ["our"])
             named = pattern in _NAMING  # what follows "quote from" names a source
             return _LeadIn(True, None if own else _name(match["who"], named), own)
     return _NO_LEAD_IN
@@ -165,18 +166,22 @@ def _lead_in(unit: _Unit, text: str) -> _LeadIn:
 def _attribution(unit: _Unit, text: str) -> str | None:
     """The name on a closing attribution line ("— Eliezer Yudkowsky, 2008")."""
     lines = [line for line in markdown_words(unit.span.cut(text)).split("\n") if line.strip()]
-    match = _ATTRIBUTION.match(lines[-1].strip()) if lines else None
+    last = lines[-1].strip() if lines else ""
+    match = _ATTRIBUTION.match(last) if len(last.split()) <= MAX_ATTRIBUTION_WORDS else None
     return _name(match["who"]) if match else None
 
 
 def _name(found: str, named: bool = False) -> str | None:
     """A source's name as the text gives it ("Paul Christiano", "the DeepSeek R1 paper"),
     cut before what says when or where; None for a pronoun, or words that are no name.
-    A subject must look like a name (a capital, or "the"); what follows "quote from" is
-    a source however it is spelled (`named`)."""
+    A subject must look like a name (a capital, an @handle, or "the"); what follows
+    "quote from" is a source however it is spelled (`named`)."""
     name = _NAME_ENDS.sub("", found.strip()).strip(" \"'“”‘’*_")
+    handle = name.startswith("@")  # "@paulfchristiano wrote:": a user's handle
+    name = name.lstrip("@")
     words = name.split()
     if not words or len(words) > MAX_NAME_WORDS or name.casefold() in UNNAMED | FIRST_PERSON:
         return None
-    looks_named = named or words[0][0].isupper() or words[0].casefold() in ("the", "a", "an")
+    article = words[0].casefold() in ("the", "a", "an")
+    looks_named = named or handle or article or words[0][0].isupper()
     return name if looks_named and not name.endswith(".") else None
