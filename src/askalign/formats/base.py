@@ -176,8 +176,9 @@ def thread_document(
     first, and the words anyone quotes marked. `units` cuts a passage where a comment
     may have pasted earlier words: paragraphs, unless the format keeps one paragraph a
     line. `marked`: the blocks the page shows inside a block quote."""
-    link_thread(post, comments, text, lambda passage: units(passage, text))
-    mark_quoted(post + comments, text, lambda passage: units(passage, text), marked)
+    cut = {passage.id: units(passage, text) for passage in post + comments}
+    link_thread(post, comments, text, lambda passage: cut[passage.id])
+    mark_quoted(post + comments, text, lambda passage: cut[passage.id], marked)
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=post + comments)
 
 

@@ -42,6 +42,8 @@ _LEAD_INS = [
     re.compile(rf"^(?P<who>[^,;]+?) {_ADVERB}{_SAYS}\b", re.I),
 ]
 _NAMING = _LEAD_INS[2:4]
+DASHES = ("—", "―", "–", "--")
+MARKDOWN_MARKS = ("[", "*", "_", "`", "<", "\\", "&", ">")
 _ATTRIBUTION = re.compile(r"^(?:[—―–]|--)\s*(?P<who>[^,(\[]+?)\s*(?:[,(\[].*)?$")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=\S)")
 _NAME_ENDS = re.compile(
@@ -141,15 +143,18 @@ def _in_block(unit: Span, blocks: list[Span], starts: list[int]) -> bool:
 
 def _marked_lines(unit: Span, text: str) -> bool:
     """Every line opens with '>': a block quote in text saved from a Markdown view."""
+    if not text.startswith(">", unit.start):
+        return False  # units are trimmed: a quote's first character is its marker
     lines = [line.text for line in iter_lines(text, unit.start, unit.end) if not line.blank]
     return bool(lines) and all(line.lstrip().startswith(">") for line in lines)
 
 
 def _lead_in(unit: _Unit, text: str) -> _LeadIn:
     """Whether the paragraph ends by announcing a quote, and whom it names."""
-    if ":" not in unit.span.cut(text)[-LEAD_IN_TAIL:]:
+    raw = unit.span.cut(text)
+    if ":" not in raw[-LEAD_IN_TAIL:]:
         return _NO_LEAD_IN  # most paragraphs: no need to read their Markdown
-    words = " ".join(markdown_words(unit.span.cut(text)).split()).rstrip("”\"'’) ")
+    words = " ".join(_words(raw).split()).rstrip("”\"'’) ")
     if not words.endswith(":"):
         return _NO_LEAD_IN
     last = _SENTENCE_END.split(words[:-1].strip())[-1]
@@ -165,10 +170,16 @@ def _lead_in(unit: _Unit, text: str) -> _LeadIn:
 
 def _attribution(unit: _Unit, text: str) -> str | None:
     """The name on a closing attribution line ("— Eliezer Yudkowsky, 2008")."""
-    lines = [line for line in markdown_words(unit.span.cut(text)).split("\n") if line.strip()]
-    last = lines[-1].strip() if lines else ""
-    match = _ATTRIBUTION.match(last) if len(last.split()) <= MAX_ATTRIBUTION_WORDS else None
+    raw = unit.span.cut(text).rsplit("\n", 1)[-1].lstrip("> \t")
+    if not raw.startswith(DASHES) or len(raw.split()) > MAX_ATTRIBUTION_WORDS:
+        return None  # most quotes: no need to read their Markdown
+    match = _ATTRIBUTION.match(_words(raw))
     return _name(match["who"]) if match else None
+
+
+def _words(raw: str) -> str:
+    """The words a reader sees, Markdown read only where the text has its marks."""
+    return markdown_words(raw) if any(mark in raw for mark in MARKDOWN_MARKS) else raw
 
 
 def _name(found: str, named: bool = False) -> str | None:
