@@ -72,6 +72,18 @@ class PastedSpan(BaseModel):
     exact: bool = Field(description="False when the repeat is near-exact (edited).")
 
 
+class QuotedSpan(BaseModel):
+    """Words inside a passage that its speaker quotes from someone else: a `>` block
+    quote, or a paragraph that a line introduces as a quote ("As Paul Christiano put
+    it:"). They stay searchable and citable, but never as the speaker's own words."""
+
+    start: int = Field(description="Char offset in the document's source text.")
+    end: int
+    source: str | None = Field(
+        default=None, description="Whom the text names as the words' source; None: unnamed."
+    )
+
+
 class Passage(BaseModel):
     """The smallest unit with one speaker: a paragraph, a footnote or a whole comment."""
 
@@ -95,9 +107,20 @@ class Passage(BaseModel):
     pasted: list[PastedSpan] = Field(
         default_factory=list, validation_alias=AliasChoices("pasted", "quotes")
     )  # "quotes" in indexes built before 2026-12
+    quoted: list[QuotedSpan] = Field(default_factory=list)
     reply_to: str | None = None
     replying_to_speaker: str | None = None
     reply_inferred_by: InferredBy | None = None
+
+    def quoting(self, start: int, end: int) -> QuotedSpan | None:
+        """The quote that holds [start, end), if the words there are quoted ones."""
+        return next((q for q in self.quoted if q.start <= start and end <= q.end), None)
+
+    def own_words(self, start: int, end: int) -> bool:
+        """Whether [start, end) is the speaker's own: neither pasted from earlier text
+        nor quoted from someone else. A stance or a position rests on these alone."""
+        inside = [*self.pasted, *self.quoted]
+        return not any(q.start <= start and end <= q.end for q in inside)
 
     @model_validator(mode="before")
     @classmethod

@@ -28,6 +28,22 @@ class Citation(BaseModel):
     passage_id: str
     replying_to_speaker: str | None = None
     karma: int | None = Field(default=None, description="Of the comment, or of the post.")
+    quoted: bool = Field(
+        default=False, description="Words the speaker quotes (a block quote), not their own."
+    )
+    quoted_source: str | None = Field(
+        default=None, description="Whom the text names as a quote's source; None: unnamed."
+    )
+
+    def credit(self, name: str) -> str:
+        """The speaker as a source line names them, with whom they quote."""
+        return credited(name, self.quoted, self.quoted_source)
+
+
+def credited(name: str, quoted: bool, source: str | None) -> str:
+    """ "Max Harms, quoting Paul Christiano": quoted words are never credited to the
+    one who quotes them alone."""
+    return f"{name}, quoting {source or 'an unnamed source'}" if quoted else name
 
 
 class HitView(BaseModel):

@@ -133,9 +133,10 @@ class ExtractiveComposer:
 
     def citations_for(self, quotes: list[Quote]) -> list[tuple[Quote, Citation]]:
         """Citations built from metadata, numbered in answer order; unverifiable ones
-        dropped."""
+        dropped. A quote that runs into words its speaker quotes is cited piece by
+        piece, so that each citation is one voice's."""
         kept: list[tuple[Quote, Citation]] = []
-        for quote in quotes:
+        for quote in (piece for window in quotes for piece in self.windows.by_voice(window)):
             document = self.documents[quote.doc_id]
             citation = cited(document, quote.passage, quote.span, len(kept) + 1)
             if verified(citation, document):

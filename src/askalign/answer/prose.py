@@ -9,44 +9,57 @@ from askalign.answer.answers import Citation
 from askalign.answer.windows import Quote
 from askalign.documents import Document, Role
 
-PLURAL_VERBS = {"writes": "write", "adds": "add", "goes on": "go on"}
+PLURAL_VERBS = {"writes": "write", "adds": "add", "goes": "go", "quotes": "quote"}
 
 
 def attribution(quote: Quote, previous: Quote | None, document: Document) -> str:
+    """Who said it. Words the speaker quotes are credited to their source as the text
+    names it ("Max Harms quotes Paul Christiano"), never as the speaker's own."""
     passage = quote.passage
+    quoted = passage.quoting(quote.span.start, quote.span.end)
+    writes = "writes" if quoted is None else _quotes(quoted.source)
     same_voice = previous is not None and previous.passage.speaker == passage.speaker
     same_doc = previous is not None and previous.doc_id == quote.doc_id
     title = f"“{document.title}”"
     if passage.role is Role.COMMENT:
         who = passage.speaker or "A commenter"
         if same_voice and same_doc and passage.speaker and previous.passage.role is Role.COMMENT:
-            return _says(who, "adds")
+            return _says(who, "adds" if quoted is None else writes)
         if passage.replying_to_speaker:
-            return f"{who}, replying to {passage.replying_to_speaker}, writes"
+            return f"{who}, replying to {passage.replying_to_speaker}, {writes}"
         if passage.reply_to and passage.speaker is None:
-            return f"{who}, replying to an earlier comment on {title}, writes"
-        return f"{who}, in a comment on {title}, writes"
+            return f"{who}, replying to an earlier comment on {title}, {writes}"
+        return f"{who}, in a comment on {title}, {writes}"
     if same_voice and same_doc:
+        if quoted is not None:
+            return _says(passage.speaker or "The text", writes)
         return "The text goes on" if passage.speaker is None else _says(passage.speaker, "goes on")
     if passage.role is Role.FOOTNOTE:
         author = passage.speaker or document.author
         return (
-            f"In a footnote to {title}, {_says(author, 'writes')}"
+            f"In a footnote to {title}, {_says(author, writes)}"
             if author
-            else f"A footnote in {title} says"
+            else f"A footnote in {title} {'says' if quoted is None else writes}"
         )
     if passage.role is Role.ESSAY:
         return (
-            f"The essay {title} says"
+            f"The essay {title} {'says' if quoted is None else writes}"
             if not passage.speaker
-            else f"In the essay {title}, {_says(passage.speaker, 'writes')}"
+            else f"In the essay {title}, {_says(passage.speaker, writes)}"
         )
-    return f"In the post {title}, {_says(passage.speaker or 'the author', 'writes')}"
+    return f"In the post {title}, {_says(passage.speaker or 'the author', writes)}"
+
+
+def _quotes(source: str | None) -> str:
+    return f"quotes {source}" if source else "quotes"
 
 
 def _says(who: str, verb: str) -> str:
     """Co-authors ("A and B") take the plural verb."""
-    return f"{who} {PLURAL_VERBS[verb] if ' and ' in who else verb}"
+    if " and " not in who:
+        return f"{who} {verb}"
+    first, _, rest = verb.partition(" ")
+    return f"{who} {' '.join(filter(None, (PLURAL_VERBS[first], rest)))}"
 
 
 def _list_note(quote: Quote) -> str:

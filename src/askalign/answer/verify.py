@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def cited(document: Document, passage: Passage, span: Span, n: int) -> Citation:
     """The citation of `span`, every field read from the document and its passage."""
+    quoted = passage.quoting(span.start, span.end)
     return Citation(
         n=n,
         doc_id=document.id,
@@ -32,6 +33,8 @@ def cited(document: Document, passage: Passage, span: Span, n: int) -> Citation:
         passage_id=passage.id,
         replying_to_speaker=passage.replying_to_speaker,
         karma=document.karma_of(passage),
+        quoted=quoted is not None,
+        quoted_source=quoted.source if quoted else None,
     )
 
 

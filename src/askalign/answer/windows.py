@@ -15,7 +15,7 @@ from askalign.answer.scoring import pasted
 from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.text.sentences import MIN_WORDS
-from askalign.text.spans import Span
+from askalign.text.spans import Span, trim
 
 MAX_QUOTED = 8  # sentences in the whole answer, windows included
 NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share
@@ -92,6 +92,23 @@ class Windows:
                 break
         finished = [q for q in map(self._finished, self._joined(spans)) if q is not None]
         return [q for q in finished if not any(_inside(q, other) for other in finished)]
+
+    def by_voice(self, quote: Quote) -> list[Quote]:
+        """A quote that runs into words its speaker quotes from someone else, or out of
+        them, is cut there: each piece is the speaker's own words or a quote, and is
+        credited as such. A list's count stays with the piece that ends the list."""
+        inner = {edge for q in quote.passage.quoted for edge in (q.start, q.end)}
+        cuts = sorted(edge for edge in inner if quote.span.start < edge < quote.span.end)
+        if not cuts:
+            return [quote]
+        source = self.documents[quote.doc_id].source_text
+        pieces = [
+            quote._replace(span=span, items=None)
+            for start, end in zip([quote.span.start, *cuts], [*cuts, quote.span.end], strict=True)
+            if (span := trim(source, start, end)).end > span.start
+        ]
+        pieces[-1] = pieces[-1]._replace(items=quote.items)
+        return pieces
 
     def window(
         self, rowid: int, score: float, scores: dict[int, float], telling: bool = False

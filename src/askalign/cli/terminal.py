@@ -108,7 +108,9 @@ def print_answer(answer: Answer) -> None:
         console.print("\nSources:", style="dim")
     for citation in answer.citations:
         where = " > ".join(citation.section) if citation.section else citation.role.value
-        who = citation.speaker or ("a commenter" if citation.role == "comment" else "the text")
+        who = citation.credit(
+            citation.speaker or ("a commenter" if citation.role == "comment" else "the text")
+        )
         karma = "" if citation.karma is None else f", karma {citation.karma}"
         console.print(
             f"[{citation.n}] {who} ({citation.role.value}{karma}), “{citation.doc_title}”, {where},"

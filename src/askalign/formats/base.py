@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
 from askalign.documents import Document, Passage, Role, name_flaw, speaker_identity
 from askalign.formats.pasted import link_thread, paragraph_spans
+from askalign.formats.quoted import mark_quoted
 from askalign.formats.sections import SectionTracker
 from askalign.text.spans import Span
 
@@ -159,11 +160,17 @@ def report_unnamed(ctx: ReadContext, dropped: list[Unnamed]) -> None:
 
 
 class Block(NamedTuple):
-    """A paragraph-like span; headings carry their level (None: infer from numbering)."""
+    """A paragraph-like span; headings carry their level (None: infer from numbering);
+    `quoted`: inside a block quote."""
 
     span: Span
     is_heading: bool = False
     level: int | None = None
+    quoted: bool = False
+
+
+def quoted_blocks(found_blocks: Iterable[Block]) -> list[Span]:
+    return [block.span for block in found_blocks if block.quoted]
 
 
 def sectioned_passages(
@@ -198,6 +205,7 @@ def body_document(
         builder.make(Role.FOOTNOTE, span, speaker=meta.author, footnote=label)
         for label, span in footnotes
     ]
+    mark_quoted(passages, text, lambda p: [Span(p.start, p.end)], quoted_blocks(body))
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=passages)
 
 
@@ -211,14 +219,19 @@ def thread_document(
     meta: DocumentMeta,
     units: Callable[[Passage, str], list[Span]] = paragraph_spans,
     replies_known: bool = False,
+    marked: Collection[Span] = (),
 ) -> Document:
-    """A post and its comments, with each comment's quotes and replies linked first.
-    `units` cuts a passage where a comment may have pasted earlier words: paragraphs,
-    unless the format keeps one paragraph a line. Where the site's own reply tree is
-    known (`replies_known`), quotes are still marked but no reply is inferred."""
+    """A post and its comments, with each comment's pasted words and replies linked
+    first, and the words anyone quotes marked. `units` cuts a passage where a comment
+    may have pasted earlier words: paragraphs, unless the format keeps one paragraph a
+    line. Where the site's own reply tree is known (`replies_known`), pasted words are
+    still marked but no reply is inferred. `marked`: the blocks the page shows inside a
+    block quote."""
+    cut = {passage.id: units(passage, text) for passage in post + comments}
     link_thread(
-        post, comments, text, lambda passage: units(passage, text), infer_replies=not replies_known
+        post, comments, text, lambda passage: cut[passage.id], infer_replies=not replies_known
     )
+    mark_quoted(post + comments, text, lambda passage: cut[passage.id], marked)
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=post + comments)
 
 

@@ -23,6 +23,7 @@ from askalign.formats.base import (
     ReadContext,
     comment_passage,
     footnote_passage,
+    quoted_blocks,
     sectioned_passages,
     thread_document,
 )
@@ -203,16 +204,19 @@ def comment_passages(
 def read(html: str, ctx: ReadContext) -> Document:
     soup = parse(html)
     try:
-        meta, text, post_passages, comment_list = page_passages(soup, html, ctx)
+        meta, text, post_passages, comment_list, marked = page_passages(soup, html, ctx)
     finally:  # freed now, by reference counts: a 20,000-comment tree is 10^6 objects
         soup.decompose()  # in parent-child cycles, which the collector would walk again
-    return thread_document(ctx, post_passages, comment_list, reader=NAME, text=text, meta=meta)
+    return thread_document(
+        ctx, post_passages, comment_list, reader=NAME, text=text, meta=meta, marked=marked
+    )
 
 
 def page_passages(
     soup: BeautifulSoup, html: str, ctx: ReadContext
-) -> tuple[DocumentMeta, str, list[Passage], list[Passage]]:
-    """The page's facts, its source text, and the passages of its post and comments."""
+) -> tuple[DocumentMeta, str, list[Passage], list[Passage], list[Span]]:
+    """The page's facts, its source text, the passages of its post and comments, and
+    the blocks it shows inside a block quote."""
     for tag in soup(NOT_TEXT):
         tag.decompose()
     post, raw_comments = find_post(soup, html)
@@ -237,4 +241,6 @@ def page_passages(
         for label, region in notes
         if region.blocks
     ]
-    return meta, text, post_passages, comment_passages(builder, comments, ctx)
+    regions = [body, *(region for _, region in notes), *(region for _, region in comments)]
+    marked = quoted_blocks(block for region in regions for block in region.blocks)
+    return meta, text, post_passages, comment_passages(builder, comments, ctx), marked

@@ -68,26 +68,36 @@ def block_text(element: Tag) -> str:
     return _SPACES.sub(" ", element.get_text(" ")).strip()
 
 
-def own_texts(root: Tag) -> list[tuple[Tag, str]]:
+class OwnText(NamedTuple):
+    element: Tag
+    text: str
+    quoted: bool  # inside a <blockquote>
+
+
+def own_texts(root: Tag) -> list[OwnText]:
     """Each block's own words, in page order, none taken twice: a list item's text before
     its sub-list and loose text in a `<div>` are kept, as a reader sees them. The walk
-    keeps its own stack, so 10^4 nested tags cost no recursion."""
-    found: list[tuple[Tag, str]] = []
-    stack = [_Frame(iter(root.children), root, [], is_block=True)]
+    keeps its own stack, so 10^4 nested tags cost no recursion, and knows which blocks
+    sit inside a block quote without a walk up from each."""
+    found: list[OwnText] = []
+    stack = [_Frame(iter(root.children), root, [], is_block=True, quoted=False)]
     while stack:
         frame = stack[-1]
         child = next(frame.children, None)
         if child is None:
             stack.pop()
             if frame.is_block:
-                _flush(frame.owner, frame.words, found)
+                _flush(frame, found)
         elif type(child) in (NavigableString, CData):  # not comments or doctypes
             frame.words.append(str(child))
         elif isinstance(child, Tag) and child.name in BLOCK_LIKE:
-            _flush(frame.owner, frame.words, found)
-            stack.append(_Frame(iter(child.children), child, [], is_block=True))
+            _flush(frame, found)
+            quoted = frame.quoted or child.name == "blockquote"
+            stack.append(_Frame(iter(child.children), child, [], True, quoted))
         elif isinstance(child, Tag):  # inline: its words join the block around it
-            stack.append(_Frame(iter(child.children), frame.owner, frame.words, is_block=False))
+            stack.append(
+                _Frame(iter(child.children), frame.owner, frame.words, False, frame.quoted)
+            )
     return found
 
 
@@ -96,13 +106,14 @@ class _Frame(NamedTuple):
     owner: Tag
     words: list[str]
     is_block: bool
+    quoted: bool
 
 
-def _flush(owner: Tag, words: list[str], found: list[tuple[Tag, str]]) -> None:
-    text = _SPACES.sub(" ", " ".join(words)).strip()
-    words.clear()
+def _flush(frame: _Frame, found: list[OwnText]) -> None:
+    text = _SPACES.sub(" ", " ".join(frame.words)).strip()
+    frame.words.clear()
     if text:
-        found.append((owner, text))
+        found.append(OwnText(frame.owner, text, frame.quoted))
 
 
 class TextBuilder:
@@ -117,20 +128,22 @@ class TextBuilder:
     def text(self) -> str:
         return "\n\n".join(self._pieces)
 
-    def append(self, content: str, is_heading: bool = False, level: int | None = None) -> Block:
+    def append(
+        self, content: str, is_heading: bool = False, level: int | None = None, quoted: bool = False
+    ) -> Block:
         if self._pieces:
             self._cursor += 2
         self._pieces.append(content)
-        block = Block(Span(self._cursor, self._cursor + len(content)), is_heading, level)
+        span = Span(self._cursor, self._cursor + len(content))
         self._cursor += len(content)
-        return block
+        return Block(span, is_heading, level, quoted)
 
     def add(self, root: Tag) -> list[Block]:
         found: list[Block] = []
-        for element, content in own_texts(root):
+        for element, content, quoted in own_texts(root):
             is_heading = element.name in HEADINGS
             level = int(element.name[1]) if is_heading else None
-            found.append(self.append(content, is_heading, level))
+            found.append(self.append(content, is_heading, level, quoted))
         return found
 
 

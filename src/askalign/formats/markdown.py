@@ -67,18 +67,22 @@ def read_body(
 
 
 def body_blocks(source: str, parsed: str) -> Body:
-    """Headings, paragraphs, table rows and code, each located by its source map.
-    `parsed` is `source` with the front matter blanked, so line numbers agree."""
+    """Headings, paragraphs, table rows and code, each located by its source map, those
+    inside a `>` block quote marked. `parsed` is `source` with the front matter blanked,
+    so line numbers agree."""
     line_starts = _line_starts(source)
     blocks: list[Block] = []
     footnotes: dict[str, list[Span]] = {}
     label: str | None = None
+    quote_depth = 0
     tokens = PARSER.parse(parsed)
     for position, token in enumerate(tokens):
         if token.type == "footnote_open":
             label = str(token.meta.get("label", token.meta.get("id", "")))
         elif token.type == "footnote_close":
             label = None
+        elif token.type in ("blockquote_open", "blockquote_close"):
+            quote_depth += token.nesting
         span = _block_span(token, tokens, position, source, line_starts)
         if span is None or span.end <= span.start:
             continue
@@ -87,7 +91,7 @@ def body_blocks(source: str, parsed: str) -> Body:
         elif token.type == "heading_open":
             blocks.append(Block(span, is_heading=True, level=int(token.tag[1])))
         else:
-            blocks.append(Block(span))
+            blocks.append(Block(span, quoted=quote_depth > 0))
     notes = [Footnote(key, Span(spans[0].start, spans[-1].end)) for key, spans in footnotes.items()]
     return Body(blocks, notes)
 

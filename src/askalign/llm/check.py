@@ -21,6 +21,8 @@ from askalign.text.spans import Span
 # word rules (wording.py) catch one wrapped around the quote's own words.
 MIN_COSINE = 0.55
 MIN_QUOTE_WORDS = 3  # "the model" is found anywhere and shows nothing
+QUOTE_WORDS = ("quot", "cites", "citing", "excerpt")  # a claim that credits a quote as one
+MIN_NAME_CHARS = 3  # a quoted source's last word, found in a claim, names it
 
 _QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'",
                               "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"',
@@ -106,6 +108,11 @@ class ClaimChecker:
         reason = self._misquoted(claim, source)
         if reason is not None:
             return Checked(claim, source, None, reason)
+        named = self.mentioned(claim.text)
+        if source.quoted and source.speaker in named and not _credits_quote(claim.text, source):
+            whose = f" (from {source.quoted_source})" if source.quoted_source else ""
+            reason = f"gives words {source.speaker} quotes{whose} as {source.speaker}'s own"
+            return Checked(claim, source, None, reason)
         span = Span(source.start + found.start, source.start + found.end)
         return Checked(claim, source, span, None)
 
@@ -118,7 +125,7 @@ class ClaimChecker:
             return f"quotes words not in {source.id}: “{invented}”"
         named = self.mentioned(unquoted(claim.text))
         who = speaking(claim.text, named) if named else None
-        if who is not None and who != source.speaker:
+        if who is not None and who not in (source.speaker, source.quoted_source):
             author = source.speaker or "no one named"
             return f"names {who} as the speaker, but {source.id} is by {author}"
         if negates(claim.text, claim.quote):
@@ -145,6 +152,15 @@ def _cut(checked: Checked) -> str:
     assert checked.source is not None and checked.span is not None
     offset = checked.source.start
     return checked.source.text[checked.span.start - offset : checked.span.end - offset]
+
+
+def _credits_quote(text: str, source: Source) -> bool:
+    """The claim says the words are a quote, or names whom they are from."""
+    said = text.casefold()
+    if any(word in said for word in QUOTE_WORDS):
+        return True
+    names = (source.quoted_source or "").casefold().split()
+    return bool(names) and len(names[-1]) >= MIN_NAME_CHARS and names[-1] in said
 
 
 def _key(claim: Claim) -> tuple[str, str, str]:

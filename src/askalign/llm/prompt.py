@@ -17,8 +17,10 @@ Reply with one JSON object and nothing else:
 {"answerable": true, "claims": [{"text": "...", "source_id": "S1", "quote": "..."}]}
 
 - "text": one short claim in your own words that answers part of the question. \
-Name a person only if that source is by them. Put in quotation marks only words \
-copied exactly from the source, and never say its author denies what they wrote.
+Name a person only if that source is by them. A source "quoted by" someone \
+holds words they quote, not their own: never say they wrote or said them. Put in \
+quotation marks only words copied exactly from the source, and never say its author \
+denies what they wrote.
 - "source_id": the id of the one source the claim rests on, exactly as given (S1, S2, ...).
 - "quote": words copied exactly from that source (one sentence or a part of one) \
 that support the claim.
@@ -46,6 +48,8 @@ class Source(BaseModel):
     start: int
     end: int
     text: str  # == source_text[start:end]
+    quoted: bool = False  # words the speaker quotes from someone else, not their own
+    quoted_source: str | None = None  # whom the text names as their source
 
 
 MAX_EARLIER = 3  # the questions before the last that a rewrite reads
@@ -69,6 +73,8 @@ def messages(question: str, sources: list[Source]) -> list[dict[str, str]]:
     blocks = []
     for source in sources:
         who = source.speaker or "unknown author"
+        if source.quoted:
+            who = f"{source.quoted_source or 'an unnamed source'}, quoted by {who}"
         reply = f", replying to {source.replying_to}" if source.replying_to else ""
         head = f'[{source.id}] {who} ({source.role.value}{reply}), in "{source.doc_title}":'
         blocks.append(f"{head}\n{source.text.strip()}")

@@ -119,15 +119,16 @@ class LlmWriter:
             if len(found) >= MAX_WINDOWS:
                 break
             candidate = pool.found[int(index)]
-            for quote in self.composer.windows.quotes(
-                [(candidate.rowid, float(pool.relevance[index]))]
-            ):
-                if not any(_overlaps(quote, source) for source in found):
-                    found.append(self._source(f"S{len(found) + 1}", quote))
+            windows = self.composer.windows
+            for window in windows.quotes([(candidate.rowid, float(pool.relevance[index]))]):
+                for quote in windows.by_voice(window):  # a source is one voice's words
+                    if not any(_overlaps(quote, source) for source in found):
+                        found.append(self._source(f"S{len(found) + 1}", quote))
         return found
 
     def _source(self, source_id: str, quote: Quote) -> Source:
         document = self.documents[quote.doc_id]
+        quoted = quote.passage.quoting(quote.span.start, quote.span.end)
         return Source(
             id=source_id,
             doc_id=document.id,
@@ -139,6 +140,8 @@ class LlmWriter:
             start=quote.span.start,
             end=quote.span.end,
             text=quote.span.cut(document.source_text),
+            quoted=quoted is not None,
+            quoted_source=quoted.source if quoted else None,
         )
 
     def _write(

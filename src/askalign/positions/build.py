@@ -196,7 +196,13 @@ class _Sources:
         need; the first alone where that runs long: a map shows many people at once,
         each in a line or two."""
         composer = self.builder.composer
-        quotes = composer.windows.quotes([(rowid, score) for rowid in rowids])[:1]
+        windows = composer.windows
+        pieces = [
+            piece
+            for window in windows.quotes([(rowid, score) for rowid in rowids])
+            for piece in windows.by_voice(window)
+        ]
+        quotes = [q for q in pieces if q.passage.own_words(q.span.start, q.span.end)][:1]
         if not quotes or quotes[0].span.end - quotes[0].span.start > MAX_QUOTE_CHARS:
             sentence = self.builder.sentences.rows[rowids[0]]
             passage = self.builder.documents.passage(sentence.doc_id, sentence.passage_id)

@@ -37,8 +37,10 @@ def own_text(text: str, passage: Passage) -> str:
 
 def _quoted_spans(text: str, passage: Passage) -> list[Span]:
     """What the passage's writer quotes rather than says: what the parser found pasted
-    from earlier text, block quotes, and quotations."""
+    from earlier text or quoted (formats/quoted.py: HTML block quotes, lead-ins too),
+    `>` lines, and quotations."""
     spans = [Span(p.start, p.end) for p in passage.pasted]
+    spans += [Span(q.start, q.end) for q in passage.quoted]  # marked when the page was read
     for line in iter_lines(text, passage.start, passage.end):
         if line.text.lstrip().startswith(">"):
             spans.append(Span(line.start, line.end))

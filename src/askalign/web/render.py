@@ -69,7 +69,9 @@ def _shown(document: Document, start: int, end: int) -> str:
 
 def source_markdown(citation: Citation) -> str:
     """One source as Markdown, for the clipboard: quote, attribution, link."""
-    who = citation.speaker or ("A commenter" if citation.role is Role.COMMENT else "The text")
+    who = citation.credit(
+        citation.speaker or ("A commenter" if citation.role is Role.COMMENT else "The text")
+    )
     where = f" ({' > '.join(citation.section)})" if citation.section else ""
     link = f"[{citation.doc_title}]({citation.url})" if citation.url else citation.doc_title
     quote = " ".join(citation.display.split())
@@ -78,7 +80,7 @@ def source_markdown(citation: Citation) -> str:
 
 def _who(citation: Citation) -> str:
     name = citation.speaker or ("a commenter" if citation.role is Role.COMMENT else "the text")
-    return html.escape(name)
+    return html.escape(citation.credit(name))
 
 
 def as_written(passage: Passage | None) -> str:
@@ -165,13 +167,15 @@ def gone_card(citation: Citation) -> str:
 
 
 def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
-    """Sources grouped by passage, so one source is never listed twice."""
+    """Sources grouped by passage, so one source is never listed twice; the words a
+    speaker quotes get a card of their own, which names whom they quote."""
     confirmed, gone = shown_citations(answer, documents) if answer else ([], [])
     if answer is None or not (confirmed or gone):
         return '<div class="sources empty">Sources appear here, beside each answer.</div>'
-    groups: dict[str, list[Citation]] = {}
+    groups: dict[tuple[str, bool, str | None], list[Citation]] = {}
     for citation in confirmed:
-        groups.setdefault(citation.passage_id, []).append(citation)
+        key = (citation.passage_id, citation.quoted, citation.quoted_source)
+        groups.setdefault(key, []).append(citation)
     cards = "".join(source_card(group, documents) for group in groups.values())
     cards += "".join(gone_card(citation) for citation in gone)
     heading = "Nearest material (not an answer)" if answer.abstained else "Sources"
