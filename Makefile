@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint bench calibrate browser fuzz
+.PHONY: setup run test lint bench calibrate browser fuzz docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,9 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check src tests ui benchmarks
 	$(BIN)/ruff format --check src tests ui benchmarks
+
+# The documentation site, built into the web package (served at /docs/); --strict fails
+# on a broken link or a missing page.
+docs: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[docs]'
+	$(BIN)/mkdocs build --strict
