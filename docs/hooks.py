@@ -60,31 +60,50 @@ def option_names(param) -> str:
     return " / ".join(f"`{name}`" for name in names)
 
 
-def command_section(path: str, command, parent) -> list[str]:
-    import click
+def is_argument(param) -> bool:
+    return param.param_type_name == "argument"
 
-    context = click.Context(command, info_name=path, parent=parent)
+
+def is_group(command) -> bool:
+    return hasattr(command, "list_commands")
+
+
+def command_section(path: str, command, parent) -> list[str]:
+    """Typer brings its own copy of click, so commands and parameters are told apart by
+    what they have, not by click's classes."""
+    context = command.context_class(command, info_name=path, parent=parent)
     lines = [f"## `{path}`", ""]
     help_text = (command.help or "").strip()
     if help_text:
         lines += [help_text.split("\b")[0].strip(), ""]
-    pieces = " ".join(command.collect_usage_pieces(context))
-    lines += ["```text", f"{path} {pieces}".rstrip(), "```", ""]
+    lines += ["```text", usage(path, command), "```", ""]
     params = [param for param in command.params if not getattr(param, "hidden", False)]
     if params:
         lines += ["| argument or option | default | meaning |", "|---|---|---|"]
         for param in params:
-            if isinstance(param, click.Argument):
-                name = f"`{param.human_readable_name}`"
+            if is_argument(param):
+                name = f"`{param.name.upper()}`"
             else:
                 name = option_names(param)
             default = "required" if param.required else shown_value(param.default)
             lines.append(f"| {name} | {default} | {cell(getattr(param, 'help', None) or '')} |")
         lines.append("")
-    if isinstance(command, click.Group):
+    if is_group(command):
         for name in command.list_commands(context):
             lines += command_section(f"{path} {name}", command.get_command(context, name), context)
     return lines
+
+
+def usage(path: str, command) -> str:
+    """As `--help` writes it: options first, then the arguments in capitals."""
+    words = [path, "[OPTIONS]"]
+    if is_group(command):
+        words.append("COMMAND [ARGS]...")
+    for param in command.params:
+        if is_argument(param):
+            name = param.name.upper() + ("..." if param.nargs == -1 else "")
+            words.append(name if param.required else f"[{name}]")
+    return " ".join(words)
 
 
 def shown_value(value: object) -> str:
@@ -95,13 +114,12 @@ def shown_value(value: object) -> str:
 
 def cli_reference() -> str:
     """Every command of `askalign`, with its usage and options, from the Typer app."""
-    import click
     import typer
 
     from askalign.cli import app
 
     root = typer.main.get_command(app)
-    context = click.Context(root, info_name="askalign")
+    context = root.context_class(root, info_name="askalign")
     lines: list[str] = []
     for name in root.list_commands(context):
         lines += command_section(f"askalign {name}", root.get_command(context, name), context)
