@@ -81,10 +81,7 @@ def command_section(path: str, command, parent) -> list[str]:
     if params:
         lines += ["| argument or option | default | meaning |", "|---|---|---|"]
         for param in params:
-            if is_argument(param):
-                name = f"`{param.name.upper()}`"
-            else:
-                name = option_names(param)
+            name = f"`{param.name.upper()}`" if is_argument(param) else option_names(param)
             default = "required" if param.required else shown_value(param.default)
             lines.append(f"| {name} | {default} | {cell(getattr(param, 'help', None) or '')} |")
         lines.append("")

@@ -6,7 +6,6 @@ markers (an HTML comment before a block) that change how a block is run."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shlex
 import shutil
@@ -132,19 +131,24 @@ def test_every_example_on_the_page_runs(
 ) -> None:
     """A page's blocks run in order in one folder holding corpus/ and index/, so the
     commands use the default paths, as a reader would."""
-    shutil.copytree(SHIPPED_CORPUS, tmp_path / "corpus")
-    shutil.copytree(shipped_index, tmp_path / "index")
-    monkeypatch.chdir(tmp_path)
+    workdir = tmp_path / "work"
+    shutil.copytree(SHIPPED_CORPUS, workdir / "corpus")
+    shutil.copytree(shipped_index, workdir / "index")
+    monkeypatch.chdir(workdir)
     for name in ("ASKALIGN_CORPUS_DIR", "ASKALIGN_INDEX_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASKALIGN_READER", "off")
+    run_page(page, workdir)
+
+
+def run_page(page: Path, workdir: Path) -> None:
     namespace: dict = {}
     for block in runnable(page):
         if block.language == "python":
-            run_python(block, namespace, tmp_path)
+            run_python(block, namespace, workdir)
         else:
             for command in commands(block):
-                run_command(command, tmp_path, block.marker)
+                run_command(command, workdir, block.marker)
 
 
 def test_blocks_not_run_are_few_and_say_why() -> None:
@@ -217,5 +221,23 @@ def test_the_readme_is_short_and_the_help_names_the_docs() -> None:
 
     assert len((REPO / "README.md").read_text(encoding="utf-8").splitlines()) <= 150
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
-    assert "docs" in result.output.lower(), result.output
-    assert os.path.exists(DOCS / "index.md")
+    assert "Docs: docs/ in the source" in result.output, result.output
+
+
+def test_a_built_site_is_served_at_docs_and_linked(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from askalign.web.docs_site import docs_link, docs_routes
+
+    site = tmp_path / "site"
+    assert docs_routes(site) == []  # never built: nothing served, and the page says so
+    assert "make docs" in docs_link(site)
+    (site / "guides").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>askalign docs</h1>", encoding="utf-8")
+    (site / "guides" / "index.html").write_text("<h1>Guides</h1>", encoding="utf-8")
+    client = TestClient(Starlette(routes=docs_routes(site)))
+    assert "askalign docs" in client.get("/docs/").text
+    assert "Guides" in client.get("/docs/guides/").text
+    assert client.get("/docs/missing/").status_code == 404
+    assert docs_link(site) == "[Documentation](/docs/)"
