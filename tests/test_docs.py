@@ -241,3 +241,19 @@ def test_a_built_site_is_served_at_docs_and_linked(tmp_path: Path) -> None:
     assert "Guides" in client.get("/docs/guides/").text
     assert client.get("/docs/missing/").status_code == 404
     assert docs_link(site) == "[Documentation](/docs/)"
+
+
+def test_the_readmes_links_lead_to_files() -> None:
+    """mkdocs --strict checks the site's links; the README is read on its own."""
+    tokens = MarkdownIt("commonmark").parse((REPO / "README.md").read_text(encoding="utf-8"))
+    targets = [
+        child.attrs.get("href") or child.attrs.get("src")
+        for token in tokens
+        if token.children
+        for child in token.children
+        if child.type in ("link_open", "image")
+    ]
+    local = [target for target in targets if "://" not in target]
+    assert len(local) >= 10
+    missing = [target for target in local if not (REPO / target.split("#")[0]).exists()]
+    assert missing == []
