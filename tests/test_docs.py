@@ -6,10 +6,12 @@ markers (an HTML comment before a block) that change how a block is run."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ PAGES = [REPO / "README.md", *sorted(DOCS.rglob("*.md"))]
 SHELLS = {"bash", "sh", "console"}
 SHOWN_URL = "http://127.0.0.1:7860/"
 MARKER = re.compile(r"<!--\s*(not run:\s*(?P<reason>.+?)|docs-test:\s*(?P<test>.+?))\s*-->", re.S)
+SHELL_SYNTAX = {"|", "||", "&&", ";", ">", ">>", "<", "&"}
 MAX_NOT_RUN = 10  # long-running or external commands only: keep them few
 
 
@@ -78,7 +81,7 @@ def commands(block: Block) -> list[str]:
 
 def run_command(command: str, workdir: Path, marker: str | None) -> None:
     """`askalign ...` runs in this process through Typer's CliRunner; anything else
-    (creating a file, say) through bash, in the same folder."""
+    (creating a file, say, or a pipe) through bash, in the same folder."""
     from askalign.cli import app
 
     expected = int(marker.split()[1]) if marker and marker.startswith("exit") else 0
@@ -90,14 +93,20 @@ def run_command(command: str, workdir: Path, marker: str | None) -> None:
     while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
         name, value = words.pop(0).split("=", 1)
         env[name] = value
-    if words and words[0] == "askalign":
+    if words and words[0] == "askalign" and not SHELL_SYNTAX & set(words):
         result = CliRunner().invoke(app, words[1:], env=env, input=typed)
         code, output = result.exit_code, result.output
         if result.exception and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"`{command}` raised") from result.exception
     else:
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # askalign
         done = subprocess.run(
-            ["bash", "-c", command], cwd=workdir, capture_output=True, text=True, input=typed
+            ["bash", "-o", "pipefail", "-c", command],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            input=typed,
+            env=os.environ | {"PATH": path},
         )
         code, output = done.returncode, done.stdout + done.stderr
     assert code == expected, f"`{command}` exited {code}, not {expected}:\n{output[-3000:]}"
