@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test lint bench calibrate browser fuzz
+.PHONY: setup run test lint bench calibrate browser fuzz docs
 
 # What `make run` needs: askalign itself, no reader (it stays an opt-in extra).
 $(STAMP): pyproject.toml
@@ -69,3 +69,9 @@ test: setup $(TEST_STAMP) browser
 lint: setup $(TEST_STAMP)
 	$(BIN)/ruff check src tests ui benchmarks
 	$(BIN)/ruff format --check src tests ui benchmarks
+
+# The documentation site, built into the web package (served at /docs/); --strict fails
+# on a broken link or a missing page.
+docs: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[docs]'
+	$(BIN)/mkdocs build --strict

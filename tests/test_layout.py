@@ -1,7 +1,7 @@
 """The layout is the architecture: folders by role in the order data flows, no module a
 newcomer must scroll through, no import circles, and no import that reaches up a layer.
 
-The layers, lowest first, are the ones `docs/DESIGN.md` draws. A module may import its
+The layers, lowest first, are the ones `docs/concepts/design.md` draws. A module may import its
 own layer or any below it; a new folder must be placed here before it can be imported."""
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ INJECTION = """A note on prompt injection
 Some saved pages carry markup such as <script>window.__pwned = 1</script> inside their
 text, which a careful reader shows and never runs.
 """
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("ASKALIGN_REQUIRE_BROWSER"),

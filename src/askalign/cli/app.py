@@ -20,8 +20,12 @@ if TYPE_CHECKING:  # imported where used: `ask` need not load the corpus readers
     from askalign.assistant import Assistant
 
 
+DOCS = (
+    "Docs: docs/ in the source, built by `make docs` and served at /docs/ by `askalign serve`;"
+    " every command and option: docs/reference/cli.md."
+)
 app = typer.Typer(
-    help="Ask questions of the AI-alignment debate and get answers you can check.",
+    help=f"Ask questions of the AI-alignment debate and get answers you can check.\n\n{DOCS}",
     no_args_is_help=True,
     add_completion=False,
 )

@@ -1,6 +1,6 @@
 """The chunk-storage contract: what answering and the search engines read. One
 implementation, the SQLite catalog (`index.catalog.Catalog`), which also writes it (ingest
-stages and commits through it); `docs/DESIGN.md` says why documents stay there when
+stages and commits through it); `docs/concepts/design.md` says why documents stay there when
 Milvus does the searching."""
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from askalign.retrieval.open import index_status
 from askalign.settings import Settings
 from askalign.web.adding import adding_view
 from askalign.web.auth import Login
+from askalign.web.docs_site import docs_link, docs_routes
 from askalign.web.login_guard import LoginGuard
 from askalign.web.positions import positions_view
 from askalign.web.render import (
@@ -50,7 +51,8 @@ from askalign.web.shared import SharedAssistant
 
 CONCURRENCY = 4  # answers are ~30 ms of CPU; more at once only queue behind the GIL
 # A server's parallelism is its concurrent questions; FAISS's own OpenMP threads on an
-# index this small only fight them for the cores (p95 under 20 clients: see README).
+# index this small only fight them for the cores (p95 under 20 clients: see
+# docs/measured/performance.md).
 SEARCH_THREADS = 1
 READ_ONLY = (
     "read-only: this server is reachable beyond this machine and has no login, so adding"
@@ -234,7 +236,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
         gr.Markdown(
             "## askalign\nAsk about the alignment essays and the LessWrong debate under them."
             " Every claim is a quote you can check: its number points at the passage, who"
-            " wrote it, and where."
+            " wrote it, and where. " + docs_link()
         )
         with gr.Tabs():
             with gr.Tab("Ask", elem_id="ask-tab"), gr.Row(equal_height=False):
@@ -330,7 +332,7 @@ def launch(
         auth=login,
         auth_message="askalign: log in with a name from the server's auth file.",
         max_file_size=settings.max_file_bytes,
-        app_kwargs={"middleware": middleware} if middleware else {},
+        app_kwargs={"middleware": middleware, "routes": docs_routes()},
     )
     return demo
 
