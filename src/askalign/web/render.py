@@ -13,23 +13,18 @@ from itertools import islice
 from askalign.answer.answers import Answer, Citation
 from askalign.documents import Document, Passage, Role
 from askalign.ingest.summary import COLUMNS, FilesSummary
+from askalign.text.markdown_out import escape_markdown, http_url, markdown_link, one_line
 from askalign.text.readable import readable
 
 CONTEXT_CHARS = 420
 SAMPLED_DOCUMENTS = 50
 PARENT_CHARS = 600
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 ROLE_WORDS = {
     Role.POST: "in the post",
     Role.COMMENT: "comment",
     Role.ESSAY: "essay",
     Role.FOOTNOTE: "footnote",
 }
-
-
-def escape_markdown(text: str) -> str:
-    """Show text literally inside a Markdown chat bubble: no HTML, no emphasis."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def chat_markdown(answer: Answer) -> str:
@@ -69,10 +64,11 @@ def _shown(document: Document, start: int, end: int) -> str:
 def source_markdown(citation: Citation) -> str:
     """One source as Markdown, for the clipboard: quote, attribution, link."""
     who = citation.speaker or ("A commenter" if citation.role is Role.COMMENT else "The text")
-    where = f" ({' > '.join(citation.section)})" if citation.section else ""
-    link = f"[{citation.doc_title}]({citation.url})" if citation.url else citation.doc_title
-    quote = " ".join(citation.display.split())
-    return f"> {quote}\n\n— {who}, {ROLE_WORDS[citation.role]}, {link}{where}"
+    section = escape_markdown(one_line(" > ".join(citation.section)))
+    where = f" ({section})" if section else ""
+    link = markdown_link(citation.doc_title, citation.url)
+    quote = escape_markdown(one_line(citation.display))
+    return f"> {quote}\n\n— {escape_markdown(one_line(who))}, {ROLE_WORDS[citation.role]}, {link}{where}"
 
 
 def _who(citation: Citation) -> str:
@@ -99,11 +95,8 @@ def source_card(citations: list[Citation], documents: Mapping[str, Document]) ->
     passage = _passage(document, first.passage_id)
     numbers = " ".join(f"[{c.n}]" for c in citations)
     title = html.escape(first.doc_title)
-    link = (
-        f'<a href="{html.escape(first.url)}" target="_blank" rel="noopener">{title}</a>'
-        if first.url
-        else title
-    )
+    url = http_url(first.url)
+    link = f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
     section = (
         f' · <span class="section">{html.escape(" > ".join(first.section))}</span>'
         if first.section
@@ -213,14 +206,13 @@ def _clean_heading(heading: str) -> str:
     return re.sub(r"^\d+(\.\d+)*\s+", "", heading).strip('“”"')
 
 
-def conversation_markdown(turns: list[dict]) -> str:
-    """The whole conversation, each answer followed by its sources, as Markdown."""
+def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
+    """The whole conversation, each answer followed by its sources, as Markdown: every
+    question, answer and source escaped, so the file shows what the page showed."""
     lines = ["# askalign conversation", ""]
-    for turn in turns:
-        lines += [f"## Q: {turn['question']}", "", turn["answer"]["text"], ""]
-        for raw in turn["answer"].get("citations", []):
-            citation = Citation.model_validate(raw)
-            lines += [f"[{citation.n}] {source_markdown(citation)}", ""]
+    for question, answer in turns:
+        lines += [f"## Q: {escape_markdown(one_line(question))}", "", escape_markdown(answer.text), ""]
+        lines += [f"[{citation.n}] {source_markdown(citation)}\n" for citation in answer.citations]
     return "\n".join(lines)
 
 
