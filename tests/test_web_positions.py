@@ -4,7 +4,6 @@ shows as text and never runs."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -51,9 +51,7 @@ def checked_turns(state: object) -> list[tuple[str, Answer]]:
     if size > MAX_CHARS:
         raise ExportRefused(f"{size:,} characters; an export holds at most {MAX_CHARS:,}")
     try:
-        return [
-            (str(turn["question"]), Answer.model_validate(turn["answer"])) for turn in turns
-        ]
+        return [(str(turn["question"]), Answer.model_validate(turn["answer"])) for turn in turns]
     except (KeyError, TypeError, ValidationError):
         raise ExportRefused("a turn is not {question, answer}") from None
 

@@ -51,7 +51,8 @@ const draw = () => {
     userZoomingEnabled: false
   });
   box.graph = element.graph;  // for the browser tests
-  element.graph.on('tap', 'node', event => trigger('click', {speaker: event.target.data('speaker')}));
+  element.graph.on('tap', 'node',
+    event => trigger('click', {speaker: event.target.data('speaker')}));
 };
 window.cytoscape ? draw() : document.querySelector('script[src*="cytoscape"]')
   .addEventListener('load', draw);
@@ -188,4 +189,3 @@ def positions_view(
     topic.submit(run, [topic, doc], outputs, **page_only)
     draw.click(run, [topic, doc], outputs, **page_only)
     picture.click(pick, current, detail, **page_only)
-

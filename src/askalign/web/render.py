@@ -68,7 +68,8 @@ def source_markdown(citation: Citation) -> str:
     where = f" ({section})" if section else ""
     link = markdown_link(citation.doc_title, citation.url)
     quote = escape_markdown(one_line(citation.display))
-    return f"> {quote}\n\n— {escape_markdown(one_line(who))}, {ROLE_WORDS[citation.role]}, {link}{where}"
+    attribution = f"{escape_markdown(one_line(who))}, {ROLE_WORDS[citation.role]}, {link}{where}"
+    return f"> {quote}\n\n— {attribution}"
 
 
 def _who(citation: Citation) -> str:
@@ -96,7 +97,9 @@ def source_card(citations: list[Citation], documents: Mapping[str, Document]) ->
     numbers = " ".join(f"[{c.n}]" for c in citations)
     title = html.escape(first.doc_title)
     url = http_url(first.url)
-    link = f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
+    link = (
+        f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
+    )
     section = (
         f' · <span class="section">{html.escape(" > ".join(first.section))}</span>'
         if first.section
@@ -211,7 +214,12 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
     question, answer and source escaped, so the file shows what the page showed."""
     lines = ["# askalign conversation", ""]
     for question, answer in turns:
-        lines += [f"## Q: {escape_markdown(one_line(question))}", "", escape_markdown(answer.text), ""]
+        lines += [
+            f"## Q: {escape_markdown(one_line(question))}",
+            "",
+            escape_markdown(answer.text),
+            "",
+        ]
         lines += [f"[{citation.n}] {source_markdown(citation)}\n" for citation in answer.citations]
     return "\n".join(lines)
 
