@@ -19,6 +19,7 @@ from askalign.positions.stance import sentence_stance
 
 from .conftest import run_ingest
 from .test_answers import cli
+from .test_web_parts import rendered
 
 THREAD = Path(__file__).parent / "data" / "forum" / "positions_thread.html"
 TOPIC = "whether probes catch new kinds of deception"
@@ -149,10 +150,12 @@ def test_one_persons_view_is_not_a_map_question(thread_assistant: Assistant) -> 
 
 
 def test_the_markdown_export_holds_every_quote_and_link(thread_map: PositionMap) -> None:
-    exported = to_markdown(thread_map)
+    shown = rendered(to_markdown(thread_map))  # as a reader sees it, escapes resolved
+    text = " ".join(shown.get_text(" ").split())
     for quote in thread_map.sources():
-        assert " ".join(quote.display.split()) in " ".join(exported.split())
-    assert "https://www.lesswrong.com/posts/zZ9probe" in exported
+        assert " ".join(quote.display.split()) in text
+    links = {a["href"] for a in shown.find_all("a")}
+    assert any(link.startswith("https://www.lesswrong.com/posts/zZ9probe") for link in links)
 
 
 def test_a_map_of_the_shipped_corpus_is_verified(assistant: Assistant) -> None:
