@@ -38,6 +38,7 @@ needs_chromium = pytest.mark.skipif(
 )
 pytestmark = needs_chromium
 GRAPH = "document.querySelector('#map-picture .positions-graph')?.graph"  # the map's picture
+EXPORTS_PER_MINUTE = 2
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +48,15 @@ def served(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict]
     shutil.copytree(SHIPPED_CORPUS, corpus)
     (corpus / "injection.txt").write_text(INJECTION, encoding="utf-8")
     run_ingest(corpus, index, embedder)
-    with serving(corpus, index) as server:
-        yield server
+    scratch = root / "scratch"  # the server's temporary folders: an export leaves nothing
+    (scratch / "gradio").mkdir(parents=True)
+    env = {
+        "TMPDIR": str(scratch),
+        "GRADIO_TEMP_DIR": str(scratch / "gradio"),
+        "ASKALIGN_EXPORTS_PER_MINUTE": str(EXPORTS_PER_MINUTE),
+    }
+    with serving(corpus, index, env=env) as server:
+        yield server | {"scratch": scratch}
 
 
 @pytest.fixture(scope="module")
@@ -299,3 +307,28 @@ def test_readable_at_phone_width(browser, served, tmp_path: Path) -> None:
     assert width <= 400, f"page scrolls sideways at phone width ({width}px)"
     screenshot(phone, "phone.png", tmp_path)
     context.close()
+
+
+def test_exports_are_saved_by_the_browser_and_leave_nothing_behind(page, served) -> None:
+    """The conversation and the map download, escaped; the server writes no file for
+    them (no temporary folder, no copy in Gradio's cache), and a third export within
+    the minute is turned away."""
+    ask(page, "What is impure consequentialism?")
+    before = sorted(served["scratch"].rglob("*"))
+    conversation = download(page, "#export-askalign-conversation")
+    assert conversation.startswith("# askalign conversation")
+    assert r"## Q: What is impure consequentialism?" in conversation
+    page.get_by_role("tab", name="Positions").click()
+    page.fill("#map-topic textarea", "whether humans absorb prosocial behaviour from culture")
+    page.click("#map-go")
+    page.wait_for_function(f"() => {GRAPH} && {GRAPH}.nodes().length > 1", timeout=60_000)
+    assert download(page, "#export-positions").startswith("# Positions on")
+    assert sorted(served["scratch"].rglob("*")) == before
+    page.click("#export-positions")
+    page.get_by_text("Too many exports in the last minute").wait_for(timeout=30_000)
+
+
+def download(page, button: str) -> str:
+    with page.expect_download(timeout=60_000) as started:
+        page.click(button)
+    return Path(started.value.path()).read_text(encoding="utf-8")
