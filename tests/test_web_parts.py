@@ -177,7 +177,10 @@ def test_an_export_is_bounded() -> None:
     big = {"question": "Why?", "answer": {"question": "Why?", "text": "x" * MAX_CHARS}}
     with pytest.raises(ExportRefused, match="characters"):
         checked_turns({"turns": [big]})
-    for malformed in (None, {"turns": "x"}, {"turns": [{"question": "q"}]}, {"turns": [1]}):
+    deep: list = []
+    for _ in range(100_000):  # deeper than any parser's recursion
+        deep = [deep]
+    for malformed in (None, {"turns": "x"}, {"turns": [{"question": "q"}]}, {"turns": [deep]}):
         with pytest.raises(ExportRefused):
             checked_turns(malformed)
 

@@ -47,7 +47,10 @@ def checked_turns(state: object) -> list[tuple[str, Answer]]:
         raise ExportRefused("the conversation is not a list of turns")
     if len(turns) > MAX_TURNS:
         raise ExportRefused(f"{len(turns)} turns; an export holds at most {MAX_TURNS}")
-    size = len(json.dumps(turns, ensure_ascii=False))
+    try:
+        size = len(json.dumps(turns, ensure_ascii=False))
+    except (TypeError, ValueError, RecursionError):
+        raise ExportRefused("the conversation is not plain JSON") from None
     if size > MAX_CHARS:
         raise ExportRefused(f"{size:,} characters; an export holds at most {MAX_CHARS:,}")
     try:
