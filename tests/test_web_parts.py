@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,12 @@ from askalign.web.render import (
 )
 
 # What a file, page or model could hold, in every field an export writes
-NAME = '<img src=x onerror="alert(1)"> **Eve**'
+NAME = '\x1b[31m<img src=x onerror="alert(1)"> **Eve**'
 TITLE = "Doc](javascript:alert(1)) ![tracker](http://t.example/pixel.png"
 QUOTE = "See (http://t.example/leak.png)\n# Heading\n- item\n1. item\n<script>x()</script>"
-MODEL = "![pix](http://t.example/pix.png) [doc](javascript:alert(1)) <b>bold</b> a@t.example"
+MODEL = (
+    "\x9b2K\r![pix](http://t.example/pix.png) [doc](javascript:alert(1)) <b>bold</b> a@t.example"
+)
 SAFE = "https://example.org/a_(b)?q=1&r=<2>"
 SAFE_AS_SENT = "https://example.org/a_%28b%29?q=1&r=%3C2%3E"
 
@@ -46,15 +49,17 @@ def rendered(markdown: str) -> BeautifulSoup:
 
 
 def assert_inert(markdown: str, *shown: str) -> None:
-    """No element but text and our own structure; links only to http(s); each of
-    `shown` readable as written."""
+    """No element but text and our own structure; links only to http(s); no control
+    character for a terminal to obey; each of `shown` readable as written."""
+    assert [c for c in markdown if unicodedata.category(c) == "Cc" and c not in "\n\t"] == []
     page = rendered(markdown)
     assert not page.find_all(["img", "script", "b", "table", "code"])
     assert all(a["href"].startswith(("http://", "https://")) for a in page.find_all("a"))
     assert all(a["href"] == SAFE_AS_SENT for a in page.find_all("a")), page.find_all("a")
-    text = " ".join(page.get_text(" ").split())
+    text = "".join(page.get_text().split())  # spacing aside: a name is put on one line
     for field in shown:
-        assert " ".join(field.split()) in text, field
+        printable = "".join(c for c in field if unicodedata.category(c) != "Cc")
+        assert "".join(printable.split()) in text, field
 
 
 def hostile_citation(n: int, url: str | None) -> Citation:

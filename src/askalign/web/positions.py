@@ -18,7 +18,7 @@ from askalign.index.feedback import RateLimit
 from askalign.positions import PositionMap, Relation
 from askalign.positions.markdown import to_markdown
 from askalign.positions.sides import LEADS
-from askalign.text.markdown_out import http_url
+from askalign.text.markdown_out import escape_markdown, http_url, one_line
 from askalign.web.exports import ExportRefused, export_button
 
 STATIC = Path(__file__).with_name("static")
@@ -134,11 +134,12 @@ def markdown_text(found: PositionMap | None) -> str:
 
 
 def summary_markdown(found: PositionMap) -> str:
+    topic = escape_markdown(one_line(found.topic))
     if not found.positions:
-        return f"Nobody in the texts addresses “{found.topic}”."
+        return f"Nobody in the texts addresses “{topic}”."
     stated = sum(e.relation is not Relation.RESPONDS for e in found.exchanges)
     return (
-        f"{len(found.positions)} people on “{found.topic}”, {len(found.exchanges)} replies"
+        f"{len(found.positions)} people on “{topic}”, {len(found.exchanges)} replies"
         f" ({stated} state agreement or disagreement in their own words). Colours come"
         " only from such words: blue leads, red disagrees with it, green agrees, grey"
         " where the text does not say. Bigger means more said on the topic."
