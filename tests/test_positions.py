@@ -167,12 +167,14 @@ def test_a_map_of_the_shipped_corpus_is_verified(assistant: Assistant) -> None:
         assert exchange.relation is Relation.RESPONDS or exchange.marker
 
 
-def test_the_cli_map_json_follows_its_schema(shipped_index: Path, assistant: Assistant) -> None:
-    result = cli(
-        "map", "whether reward functions can be written safely", "--json", index=shipped_index
-    )
+def test_the_cli_map_json_follows_its_schema(
+    shipped_index: Path, assistant: Assistant, tmp_path: Path
+) -> None:
+    topic, written = "whether reward functions can be written safely", tmp_path / "map.md"
+    result = cli("map", topic, "--json", "--markdown", str(written), index=shipped_index)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
+    assert written.read_text(encoding="utf-8") == to_markdown(PositionMap.model_validate(found))
     assert found["topic"] == "whether reward functions can be written safely"
     assert found["positions"]
     for position in found["positions"]:
