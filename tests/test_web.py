@@ -312,20 +312,21 @@ def test_readable_at_phone_width(browser, served, tmp_path: Path) -> None:
 def test_exports_are_saved_by_the_browser_and_leave_nothing_behind(page, served) -> None:
     """The conversation and the map download, escaped; the server writes no file for
     them (no temporary folder, no copy in Gradio's cache), and a third export within
-    the minute is turned away."""
+    seconds is turned away (the bucket holds two and gains one each 30 s)."""
     ask(page, "What is impure consequentialism?")
-    before = sorted(served["scratch"].rglob("*"))
-    conversation = download(page, "#export-askalign-conversation")
-    assert conversation.startswith("# askalign conversation")
-    assert r"## Q: What is impure consequentialism?" in conversation
     page.get_by_role("tab", name="Positions").click()
     page.fill("#map-topic textarea", "whether humans absorb prosocial behaviour from culture")
     page.click("#map-go")
     page.wait_for_function(f"() => {GRAPH} && {GRAPH}.nodes().length > 1", timeout=60_000)
+    before = sorted(served["scratch"].rglob("*"))
     assert download(page, "#export-positions").startswith("# Positions on")
-    assert sorted(served["scratch"].rglob("*")) == before
-    page.click("#export-positions")
+    page.get_by_role("tab", name="Ask").click()
+    conversation = download(page, "#export-askalign-conversation")
+    assert conversation.startswith("# askalign conversation")
+    assert "## Q: What is impure consequentialism?" in conversation
+    page.click("#export-askalign-conversation")
     page.get_by_text("Too many exports in the last minute").wait_for(timeout=30_000)
+    assert sorted(served["scratch"].rglob("*")) == before
 
 
 def download(page, button: str) -> str:
