@@ -23,7 +23,8 @@ from askalign.llm.client import OpenAICompatibleClient
 from askalign.llm.parse import parse_reply
 from askalign.retrieval.search import Searcher
 from askalign.settings import Settings
-from askalign.web.render import chat_markdown, escape_markdown
+from askalign.text.markdown_out import escape_markdown
+from askalign.web.render import chat_markdown
 
 from .conftest import LLM_TIMEOUT_S
 from .llm_server import FakeServer, Reply, Script, claims, sources_in

@@ -18,6 +18,7 @@ from askalign.positions.markdown import to_markdown
 
 from .conftest import run_ingest
 from .test_answers import cli
+from .test_web_parts import rendered
 
 THREAD = Path(__file__).parent / "data" / "forum" / "positions_thread.html"
 TOPIC = "whether probes catch new kinds of deception"
@@ -114,10 +115,12 @@ def test_one_persons_view_is_not_a_map_question(thread_assistant: Assistant) -> 
 
 
 def test_the_markdown_export_holds_every_quote_and_link(thread_map: PositionMap) -> None:
-    exported = to_markdown(thread_map)
+    shown = rendered(to_markdown(thread_map))  # as a reader sees it, escapes resolved
+    text = " ".join(shown.get_text(" ").split())
     for quote in thread_map.sources():
-        assert " ".join(quote.display.split()) in " ".join(exported.split())
-    assert "https://www.lesswrong.com/posts/zZ9probe" in exported
+        assert " ".join(quote.display.split()) in text
+    links = {a["href"] for a in shown.find_all("a")}
+    assert any(link.startswith("https://www.lesswrong.com/posts/zZ9probe") for link in links)
 
 
 def test_a_map_of_the_shipped_corpus_is_verified(assistant: Assistant) -> None:
@@ -129,12 +132,14 @@ def test_a_map_of_the_shipped_corpus_is_verified(assistant: Assistant) -> None:
         assert exchange.relation is Relation.RESPONDS or exchange.marker
 
 
-def test_the_cli_map_json_follows_its_schema(shipped_index: Path, assistant: Assistant) -> None:
-    result = cli(
-        "map", "whether reward functions can be written safely", "--json", index=shipped_index
-    )
+def test_the_cli_map_json_follows_its_schema(
+    shipped_index: Path, assistant: Assistant, tmp_path: Path
+) -> None:
+    topic, written = "whether reward functions can be written safely", tmp_path / "map.md"
+    result = cli("map", topic, "--json", "--markdown", str(written), index=shipped_index)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
+    assert written.read_text(encoding="utf-8") == to_markdown(PositionMap.model_validate(found))
     assert found["topic"] == "whether reward functions can be written safely"
     assert found["positions"]
     for position in found["positions"]:

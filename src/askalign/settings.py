@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     feedback_per_minute: int = Field(
         default=30, ge=1, description="Thumbs a server stores per minute; more are turned away."
     )
+    exports_per_minute: int = Field(
+        default=30, ge=1, description="Exports (conversation, map) a server makes per minute."
+    )
     llm_url: str | None = Field(
         default=None,
         description="Your own model: an OpenAI-compatible base URL (Ollama:"

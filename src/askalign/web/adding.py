@@ -17,7 +17,8 @@ from askalign.ingest.fetching import SHAPE, add_thread
 from askalign.ingest.graphql import Limits
 from askalign.ingest.pipeline import IngestHooks, ingest_with
 from askalign.ingest.summary import summarise
-from askalign.web.render import escape_markdown, files_markdown
+from askalign.text.markdown_out import escape_markdown
+from askalign.web.render import files_markdown
 from askalign.web.shared import SharedAssistant
 
 

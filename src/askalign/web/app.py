@@ -14,9 +14,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing leaves the machine
 
@@ -34,15 +32,15 @@ from askalign.index.feedback import FeedbackLog, RateLimit
 from askalign.positions import PositionMap
 from askalign.retrieval.open import index_status
 from askalign.settings import Settings
+from askalign.text.markdown_out import escape_markdown
 from askalign.web.adding import adding_view
 from askalign.web.auth import Login
 from askalign.web.docs_site import docs_link, docs_routes
+from askalign.web.exports import conversation_text, export_button
 from askalign.web.login_guard import LoginGuard
 from askalign.web.positions import positions_view
 from askalign.web.render import (
     chat_markdown,
-    conversation_markdown,
-    escape_markdown,
     example_questions,
     follow_ups,
     sources_html,
@@ -160,6 +158,7 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
     doc_choices = [("All documents", "")] + [(title, doc_id) for doc_id, title, _ in names]
     feedback = FeedbackLog(shared.index_dir)
     thumbs = RateLimit(settings.feedback_per_minute)
+    exports = RateLimit(settings.exports_per_minute)  # one budget for both exports
 
     def latest(turns: list[dict]) -> Answer | None:
         return Answer.model_validate(turns[-1]["answer"]) if turns else None
@@ -209,12 +208,6 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
             gr.Warning(TOO_MANY_THUMBS)
         else:
             feedback.add(turns[turn]["question"], turns[turn]["answer"], liked=bool(data.liked))
-
-    def export(state: dict) -> str:
-        path = Path(tempfile.mkdtemp(prefix="askalign-")) / "askalign-conversation.md"
-        markdown = conversation_markdown(saved_turns(state), shared.assistant.documents)
-        path.write_text(markdown, encoding="utf-8")
-        return str(path)
 
     def ask_api(question: str, speaker: str = "", doc: str = "") -> dict:
         """One answer as JSON: text, citations (verified quotes with speaker and span),
@@ -272,12 +265,18 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
                             doc_choices, value="", label="Document", elem_id="doc-filter"
                         )
                     with gr.Row():
-                        download = gr.DownloadButton("Export conversation (Markdown)", size="sm")
+                        export_button(
+                            "Export conversation (Markdown)",
+                            "askalign-conversation.md",
+                            lambda saved: conversation_text(saved, shared.assistant.documents),
+                            state,
+                            exports,
+                        )
                         clear = gr.Button("New conversation", size="sm")
                 with gr.Column(scale=2, min_width=300):
                     sources = gr.HTML(sources_html(None, documents), elem_id="sources")
             with gr.Tab("Positions", elem_id="positions-tab"):
-                positions_view(map_topic, doc_choices)
+                positions_view(map_topic, doc_choices, exports)
         with gr.Accordion("Index: what the answers come from", open=False):
             status = gr.Markdown(status_markdown(shared), elem_id="index-status")
             if writes:
@@ -295,7 +294,6 @@ def build_app(shared: SharedAssistant, writes: bool = True) -> gr.Blocks:
         )
         clear.click(lambda: (*view([]), {"turns": []}, ""), None, outputs, **page_only)
         chatbot.like(on_like, state, None, **page_only)
-        download.click(export, state, download, **page_only)
         demo.load(restore, state, [chatbot, sources, suggestions], **page_only)
         gr.api(ask_api, api_name="ask")
     return demo.queue(default_concurrency_limit=CONCURRENCY, max_size=settings.queue_size)

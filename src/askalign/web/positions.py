@@ -9,15 +9,17 @@ and the panel as escaped HTML: nothing from the corpus is ever parsed as markup.
 from __future__ import annotations
 
 import html
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
 
+from askalign.index.feedback import RateLimit
 from askalign.positions import PositionMap, Relation
 from askalign.positions.markdown import to_markdown
 from askalign.positions.sides import LEADS
+from askalign.text.markdown_out import escape_markdown, http_url, one_line
+from askalign.web.exports import ExportRefused, export_button
 
 STATIC = Path(__file__).with_name("static")
 SCRIPT = STATIC / "cytoscape.min.js"
@@ -49,7 +51,8 @@ const draw = () => {
     userZoomingEnabled: false
   });
   box.graph = element.graph;  // for the browser tests
-  element.graph.on('tap', 'node', event => trigger('click', {speaker: event.target.id()}));
+  element.graph.on('tap', 'node',
+    event => trigger('click', {speaker: event.target.data('speaker')}));
 };
 window.cytoscape ? draw() : document.querySelector('script[src*="cytoscape"]')
   .addEventListener('load', draw);
@@ -58,27 +61,30 @@ watch('value', draw);
 
 
 def graph_data(found: PositionMap) -> dict:
-    """Nodes and edges as plain data; the browser draws the labels as canvas text."""
+    """Nodes and edges as plain data; the browser draws the labels as canvas text. Ids are
+    ours, `n:` and `e:` and a number, never a name: a speaker called like an edge would
+    otherwise take its id, and Cytoscape would drop the edge."""
     most = max((p.engagement for p in found.positions), default=1.0) or 1.0
+    ids = {p.speaker: f"n:{number}" for number, p in enumerate(found.positions)}
     nodes = [
         {
-            "id": p.speaker,
+            "id": ids[p.speaker],
+            "speaker": p.speaker,
             "label": _short(p.speaker) + ("" if p.karma is None else f" ({p.karma})"),
             "size": round(24 + 36 * p.engagement / most),
             "colour": COLOURS[p.side.split()[0] if p.side else None],
         }
         for p in found.positions
     ]
-    known = {p.speaker for p in found.positions}
     edges = [
         {
-            "id": f"e{number}",
-            "source": e.from_speaker,
-            "target": e.to,
+            "id": f"e:{number}",
+            "source": ids[e.from_speaker],
+            "target": ids[e.to],
             "colour": EDGE_COLOURS.get(e.relation, COLOURS[None]),
         }
         for number, e in enumerate(found.exchanges)
-        if e.from_speaker in known and e.to in known
+        if e.from_speaker in ids and e.to in ids
     ]
     return {"nodes": nodes, "edges": edges}
 
@@ -101,8 +107,9 @@ def speaker_html(found: PositionMap | None, speaker: str) -> str:
     parts = [f"<h3>{html.escape(speaker)}</h3><p>{html.escape(' · '.join(facts))}</p>"]
     for quote in position.quotes:
         source = html.escape(quote.document)
-        if quote.url:
-            link = html.escape(quote.url)
+        url = http_url(quote.url)
+        if url:
+            link = html.escape(url)
             source = f'<a href="{link}" target="_blank" rel="noopener">{source}</a>'
         parts.append(
             f'<blockquote class="map-quote">{html.escape(quote.display)}'
@@ -120,20 +127,30 @@ def speaker_html(found: PositionMap | None, speaker: str) -> str:
     return "".join(parts)
 
 
+def markdown_text(found: PositionMap | None) -> str:
+    if found is None:
+        raise ExportRefused("draw a map first")
+    return to_markdown(found)
+
+
 def summary_markdown(found: PositionMap) -> str:
+    topic = escape_markdown(one_line(found.topic))
     if not found.positions:
-        return f"Nobody in the texts addresses “{found.topic}”."
+        return f"Nobody in the texts addresses “{topic}”."
     stated = sum(e.relation is not Relation.RESPONDS for e in found.exchanges)
     return (
-        f"{len(found.positions)} people on “{found.topic}”, {len(found.exchanges)} replies"
+        f"{len(found.positions)} people on “{topic}”, {len(found.exchanges)} replies"
         f" ({stated} state agreement or disagreement in their own words). Colours come"
         " only from such words: blue leads, red disagrees with it, green agrees, grey"
         " where the text does not say. Bigger means more said on the topic."
     )
 
 
-def positions_view(build: Callable[[str, str | None], PositionMap], doc_choices: list) -> None:
-    """The tab's components and events, inside the app's Blocks."""
+def positions_view(
+    build: Callable[[str, str | None], PositionMap], doc_choices: list, exports: RateLimit
+) -> None:
+    """The tab's components and events, inside the app's Blocks; `exports` limits how
+    often the map is exported."""
     gr.set_static_paths([STATIC])
     with gr.Row():
         topic = gr.Textbox(
@@ -156,29 +173,20 @@ def positions_view(build: Callable[[str, str | None], PositionMap], doc_choices:
             )
         with gr.Column(scale=2):
             detail = gr.HTML(f"<p>{html.escape(PICK_HINT)}</p>", elem_id="map-detail")
-    export = gr.DownloadButton("Export map (Markdown)", size="sm", elem_id="map-export")
     current = gr.State(None)
+    export_button("Export map (Markdown)", "positions.md", markdown_text, current, exports)
 
     def run(text: str, document: str) -> tuple:
         if not text.strip():
-            return None, {"nodes": [], "edges": []}, "Type a topic to map.", "", None
+            return None, {"nodes": [], "edges": []}, "Type a topic to map.", ""
         found = build(text.strip(), document or None)
-        return found, graph_data(found), summary_markdown(found), speaker_html(None, ""), None
+        return found, graph_data(found), summary_markdown(found), speaker_html(None, "")
 
     def pick(found: PositionMap | None, event: gr.EventData) -> str:
         return speaker_html(found, getattr(event, "speaker", ""))
 
-    def markdown_file(found: PositionMap | None) -> str | None:
-        if found is None:
-            return None
-        folder = Path(tempfile.mkdtemp(prefix="askalign-map-"))
-        path = folder / "positions.md"
-        path.write_text(to_markdown(found), encoding="utf-8")
-        return str(path)
-
-    outputs = [current, picture, summary, detail, export]
+    outputs = [current, picture, summary, detail]
     page_only = {"api_visibility": "private"}
     topic.submit(run, [topic, doc], outputs, **page_only)
     draw.click(run, [topic, doc], outputs, **page_only)
     picture.click(pick, current, detail, **page_only)
-    export.click(markdown_file, current, export, **page_only)

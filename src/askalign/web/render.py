@@ -14,23 +14,18 @@ from askalign.answer.answers import Answer, Citation
 from askalign.answer.verify import as_indexed, is_gone
 from askalign.documents import Document, Passage, Role
 from askalign.ingest.summary import COLUMNS, FilesSummary
+from askalign.text.markdown_out import escape_markdown, http_url, markdown_link, one_line
 from askalign.text.readable import readable
 
 CONTEXT_CHARS = 420
 SAMPLED_DOCUMENTS = 50
 PARENT_CHARS = 600
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 ROLE_WORDS = {
     Role.POST: "in the post",
     Role.COMMENT: "comment",
     Role.ESSAY: "essay",
     Role.FOOTNOTE: "footnote",
 }
-
-
-def escape_markdown(text: str) -> str:
-    """Show text literally inside a Markdown chat bubble: no HTML, no emphasis."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def chat_markdown(answer: Answer) -> str:
@@ -72,10 +67,12 @@ def source_markdown(citation: Citation) -> str:
     who = citation.credit(
         citation.speaker or ("A commenter" if citation.role is Role.COMMENT else "The text")
     )
-    where = f" ({' > '.join(citation.section)})" if citation.section else ""
-    link = f"[{citation.doc_title}]({citation.url})" if citation.url else citation.doc_title
-    quote = " ".join(citation.display.split())
-    return f"> {quote}\n\n— {who}, {ROLE_WORDS[citation.role]}, {link}{where}"
+    section = escape_markdown(one_line(" > ".join(citation.section)))
+    where = f" ({section})" if section else ""
+    link = markdown_link(citation.doc_title, citation.url)
+    quote = escape_markdown(one_line(citation.display))
+    attribution = f"{escape_markdown(one_line(who))}, {ROLE_WORDS[citation.role]}, {link}{where}"
+    return f"> {quote}\n\n— {attribution}"
 
 
 def _who(citation: Citation) -> str:
@@ -102,10 +99,9 @@ def source_card(citations: list[Citation], documents: Mapping[str, Document]) ->
     passage = _passage(document, first.passage_id)
     numbers = " ".join(f"[{c.n}]" for c in citations)
     title = html.escape(first.doc_title)
+    url = http_url(first.url)
     link = (
-        f'<a href="{html.escape(first.url)}" target="_blank" rel="noopener">{title}</a>'
-        if first.url
-        else title
+        f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{title}</a>' if url else title
     )
     section = (
         f' · <span class="section">{html.escape(" > ".join(first.section))}</span>'
@@ -238,16 +234,19 @@ def _clean_heading(heading: str) -> str:
     return re.sub(r"^\d+(\.\d+)*\s+", "", heading).strip('“”"')
 
 
-def conversation_markdown(turns: list[dict], documents: Mapping[str, Document]) -> str:
+def conversation_markdown(
+    turns: list[tuple[str, Answer]], documents: Mapping[str, Document]
+) -> str:
     """The whole conversation, each answer followed by its sources as the index confirms
-    them (the turns come from the browser), as Markdown."""
+    them (the turns come from the browser), as Markdown: every question, answer and
+    source escaped, so the file shows what the page showed."""
     lines = ["# askalign conversation", ""]
-    for turn in turns:
-        answer = Answer.model_validate(turn["answer"])
-        lines += [f"## Q: {turn['question']}", "", answer.text, ""]
+    for question, answer in turns:
+        lines += [f"## Q: {escape_markdown(one_line(question))}", "", escape_markdown(answer.text)]
+        lines.append("")
         confirmed, gone = shown_citations(answer, documents)
-        lines += [line for c in confirmed for line in (f"[{c.n}] {source_markdown(c)}", "")]
-        lines += [line for c in gone for line in (f"[{c.n}] (no longer in the corpus)", "")]
+        lines += [f"[{c.n}] {source_markdown(c)}\n" for c in confirmed]
+        lines += [f"[{c.n}] (no longer in the corpus)\n" for c in gone]
     return "\n".join(lines)
 
 
