@@ -132,8 +132,10 @@ def test_every_exported_field_is_text_and_links_are_http() -> None:
     --markdown`, "Export map"): names, titles, URLs, quotes and model text as written."""
     citations = [hostile_citation(1, SAFE), hostile_citation(2, "javascript:alert(1)")]
     answer = Answer(question=NAME, text=MODEL, citations=citations)
-    conversation = conversation_markdown([(f"{NAME}\n# {TITLE}", answer)], {})  # sources: gone
-    assert_inert(conversation, NAME, TITLE, QUOTE, MODEL)
+    # no index confirms these citations: the export shows them as gone, never as sent
+    conversation = conversation_markdown([(f"{NAME}\n# {TITLE}", answer)], {})
+    assert_inert(conversation, NAME, TITLE, MODEL)
+    assert QUOTE not in conversation and "[2] (no longer in the corpus)" in conversation
     assert_inert(source_markdown(citations[1]), NAME, TITLE, QUOTE)
     assert_inert(to_markdown(hostile_map()), NAME, TITLE, QUOTE, MODEL)
 
@@ -168,7 +170,9 @@ def test_links_on_the_page_are_http_only(assistant: Assistant) -> None:
     bad = [c.model_copy(update={"url": "javascript:alert(1)"}) for c in answer.citations]
     shown = sources_html(answer.model_copy(update={"citations": bad}), assistant.documents)
     page = BeautifulSoup(shown, "html.parser")
-    assert page.find_all("a") == []
+    # the link is the index's own (re-checked), never the one the browser sent
+    assert all(a["href"].startswith(("http://", "https://")) for a in page.find_all("a"))
+    assert "javascript" not in shown
     assert all("javascript" not in button["data-md"] for button in page.select(".copy-source"))
     person = hostile_map().positions[0]
     panel = BeautifulSoup(speaker_html(hostile_map(), person.speaker), "html.parser")
