@@ -30,7 +30,7 @@ from askalign.reader import Reader, ReaderMode
 from askalign.retrieval.follow_up import followed_up, is_follow_up
 from askalign.retrieval.intent import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
-from askalign.settings import Settings
+from askalign.settings import LLM_TIMEOUT_S, Settings
 
 if TYPE_CHECKING:  # imported when a model is configured: none on the default query path
     from llama_index.core.llms import LLM
@@ -79,7 +79,9 @@ class Assistant:
         read_candidates: int = READ_CANDIDATES,
         max_question_chars: int = MAX_QUESTION_CHARS,
         llm: ChatModel | LLM | None = None,
+        llm_timeout_s: float = LLM_TIMEOUT_S,
     ) -> None:
+        """`llm_timeout_s`: how long an answer waits on `llm`, all its calls together."""
         self.searcher = searcher
         self.reader = reader
         self.max_question_chars = max_question_chars
@@ -103,6 +105,7 @@ class Assistant:
                 self.mapper.composer,  # the one quoting composer, shared with the map
                 self.directory.mentioned,
                 searcher.embedder.embed,
+                llm_timeout_s,
             )
 
     @classmethod
@@ -138,6 +141,7 @@ class Assistant:
             read_candidates=settings.reader_candidates,
             max_question_chars=settings.max_question_chars,
             llm=llm or settings.chat_model(llm_url, llm_model),
+            llm_timeout_s=settings.llm_timeout_s,
         )
 
     def checked_question(self, question: str) -> str:
@@ -247,15 +251,19 @@ class Assistant:
             return
         question, earlier = turns.question, turns.earlier
         query, intent = question, self.intent(question)
+        deadline = None  # from the model's first call: a rewrite's time counts too
         if earlier and is_follow_up(question, intent):
-            standalone = self.writer.standalone(question, earlier) if self.writer else None
+            deadline = self.writer.deadline() if self.writer else None
+            standalone = (
+                self.writer.standalone(question, earlier, deadline) if self.writer else None
+            )
             if standalone:
                 query, intent = standalone, self.intent(standalone)
             else:
                 query, intent = followed_up(
                     question, intent, earlier, turns.replies, self.intent, self.directory
                 )
-        for answer in self._answers(query, intent, filters, 5, live):
+        for answer in self._answers(query, intent, filters, 5, live, deadline):
             yield renumbered(answer.model_copy(update={"question": question}), turns.cited)
 
     def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
@@ -263,13 +271,19 @@ class Assistant:
         return answer
 
     def _answers(
-        self, text: str, intent: QueryIntent, filters: Filters, k: int, live: bool
+        self,
+        text: str,
+        intent: QueryIntent,
+        filters: Filters,
+        k: int,
+        live: bool,
+        deadline: float | None = None,
     ) -> Iterator[Answer]:
         """The extractive answer, or the one the user's model writes from it where one is
         set and the evidence is strong enough to answer at all."""
         answer, pool = self._composed(text, intent, filters, k)
         if self.writer is not None and pool is not None:
-            yield from self.writer.answers(text, pool, answer, live)
+            yield from self.writer.answers(text, pool, answer, live, deadline)
         elif self.writer is not None and answer.question:
             reason = "weak_evidence" if answer.abstained else "position_map"
             yield answer.model_copy(update={"fallback_reason": reason})

@@ -12,6 +12,9 @@ from askalign.documents import MAX_FILE_MB
 from askalign.embedding import Backend, default_model_cache
 from askalign.reader import ReaderMode
 
+LLM_TIMEOUT_S = 60.0
+LLM_MAX_REPLY_BYTES = 2**20  # a reply is a few claims, ~2-20 kB
+
 if TYPE_CHECKING:  # imported only when a model is configured
     from askalign.llm.client import ChatModel
 
@@ -86,7 +89,15 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="The model name the server knows.")
     llm_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token.")
     llm_timeout_s: float = Field(
-        default=60, gt=0, description="A slower reply falls back to the extractive answer."
+        default=LLM_TIMEOUT_S,
+        gt=0,
+        description="How long an answer waits on your model, all its calls together (not"
+        " per read): a slower reply falls back to the extractive answer.",
+    )
+    llm_max_reply_bytes: int = Field(
+        default=LLM_MAX_REPLY_BYTES,
+        ge=1024,
+        description="A longer reply from your model is not read on: the answer falls back.",
     )
 
     @property
@@ -102,11 +113,19 @@ class Settings(BaseSettings):
         url, model = url or self.llm_url, model or self.llm_model
         if not url:
             return None
+        from askalign.llm.client import OpenAICompatibleClient
+        from askalign.llm.secrets import without_credentials
+
         if not model:
             raise ValueError(
-                f"a model URL is set ({url}) but no model name: set ASKALIGN_LLM_MODEL"
+                f"a model URL is set ({without_credentials(url)}) but no model name:"
+                " set ASKALIGN_LLM_MODEL"
             )
-        from askalign.llm.client import OpenAICompatibleClient
-
         key = self.llm_api_key.get_secret_value() if self.llm_api_key else None
-        return OpenAICompatibleClient(url, model, api_key=key, timeout_s=self.llm_timeout_s)
+        return OpenAICompatibleClient(
+            url,
+            model,
+            api_key=key,
+            timeout_s=self.llm_timeout_s,
+            max_reply_bytes=self.llm_max_reply_bytes,
+        )
