@@ -30,7 +30,7 @@ from askalign.reader import Reader, ReaderMode
 from askalign.retrieval.follow_up import followed_up, is_follow_up
 from askalign.retrieval.intent import DocumentDirectory, QueryIntent, SpeakerDirectory, read_intent
 from askalign.retrieval.search import Filters, Hit, Searcher, open_searcher
-from askalign.settings import LLM_TIMEOUT_S, Settings
+from askalign.settings import Settings
 
 if TYPE_CHECKING:  # imported when a model is configured: none on the default query path
     from llama_index.core.llms import LLM
@@ -79,9 +79,7 @@ class Assistant:
         read_candidates: int = READ_CANDIDATES,
         max_question_chars: int = MAX_QUESTION_CHARS,
         llm: ChatModel | LLM | None = None,
-        llm_timeout_s: float = LLM_TIMEOUT_S,
     ) -> None:
-        """`llm_timeout_s`: how long an answer waits on `llm`, all its calls together."""
         self.searcher = searcher
         self.reader = reader
         self.max_question_chars = max_question_chars
@@ -105,7 +103,6 @@ class Assistant:
                 self.mapper.composer,  # the one quoting composer, shared with the map
                 self.directory.mentioned,
                 searcher.embedder.embed,
-                llm_timeout_s,
             )
 
     @classmethod
@@ -141,7 +138,6 @@ class Assistant:
             read_candidates=settings.reader_candidates,
             max_question_chars=settings.max_question_chars,
             llm=llm or settings.chat_model(llm_url, llm_model),
-            llm_timeout_s=settings.llm_timeout_s,
         )
 
     def checked_question(self, question: str) -> str:
@@ -254,9 +250,7 @@ class Assistant:
         deadline = None  # from the model's first call: a rewrite's time counts too
         if earlier and is_follow_up(question, intent):
             deadline = self.writer.deadline() if self.writer else None
-            standalone = (
-                self.writer.standalone(question, earlier, deadline) if self.writer else None
-            )
+            standalone = self.writer and self.writer.standalone(question, earlier, deadline)
             if standalone:
                 query, intent = standalone, self.intent(standalone)
             else:

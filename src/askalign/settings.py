@@ -12,9 +12,6 @@ from askalign.documents import MAX_FILE_MB
 from askalign.embedding import Backend, default_model_cache
 from askalign.reader import ReaderMode
 
-LLM_TIMEOUT_S = 60.0
-LLM_MAX_REPLY_BYTES = 2**20  # a reply is a few claims, ~2-20 kB
-
 if TYPE_CHECKING:  # imported only when a model is configured
     from askalign.llm.client import ChatModel
 
@@ -89,13 +86,13 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="The model name the server knows.")
     llm_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token.")
     llm_timeout_s: float = Field(
-        default=LLM_TIMEOUT_S,
+        default=60,
         gt=0,
         description="How long an answer waits on your model, all its calls together (not"
         " per read): a slower reply falls back to the extractive answer.",
     )
     llm_max_reply_bytes: int = Field(
-        default=LLM_MAX_REPLY_BYTES,
+        default=2**20,  # a reply is a few claims: ~2-20 kB
         ge=1024,
         description="A longer reply from your model is not read on: the answer falls back.",
     )

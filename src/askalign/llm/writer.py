@@ -26,7 +26,13 @@ from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.scoring import Pool
 from askalign.answer.windows import Quote
 from askalign.llm.check import Checked, ClaimChecker
-from askalign.llm.client import ChatModel, ChatReply, LlmRefusedError, LlmUnavailableError
+from askalign.llm.client import (
+    DEFAULT_TIMEOUT_S,
+    ChatModel,
+    ChatReply,
+    LlmRefusedError,
+    LlmUnavailableError,
+)
 from askalign.llm.deadline import within
 from askalign.llm.parse import Claim, ClaimReader, Reply, parse_reply
 from askalign.llm.prompt import (
@@ -67,13 +73,13 @@ class LlmWriter:
         quoting: ExtractiveComposer,
         mentioned: Callable[[str], list[str]],
         embed: Callable[[list[str]], np.ndarray],
-        timeout_s: float,
     ) -> None:
         """`quoting`: the composer whose windows the model is shown and whose citations
-        its claims become, so that they are verified as extractive ones are.
-        `timeout_s`: how long an answer may wait on the model, all its calls together."""
+        its claims become, so that they are verified as extractive ones are."""
         self.model = model
-        self.timeout_s = timeout_s
+        # how long an answer may wait on the model, all its calls together: the client's
+        # own timeout (ASKALIGN_LLM_TIMEOUT_S) where it has one
+        self.timeout_s: float = getattr(model, "timeout_s", DEFAULT_TIMEOUT_S)
         self.secrets: tuple[str, ...] = tuple(getattr(model, "secrets", ()))
         self.documents = quoting.documents
         self.composer = quoting
@@ -182,9 +188,8 @@ class LlmWriter:
                 raise Fallback("http_error", f"the repair request: {error}") from None
             parsed = parse_reply(reply.content)
             if parsed is None:
-                raise Fallback(
-                    "unparseable", f"not claims after one repair: {reply.content[:200]!r}"
-                )
+                excerpt = redacted(reply.content, self.secrets)[:200]  # whole, then cut
+                raise Fallback("unparseable", f"not claims after one repair: {excerpt!r}")
         if not parsed.answerable:
             raise Fallback("not_answerable", "the model said the sources do not answer")
         yield self._checked(parsed, checker, audit).model_copy(update={"final": True})
@@ -277,7 +282,7 @@ class LlmWriter:
                 kept.remove(checked)
                 audit.dropped.append(self._dropped(checked.claim, "citation failed verification"))
                 continue
-            parts.append(_marked(checked.claim.text, citation.n))
+            parts.append(_marked(redacted(checked.claim.text, self.secrets), citation.n))
         return Written(text=" ".join(parts), citations=list(cited.values()), kept=len(kept))
 
     def _dropped(self, claim: Claim, reason: str) -> DroppedClaim:

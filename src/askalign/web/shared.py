@@ -60,7 +60,6 @@ class SharedAssistant:
             read_candidates=self.settings.reader_candidates,
             max_question_chars=self.settings.max_question_chars,
             llm=self.llm,
-            llm_timeout_s=self.settings.llm_timeout_s,
         )
 
     def current(self) -> Assistant:
