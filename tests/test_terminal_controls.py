@@ -5,6 +5,7 @@ command line prints passes one function, `printable`, on its way out."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -84,7 +85,7 @@ def test_feedback_and_model_ids_print_without_control_characters(
 ) -> None:
     log = FeedbackLog(tmp_path)
     log.add(f"why{WIPE} not", {"text": "x"}, liked=False)
-    fake.models = f'{{"data": [{{"id": "evil{TITLE}{RED}"}}]}}'.encode()
+    fake.models = json.dumps({"data": [{"id": f"evil{TITLE}{RED}"}]}).encode()
     client = OpenAICompatibleClient(fake.url, "scripted-model")
     text = shown(lambda: print_feedback(log.all()), lambda: warn_if_unready(client))
     assert not CONTROLS.search(text), repr(CONTROLS.search(text))
