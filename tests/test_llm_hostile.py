@@ -203,6 +203,9 @@ def test_credentials_are_never_shown_and_the_key_is_still_sent(fake: FakeServer)
     assert "lists scripted-model, not 'nothing-listed'" in said.get()
     assert PASSWORD not in said.get() and "alice" not in said.get()
     assert PASSWORD not in basic.url + basic.base
+    with pytest.raises(ValueError, match="no model name") as unnamed:
+        Settings().chat_model(url)
+    assert PASSWORD not in str(unnamed.value)
 
 
 @pytest.fixture(scope="module")

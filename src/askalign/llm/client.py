@@ -10,6 +10,7 @@ never appear in what it raises or says."""
 
 from __future__ import annotations
 
+import base64
 import codecs
 import json
 import time
@@ -82,7 +83,10 @@ class OpenAICompatibleClient:
         max_tokens: int = 1024,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> None:
-        given = httpx.URL(base_url.rstrip("/"))
+        try:
+            given = httpx.URL(base_url.rstrip("/"))
+        except httpx.InvalidURL as error:
+            raise ValueError(f"not a model URL: {redacted(base_url)} ({error})") from None
         self.base = without_credentials(str(given))  # what is shown and asked
         self.url = self.base + "/chat/completions"
         self.model = model
@@ -90,7 +94,10 @@ class OpenAICompatibleClient:
         self.timeout_s = timeout_s
         self.max_reply_bytes = max_reply_bytes
         user, password = given.username, given.password
-        self.secrets = tuple(s for s in (api_key, password) if s)
+        sent = base64.b64encode(f"{user}:{password}".encode()).decode()  # as Basic sends them
+        alone = user if not password else ""  # a key given as the user name
+        credentials = (password, alone, sent) if user or password else ()
+        self.secrets = tuple(s for s in (api_key, *credentials) if s)
         headers = {"Accept-Encoding": "identity"}  # the cap counts the bytes as sent
         auth: httpx.Auth | None = None
         if api_key:
