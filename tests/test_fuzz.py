@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from askalign.ingest.corpus import scan_corpus
@@ -390,6 +390,7 @@ def test_the_users_model_server_cannot_crash_delay_or_leak(
     late = time.monotonic() - started - FUZZ_DEADLINE_S
     assert late < LATE_S, f"{late:.1f} s past the deadline"
     assert answer.mode == "llm" or answer.fallback_reason, answer
+    event(f"outcome: {answer.fallback_reason or answer.mode}")
     with console.capture() as out, errors.capture() as err:
         print_answer(answer)
         warn_if_unready(writer.model)
