@@ -319,6 +319,9 @@ contents = st.one_of(
 )  # fmt: skip
 
 
+sometimes = st.sampled_from([False, False, False, False, True])
+
+
 @st.composite
 def hostile_reply(draw: st.DrawFn) -> object:
     from .llm_server import Reply
@@ -337,15 +340,15 @@ def hostile_reply(draw: st.DrawFn) -> object:
     else:
         body = content
     raw = body.encode(draw(st.sampled_from(["utf-8", "utf-16", "latin-1"])), "replace")
-    raw = raw[: draw(st.integers(0, len(raw)))] if draw(st.booleans()) else raw  # cut short
+    raw = raw[: draw(st.integers(0, len(raw)))] if draw(sometimes) else raw  # cut short
     return Reply(
         raw=raw + draw(st.binary(max_size=16)),
         status=draw(st.sampled_from([200, 200, 401, 500])) if shape == "error" else 200,
         content_type="text/event-stream" if shape == "events" else "application/json",
-        delay_s=draw(st.sampled_from([0.0, 0.0, FUZZ_DEADLINE_S + 0.1])),
+        delay_s=FUZZ_DEADLINE_S + 0.1 if draw(sometimes) else 0.0,
         chunk=draw(st.sampled_from([0, 1, 7, 512])),
-        pause_s=draw(st.sampled_from([0.0, 0.001, 0.05])),
-        cut=draw(st.booleans()),
+        pause_s=draw(st.sampled_from([0.0, 0.0, 0.0, 0.001, 0.05])),
+        cut=draw(sometimes),  # the connection closes halfway
     )
 
 
