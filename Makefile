@@ -47,7 +47,7 @@ bench: setup $(TEST_STAMP)
 # The long fuzz campaign: 10^4 generated corpora and questions per target, with counts.
 FUZZ_EXAMPLES ?= 10000
 fuzz: setup $(TEST_STAMP)
-	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py \
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py tests/test_fuzz_names.py tests/test_fuzz_llm.py \
 	  --hypothesis-show-statistics
 
 # Refit the abstention model (src/askalign/answer/answerability.json) on our own questions.

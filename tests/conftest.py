@@ -183,7 +183,9 @@ def fake(llm_server):
     """The scripted server, its script and its log of requests emptied."""
     llm_server.script.clear()
     llm_server.requests.clear()
+    llm_server.authorizations.clear()
     llm_server.streams = True
+    llm_server.models = None
     return llm_server
 
 

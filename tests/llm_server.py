@@ -19,10 +19,18 @@ _BLOCK = re.compile(
 HOLD_S = 30.0  # the longest a held stream waits for the test to release it
 
 
+ECHO = b"{authorization}"  # in a raw body: the Authorization header the request came with
+
+
 @dataclass
 class Reply:
     """One scripted reply: a chat completion, or an HTTP error, after a delay. Streamed
-    (when asked for) in `pieces`, or whole; after the first piece it waits for `hold`."""
+    (when asked for) in `pieces`, or whole; after the first piece it waits for `hold`.
+
+    Or, for a hostile server, `raw`: these bytes as the body, whatever was asked, with
+    ECHO replaced by the request's Authorization header; written `chunk` bytes at a
+    time, `pause_s` apart (0: at once); `cut`: the connection closes halfway through
+    the length announced."""
 
     content: str = ""
     finish_reason: str = "stop"
@@ -30,6 +38,11 @@ class Reply:
     delay_s: float = 0.0
     pieces: list[str] | None = None
     hold: threading.Event | None = None
+    raw: bytes | None = None
+    content_type: str = "application/json"
+    chunk: int = 0
+    pause_s: float = 0.0
+    cut: bool = False
 
 
 Script = Callable[[dict], Reply]  # the request's body -> the reply
@@ -40,7 +53,9 @@ class FakeServer:
     url: str
     script: list[Script] = field(default_factory=list)
     requests: list[dict] = field(default_factory=list)
+    authorizations: list[str] = field(default_factory=list)  # each request's header
     streams: bool = True  # False: answers a `stream: true` request whole, as some servers do
+    models: bytes | None = None  # the body of GET /models; None: a list naming scripted-model
 
 
 def sources_in(body: dict) -> dict[str, tuple[str, str]]:
@@ -78,10 +93,13 @@ def scripted_server() -> Iterator[FakeServer]:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             fake.requests.append(body)
+            fake.authorizations.append(self.headers.get("Authorization", ""))
             reply = fake.script.pop(0)(body) if fake.script else Reply(status=503)
             time.sleep(reply.delay_s)
             try:
-                if reply.status == 200 and body.get("stream") and fake.streams:
+                if reply.raw is not None:
+                    self._raw(reply)
+                elif reply.status == 200 and body.get("stream") and fake.streams:
                     self._stream(reply)
                 else:
                     self._whole(reply)
@@ -91,7 +109,7 @@ def scripted_server() -> Iterator[FakeServer]:
         def do_GET(self) -> None:
             """The model list, as OpenAI-compatible servers give it at /v1/models."""
             listed = {"object": "list", "data": [{"id": "scripted-model", "object": "model"}]}
-            payload = json.dumps(listed).encode()
+            payload = json.dumps(listed).encode() if fake.models is None else fake.models
             status = 200 if self.path.rstrip("/").endswith("/models") else 404
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -109,6 +127,21 @@ def scripted_server() -> Iterator[FakeServer]:
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def _raw(self, reply: Reply) -> None:
+            assert reply.raw is not None
+            payload = reply.raw.replace(ECHO, self.headers.get("Authorization", "").encode())
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            sent = payload[: len(payload) // 2] if reply.cut else payload
+            step = reply.chunk or len(sent) or 1
+            for at in range(0, len(sent), step):
+                self.wfile.write(sent[at : at + step])
+                self.wfile.flush()
+                time.sleep(reply.pause_s)
+            self.close_connection = True
 
         def _stream(self, reply: Reply) -> None:
             self.send_response(200)

@@ -1,7 +1,5 @@
-"""The Python API: `Assistant.open()`, then `.ask(question)` or `.chat(messages)`.
-
-One Assistant is read-only after it opens, so a server can share it between threads.
-"""
+"""The Python API: `Assistant.open()`, then `.ask(question)` or `.chat(messages)`. One
+Assistant is read-only after it opens, so a server can share it between threads."""
 
 from __future__ import annotations
 
@@ -197,7 +195,8 @@ class Assistant:
     ) -> Answer:
         question = self.checked_question(question)
         filters = self.filters(speaker, doc, role)
-        return self._answer(question, self.intent(question), filters, max(k, 1))
+        *_, answer = self._answers(question, self.intent(question), filters, max(k, 1), False)
+        return answer
 
     def map(
         self, topic: str, *, doc: str | None = None, speakers: list[str] | None = None
@@ -251,8 +250,10 @@ class Assistant:
             return
         question, earlier = turns.question, turns.earlier
         query, intent = question, self.intent(question)
+        deadline = None  # from the model's first call: a rewrite's time counts too
         if earlier and is_follow_up(question, intent):
-            standalone = self.writer.standalone(question, earlier) if self.writer else None
+            deadline = self.writer.deadline() if self.writer else None
+            standalone = self.writer and self.writer.standalone(question, earlier, deadline)
             if standalone:
                 query, intent = standalone, self.intent(standalone)
             else:
@@ -260,21 +261,23 @@ class Assistant:
                     question, intent, earlier, turns.replies, self.intent, self.directory
                 )
         cited = [c for c in (as_indexed(c, self.documents) for c in turns.cited) if c]
-        for answer in self._answers(query, intent, filters, 5, live):
+        for answer in self._answers(query, intent, filters, 5, live, deadline):
             yield renumbered(answer.model_copy(update={"question": question}), cited)
 
-    def _answer(self, text: str, intent: QueryIntent, filters: Filters, k: int) -> Answer:
-        *_, answer = self._answers(text, intent, filters, k, live=False)
-        return answer
-
     def _answers(
-        self, text: str, intent: QueryIntent, filters: Filters, k: int, live: bool
+        self,
+        text: str,
+        intent: QueryIntent,
+        filters: Filters,
+        k: int,
+        live: bool,
+        deadline: float | None = None,
     ) -> Iterator[Answer]:
         """The extractive answer, or the one the user's model writes from it where one is
         set and the evidence is strong enough to answer at all."""
         answer, pool = self._composed(text, intent, filters, k)
         if self.writer is not None and pool is not None:
-            yield from self.writer.answers(text, pool, answer, live)
+            yield from self.writer.answers(text, pool, answer, live, deadline)
         elif self.writer is not None and answer.question:
             reason = "weak_evidence" if answer.abstained else "position_map"
             yield answer.model_copy(update={"fallback_reason": reason})

@@ -101,7 +101,15 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="The model name the server knows.")
     llm_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token.")
     llm_timeout_s: float = Field(
-        default=60, gt=0, description="A slower reply falls back to the extractive answer."
+        default=60,
+        gt=0,
+        description="How long an answer waits on your model, all its calls together (not"
+        " per read): a slower reply falls back to the extractive answer.",
+    )
+    llm_max_reply_bytes: int = Field(
+        default=2**20,  # a reply is a few claims: ~2-20 kB
+        ge=1024,
+        description="A longer reply from your model is not read on: the answer falls back.",
     )
 
     @property
@@ -117,11 +125,19 @@ class Settings(BaseSettings):
         url, model = url or self.llm_url, model or self.llm_model
         if not url:
             return None
+        from askalign.llm.client import OpenAICompatibleClient
+        from askalign.llm.secrets import without_credentials
+
         if not model:
             raise ValueError(
-                f"a model URL is set ({url}) but no model name: set ASKALIGN_LLM_MODEL"
+                f"a model URL is set ({without_credentials(url)}) but no model name:"
+                " set ASKALIGN_LLM_MODEL"
             )
-        from askalign.llm.client import OpenAICompatibleClient
-
         key = self.llm_api_key.get_secret_value() if self.llm_api_key else None
-        return OpenAICompatibleClient(url, model, api_key=key, timeout_s=self.llm_timeout_s)
+        return OpenAICompatibleClient(
+            url,
+            model,
+            api_key=key,
+            timeout_s=self.llm_timeout_s,
+            max_reply_bytes=self.llm_max_reply_bytes,
+        )

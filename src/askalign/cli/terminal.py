@@ -3,16 +3,22 @@ messages on stderr (`errors`). The commands live in `cli`; the web UI renders in
 
 Every text that comes from a file (a name, an author, a note quoting front matter) goes
 to rich as `Text`, never as markup: `[/x]` in a karma field would otherwise stop the
-command, and a file named `[red]z.md` would be shown as `z.md`."""
+command, and a file named `[red]z.md` would be shown as `z.md`.
+
+And every text printed, whatever its source (a speaker's name, a title, a quote, a
+model's claim, a model id a server lists, a thumbs-down anyone could send), reaches
+the terminal through `printable`: an escape code in it could clear the screen, rewrite
+the lines above, or retitle the window."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -31,8 +37,29 @@ if TYPE_CHECKING:  # annotations only: printing loads nothing the command did no
     from askalign.ingest.summary import FileSummary
     from askalign.retrieval.open import IndexStatus
 
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)  # messages stay whole, so they can be grepped
+# C0 and C1 control characters, DEL among them; a newline and a tab are text
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
+del _CONTROLS[ord("\n")], _CONTROLS[ord("\t")]
+
+
+def printable(text: str) -> str:
+    """`text` without control characters, other than newline and tab."""
+    return text.translate(_CONTROLS)
+
+
+class _Terminal(Console):
+    """A console whose every text segment is `printable`: rich's own cursor and style
+    codes are added after this, from the segments' styles and control codes."""
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            yield segment if segment.control else segment._replace(text=printable(segment.text))
+
+
+console = _Terminal()
+errors = _Terminal(stderr=True, soft_wrap=True)  # messages stay whole, so they can be grepped
 
 
 def print_scan(scan: CorpusScan) -> None:
@@ -126,7 +153,11 @@ def print_answer(answer: Answer) -> None:
 
 
 def warn_if_unready(model: object | None) -> None:
-    """Said once, at the start, rather than under every answer that falls back."""
+    """Said once, at the start, rather than under every answer that falls back: what is
+    wrong with the user's model, and how it is authenticated."""
+    authentication = getattr(model, "authentication", None)
+    if authentication:
+        print_error(f"your model: authentication: {authentication}", label="note", style="dim")
     check = getattr(model, "problem", None)
     problem = check() if check is not None else None
     if problem:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Generator, Iterator
 
 import numpy as np
@@ -25,8 +26,15 @@ from askalign.answer.extractive import ExtractiveComposer
 from askalign.answer.scoring import Pool
 from askalign.answer.windows import Quote
 from askalign.llm.check import Checked, ClaimChecker
-from askalign.llm.client import ChatModel, ChatReply, LlmRefusedError, LlmUnavailableError
-from askalign.llm.parse import Reply, complete_claims, parse_reply
+from askalign.llm.client import (
+    DEFAULT_TIMEOUT_S,
+    ChatModel,
+    ChatReply,
+    LlmRefusedError,
+    LlmUnavailableError,
+)
+from askalign.llm.deadline import within
+from askalign.llm.parse import Claim, ClaimReader, Reply, parse_reply
 from askalign.llm.prompt import (
     REPAIR,
     Source,
@@ -34,6 +42,7 @@ from askalign.llm.prompt import (
     response_formats,
     standalone_messages,
 )
+from askalign.llm.secrets import redacted
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +77,35 @@ class LlmWriter:
         """`quoting`: the composer whose windows the model is shown and whose citations
         its claims become, so that they are verified as extractive ones are."""
         self.model = model
+        # how long an answer may wait on the model, all its calls together: the client's
+        # own timeout (ASKALIGN_LLM_TIMEOUT_S) where it has one
+        self.timeout_s: float = getattr(model, "timeout_s", DEFAULT_TIMEOUT_S)
+        self.secrets: tuple[str, ...] = tuple(getattr(model, "secrets", ()))
         self.documents = quoting.documents
         self.composer = quoting
         self.mentioned = mentioned
         self.embed = embed
 
+    def deadline(self) -> float:
+        """When an answer begun now must be given by (a `time.monotonic()` value)."""
+        return time.monotonic() + self.timeout_s
+
     def answers(
-        self, question: str, pool: Pool, extractive: Answer, live: bool
+        self,
+        question: str,
+        pool: Pool,
+        extractive: Answer,
+        live: bool,
+        deadline: float | None = None,
     ) -> Iterator[Answer]:
         """The model's answer to `question` from the pool's best windows, or `extractive`
         marked with why the model's could not be used; last, and preceded, when `live`
-        and the model streams, by the answer so far each time another claim verifies."""
+        and the model streams, by the answer so far each time another claim verifies.
+        Past `deadline` (by default `timeout_s` from now) it falls back with "timeout"."""
         audit = LlmAudit(model=self.model.model)
+        deadline = deadline or self.deadline()
         try:
-            for written in self._write(question, self.sources(pool), audit, live):
+            for written in self._write(question, self.sources(pool), audit, live, deadline):
                 yield extractive.model_copy(
                     update={
                         "text": written.text,
@@ -94,14 +118,17 @@ class LlmWriter:
                 )
         except Fallback as fallback:
             log.info("LLM answer not used (%s): %s", fallback.reason, fallback)
-            audit.error = audit.error or str(fallback)
+            audit.error = redacted(audit.error or str(fallback), self.secrets)
             yield extractive.model_copy(update={"fallback_reason": fallback.reason, "llm": audit})
 
-    def standalone(self, question: str, earlier: list[str]) -> str | None:
+    def standalone(
+        self, question: str, earlier: list[str], deadline: float | None = None
+    ) -> str | None:
         """The follow-up rewritten by the model to stand alone, for retrieval; None when
         the model gives nothing usable (the caller then joins the turns itself)."""
+        asked = standalone_messages(question, earlier)
         try:
-            reply = self.model.complete(standalone_messages(question, earlier), None)
+            [reply] = within(deadline or self.deadline(), lambda: self._replies(asked, None, False))
         except (LlmUnavailableError, LlmRefusedError) as error:
             log.info("follow-up not rewritten: %s", error)
             return None
@@ -145,28 +172,27 @@ class LlmWriter:
         )
 
     def _write(
-        self, question: str, sources: list[Source], audit: LlmAudit, live: bool
+        self, question: str, sources: list[Source], audit: LlmAudit, live: bool, deadline: float
     ) -> Iterator[Written]:
         if not sources:
             raise Fallback("no_sources")
         asked = messages(question, sources)
         checker = ClaimChecker(sources, self.mentioned, self.embed)  # one a reply: none twice
         shown = _Shown(self, checker) if live else None
-        reply, response_format = yield from self._complete(asked, sources, audit, shown)
+        reply, response_format = yield from self._complete(asked, sources, audit, shown, deadline)
         parsed = parse_reply(reply.content)
         if parsed is None:  # one repair, in the form the server accepted
             repair = [*asked, {"role": "assistant", "content": reply.content}]
             try:
                 reply = yield from self._call(
-                    [*repair, {"role": "user", "content": REPAIR}], response_format, None
+                    [*repair, {"role": "user", "content": REPAIR}], response_format, None, deadline
                 )
             except LlmRefusedError as error:
                 raise Fallback("http_error", f"the repair request: {error}") from None
             parsed = parse_reply(reply.content)
             if parsed is None:
-                raise Fallback(
-                    "unparseable", f"not claims after one repair: {reply.content[:200]!r}"
-                )
+                excerpt = redacted(reply.content, self.secrets)[:200]  # whole, then cut
+                raise Fallback("unparseable", f"not claims after one repair: {excerpt!r}")
         if not parsed.answerable:
             raise Fallback("not_answerable", "the model said the sources do not answer")
         yield self._checked(parsed, checker, audit).model_copy(update={"final": True})
@@ -177,12 +203,13 @@ class LlmWriter:
         sources: list[Source],
         audit: LlmAudit,
         shown: _Shown | None,
+        deadline: float,
     ) -> Generator[Written, None, tuple[ChatReply, dict | None]]:
         """The first reply in an output form the server accepts, strictest form first."""
         refused: list[str] = []
         for name, response_format in response_formats([s.id for s in sources]):
             try:
-                reply = yield from self._call(asked, response_format, shown)
+                reply = yield from self._call(asked, response_format, shown, deadline)
             except LlmRefusedError as error:
                 refused.append(f"{name}: {error}")
                 continue
@@ -191,25 +218,39 @@ class LlmWriter:
         raise Fallback("http_error", "; ".join(refused))
 
     def _call(
-        self, asked: list[dict[str, str]], response_format: dict | None, shown: _Shown | None
+        self,
+        asked: list[dict[str, str]],
+        response_format: dict | None,
+        shown: _Shown | None,
+        deadline: float,
     ) -> Generator[Written, None, ChatReply]:
-        """The model's reply; streamed where it can be and `shown` is given, the claims
-        verified so far yielded as they arrive."""
-        stream = getattr(self.model, "stream", None)
+        """The model's reply by the deadline; streamed where it can be and `shown` is
+        given, the claims verified so far yielded as they arrive."""
+        streamed = shown is not None and hasattr(self.model, "stream")
+        pieces: list[str] = []
+        finish_reason = None
         try:
-            if shown is None or stream is None:
-                reply = self.model.complete(asked, response_format)
-            else:
-                reply = ChatReply(content="")
-                for reply in stream(asked, response_format):
-                    written = shown.grown(reply.content)
-                    if written is not None:
-                        yield written
+            for piece in within(deadline, lambda: self._replies(asked, response_format, streamed)):
+                pieces.append(piece.content)
+                finish_reason = piece.finish_reason or finish_reason
+                written = shown.grown(piece.content) if streamed and shown else None
+                if written is not None:
+                    yield written
         except LlmUnavailableError as error:
             raise Fallback(error.reason, str(error)) from None
+        reply = ChatReply(content="".join(pieces), finish_reason=finish_reason)
         if reply.finish_reason == "length":  # cut off: what it wrote last is missing
             raise Fallback("length", "the model stopped at its token limit")
         return reply
+
+    def _replies(
+        self, asked: list[dict[str, str]], response_format: dict | None, streamed: bool
+    ) -> Iterator[ChatReply]:
+        """The reply whole, or piece by piece where it is `streamed`."""
+        if streamed:
+            yield from self.model.stream(asked, response_format)  # type: ignore[attr-defined]
+        else:
+            yield self.model.complete(asked, response_format)
 
     def _checked(self, reply: Reply, checker: ClaimChecker, audit: LlmAudit) -> Written:
         kept: list[Checked] = []
@@ -217,10 +258,7 @@ class LlmWriter:
             if checked.reason is None:
                 kept.append(checked)
             else:
-                claim = checked.claim
-                audit.dropped.append(
-                    DroppedClaim(text=claim.text, source_id=claim.source_id, reason=checked.reason)
-                )
+                audit.dropped.append(self._dropped(checked.claim, checked.reason))
         written = self.compose(kept, audit)
         audit.kept = len(kept)
         if len(kept) < MIN_KEPT:
@@ -245,14 +283,19 @@ class LlmWriter:
             citation = cited.get((checked.source.doc_id, checked.span))
             if citation is None:
                 kept.remove(checked)
-                claim = checked.claim
-                reason = "citation failed verification"
-                audit.dropped.append(
-                    DroppedClaim(text=claim.text, source_id=claim.source_id, reason=reason)
-                )
+                audit.dropped.append(self._dropped(checked.claim, "citation failed verification"))
                 continue
-            parts.append(_marked(checked.claim.text, citation.n))
+            parts.append(_marked(redacted(checked.claim.text, self.secrets), citation.n))
         return Written(text=" ".join(parts), citations=list(cited.values()), kept=len(kept))
+
+    def _dropped(self, claim: Claim, reason: str) -> DroppedClaim:
+        """Listed in the answer, which the public /ask returns: a server that echoes the
+        key it was sent into a claim does not show it there."""
+        return DroppedClaim(
+            text=redacted(claim.text, self.secrets),
+            source_id=redacted(claim.source_id, self.secrets),
+            reason=redacted(reason, self.secrets),
+        )
 
 
 class _Shown:
@@ -261,16 +304,16 @@ class _Shown:
     def __init__(self, writer: LlmWriter, checker: ClaimChecker) -> None:
         self.writer = writer
         self.checker = checker
-        self.read = 0
+        self.reader = ClaimReader()
         self.kept: list[Checked] = []
 
-    def grown(self, content: str) -> Written | None:
-        """The answer so far, when the reply's new claims verify another; else None."""
-        claims = complete_claims(content)
-        if len(claims) <= self.read:
+    def grown(self, piece: str) -> Written | None:
+        """The answer so far, when the reply's next piece closes a claim that verifies;
+        else None."""
+        closed = self.reader.read(piece)
+        if not closed:
             return None
-        fresh = [c for c in self.checker.check(claims[self.read :]) if c.reason is None]
-        self.read = len(claims)
+        fresh = [c for c in self.checker.check(closed) if c.reason is None]
         if not fresh:
             return None
         self.kept += fresh
