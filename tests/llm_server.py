@@ -134,6 +134,7 @@ def scripted_server() -> Iterator[FakeServer]:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Connection", "close")  # said, so no client reuses it
             self.end_headers()
             sent = payload[: len(payload) // 2] if reply.cut else payload
             step = reply.chunk or len(sent) or 1

@@ -65,7 +65,8 @@ def shown(*printing: object) -> str:
 
 def test_names_titles_and_quotes_print_without_control_characters(hostile: Assistant) -> None:
     speakers = hostile.speakers()
-    assert any("\x1b" in info.name for info in speakers)  # the index keeps what the page said
+    # a name with control characters is refused at ingest (formats/base: the name check)
+    assert not any(CONTROLS.search(info.name) for info in speakers)
     found = hostile.map(TOPIC)
     answer = hostile.ask("Do probes miss new kinds of deception?")
     claimed = answer.model_copy(update={"text": f"A claim{RED} the model wrote{WIPE}."})
@@ -76,7 +77,6 @@ def test_names_titles_and_quotes_print_without_control_characters(hostile: Assis
         lambda: print_answer(claimed),
     )
     assert not CONTROLS.search(text), repr(CONTROLS.search(text))
-    assert "Rhea [31mMoss" in text and "Ivo[31m Lind" in text  # the rest is still shown
     assert "A claim[31m the model wrote" in text
 
 
