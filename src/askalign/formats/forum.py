@@ -235,12 +235,19 @@ def page_passages(
     ]
     text = text_builder.text
     builder = PassageBuilder(ctx.doc_id, text)
-    post_passages = sectioned_passages(builder, body.blocks, Role.POST, meta.author)
-    post_passages += [
-        footnote_passage(builder, region.span, label, meta.author)
-        for label, region in notes
-        if region.blocks
-    ]
+    post_passages = post_and_notes(builder, body, notes, meta.author)
     regions = [body, *(region for _, region in notes), *(region for _, region in comments)]
     marked = quoted_blocks(block for region in regions for block in region.blocks)
     return meta, text, post_passages, comment_passages(builder, comments, ctx), marked
+
+
+def post_and_notes(
+    builder: PassageBuilder, body: Region, notes: list[tuple[str, Region]], author: str | None
+) -> list[Passage]:
+    """The post's sectioned passages, then its footnotes, each once, all the author's."""
+    passages = sectioned_passages(builder, body.blocks, Role.POST, author)
+    return passages + [
+        footnote_passage(builder, region.span, label, author)
+        for label, region in notes
+        if region.blocks
+    ]

@@ -31,18 +31,16 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, Field, ValidationError
 
-from askalign.documents import Document, InferredBy, Passage, Role
+from askalign.documents import Document, InferredBy, Passage
 from askalign.formats.base import (
     DocumentMeta,
     PassageBuilder,
     ReadContext,
     comment_passage,
-    footnote_passage,
-    sectioned_passages,
     thread_document,
 )
 from askalign.formats.decode import ReadError
-from askalign.formats.forum import copy_region, detach_footnotes
+from askalign.formats.forum import copy_region, detach_footnotes, post_and_notes
 from askalign.formats.frontmatter import joined_names
 from askalign.formats.html import TextBuilder, parse
 from askalign.text.spans import Span
@@ -163,12 +161,7 @@ def read(text: str, ctx: ReadContext) -> Document:
     shown = [comment_span(text_builder, comment) for comment, _ in ordered]
     source = text_builder.text
     builder = PassageBuilder(ctx.doc_id, source)
-    post_passages = sectioned_passages(builder, body.blocks, Role.POST, meta.author)
-    post_passages += [
-        footnote_passage(builder, region.span, label, meta.author)
-        for label, region in notes
-        if region.blocks
-    ]
+    post_passages = post_and_notes(builder, body, notes, meta.author)
     comments = comment_passages(builder, ordered, shown, meta.url)
     check_counts(thread, ordered, shown, ctx)
     return thread_document(
