@@ -133,3 +133,15 @@ def test_an_answer_does_not_queue_behind_a_busy_reader(loaded_shipped, embedder)
     assert waited.reader is ReaderUse.BUSY and waited.citations
     assert assistant.ask(question).reader is ReaderUse.READ
     assert Assistant(Searcher(loaded_shipped, embedder)).ask(question).reader is None
+
+
+def test_no_reader_on_the_command_line_is_off(tmp_path) -> None:
+    """`askalign serve --no-reader` once served with the reader on: the option reached
+    the settings as the string "off", which `Reader.open` did not take for off."""
+    from askalign.cli.app import read_settings, reader_mode
+    from askalign.reader import ReaderMode
+
+    settings = read_settings(reader=reader_mode(False), index_dir=tmp_path)
+    assert settings.reader is ReaderMode.OFF and settings.index_dir == tmp_path
+    assert Reader.open("off", settings.model_cache) is None
+    assert read_settings(reader=reader_mode(True)).reader is ReaderMode.ON

@@ -75,8 +75,9 @@ ReaderOption = Annotated[
 
 def read_settings(**given: object) -> Settings:
     """The settings from the environment, under the options given on the command line
-    (an option left out is None, and the environment's value stands)."""
-    return Settings().model_copy(update={name: value for name, value in given.items() if value})
+    (an option left out is None, and the environment's value stands). Validated, so
+    `--no-reader` is the setting `off`, not a string that reads as on."""
+    return Settings(**{name: value for name, value in given.items() if value})
 
 
 def reader_mode(reader: bool | None) -> str | None:

@@ -45,6 +45,7 @@ class Reader:
     def open(
         cls, mode: ReaderMode, cache_dir: Path, threads: int | None = None, wait_s: float = 0.5
     ) -> Reader | None:
+        mode = ReaderMode(mode)  # a plain "off" must not read as on
         if mode is ReaderMode.OFF or (mode is ReaderMode.AUTO and missing() is not None):
             return None
         require()
