@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         " auto (on when askalign[reader] is installed).",
     )
     reader_wait_s: float = Field(
-        default=0.5,
+        default=0.05,
         ge=0,
         description="How long an answer waits for the reader while another answer uses it;"
         " past that it is composed without it (Answer.reader = busy).",

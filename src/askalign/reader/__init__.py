@@ -34,7 +34,7 @@ class ReaderUse(StrEnum):
 
 
 class Reader:
-    def __init__(self, cache_dir: Path, threads: int | None = None, wait_s: float = 0.5) -> None:
+    def __init__(self, cache_dir: Path, threads: int | None = None, wait_s: float = 0.05) -> None:
         self.cache_dir = cache_dir
         self.threads = threads
         self.wait_s = wait_s
@@ -43,7 +43,7 @@ class Reader:
 
     @classmethod
     def open(
-        cls, mode: ReaderMode, cache_dir: Path, threads: int | None = None, wait_s: float = 0.5
+        cls, mode: ReaderMode, cache_dir: Path, threads: int | None = None, wait_s: float = 0.05
     ) -> Reader | None:
         mode = ReaderMode(mode)  # a plain "off" must not read as on
         if mode is ReaderMode.OFF or (mode is ReaderMode.AUTO and missing() is not None):
