@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from askalign.documents import CorpusProblem, CorpusScan, Role
+from askalign.text.printable import printable
 
 if TYPE_CHECKING:  # annotations only: printing loads nothing the command did not
     from rich.status import Status
@@ -36,15 +37,6 @@ if TYPE_CHECKING:  # annotations only: printing loads nothing the command did no
     from askalign.ingest.pipeline import IngestReport
     from askalign.ingest.summary import FileSummary
     from askalign.retrieval.open import IndexStatus
-
-# C0 and C1 control characters, DEL among them; a newline and a tab are text
-_CONTROLS = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
-del _CONTROLS[ord("\n")], _CONTROLS[ord("\t")]
-
-
-def printable(text: str) -> str:
-    """`text` without control characters, other than newline and tab."""
-    return text.translate(_CONTROLS)
 
 
 class _Terminal(Console):

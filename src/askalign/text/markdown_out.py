@@ -11,6 +11,8 @@ import html
 import re
 from urllib.parse import quote, urlsplit
 
+from askalign.text.printable import printable
+
 LINK_SCHEMES = frozenset({"http", "https"})
 # Markdown's inline syntax (CommonMark and GitHub's), each escaped with a backslash
 _INLINE = re.compile(r"([\\`*_{}\[\]()#+!|~])")  # < > & become entities first
@@ -21,15 +23,12 @@ _AUTOLINK = re.compile(r":(?=//)|(?<=www)\.|@", re.IGNORECASE)
 _LINE_START = re.compile(r"^([ \t]*)(-|=|\d+\.)", re.MULTILINE)
 # Kept in a URL as it is; anything else (space, quote, bracket, backslash) is %-encoded
 _URL_SAFE = "/:?#@!$&'*+,;=%-._~"
-# C0 and C1 controls but newline and tab: in a file that is `cat` to a terminal, ESC [
-# recolours, moves the cursor or clears lines, and CR overwrites what came before
-_CONTROLS = dict.fromkeys([*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
 
 
 def escape_markdown(text: str) -> str:
     """`text` as Markdown that renders to exactly these characters, lines kept, less
     the control characters no reader should receive."""
-    escaped = _INLINE.sub(r"\\\1", html.escape(text.translate(_CONTROLS), quote=False))
+    escaped = _INLINE.sub(r"\\\1", html.escape(printable(text), quote=False))
     escaped = _AUTOLINK.sub(lambda found: "\\" + found.group(0), escaped)
     return _LINE_START.sub(_escape_line_start, escaped)
 
@@ -49,7 +48,7 @@ def http_url(url: str | None) -> str | None:
     link or an HTML attribute expects; None for any other (javascript:, data:, a path)."""
     if not url:
         return None
-    url = url.translate(_CONTROLS).strip()
+    url = printable(url).strip()
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed IPv6 bracket
