@@ -1,8 +1,9 @@
-"""Answer benchmarks/thread_questions.jsonl with one askalign version, reader off, for
-grading side by side (benchmarks/grades_thread.jsonl).
+"""Answer a question set with one askalign version, reader off, for grading by hand
+side by side (benchmarks/GRADING.md): each answer's text, abstention and citations.
 
-Usage: python benchmarks/answer_threads.py INDEX_DIR VERSION_LABEL OUT_JSONL
-(with PYTHONPATH pointing at the version's src/ to answer with an older checkout)."""
+Usage: python benchmarks/answer_set.py INDEX_DIR VERSION_LABEL OUT_JSONL [QUESTIONS_JSONL]
+(questions default to benchmarks/thread_questions.jsonl; with PYTHONPATH pointing at
+the version's src/ to answer with an older checkout)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from pathlib import Path
 
 from askalign import Assistant
 
-QUESTIONS = Path(__file__).with_name("thread_questions.jsonl")
+THREAD_QUESTIONS = Path(__file__).with_name("thread_questions.jsonl")
 
 
-def main(index: str, label: str, out: str) -> None:
+def main(index: str, label: str, out: str, questions: str = str(THREAD_QUESTIONS)) -> None:
     assistant = Assistant.open(index, reader="off")
-    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in Path(questions).read_text(encoding="utf-8").splitlines()]
     with open(out, "w", encoding="utf-8") as written:
         for row in rows:
             started = time.perf_counter()
@@ -35,4 +36,4 @@ def main(index: str, label: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])
