@@ -4,7 +4,8 @@ anything; the reader (when installed) only scores which sentence reads as the an
 
 `pool` scores the candidates (scoring.py), `select` chooses (selection.py), windows
 give each chosen sentence the neighbours it needs (windows.py), `arrange` orders them
-and prose.py writes the words around them.
+and prose.py writes the words around them. A question about an exchange between two
+people is told from the exchange itself instead (exchange.py), in thread order.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ import numpy as np
 
 from askalign.answer.answers import Citation
 from askalign.answer.compose import Composition
+from askalign.answer.exchange import Exchanges, in_thread_order, key_sentence
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
-from askalign.answer.scoring import Pool, candidates, pasted, read, relevance
+from askalign.answer.scoring import Pool, candidates, read, relevance
 from askalign.answer.selection import arrange, is_asked_reply, select
 from askalign.answer.verify import cited, verified
 from askalign.answer.windows import Quote, Windows
-from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
 
 THREAD_REPLIES = 2
+SAYS_BACK = (Shape.WHAT, Shape.WHY, Shape.HOW)  # shapes a restatement of the question fails
 READ_CANDIDATES = 6
 
 
@@ -44,6 +46,7 @@ class ExtractiveComposer:
         self.reader = reader
         self.read_candidates = read_candidates
         self.windows = Windows(documents, sentences)
+        self.exchanges = Exchanges(documents, sentences)
 
     def pool(self, question: Question, hits: list[Hit]) -> Pool:
         found = candidates(self.documents, self.sentences, hits)
@@ -64,18 +67,33 @@ class ExtractiveComposer:
         if not pool.found:
             return Composition(text="", citations=[])
         intent = question.intent
+        # a question that asks who said a thing, or whether, is answered by the sentence
+        # that says it back; others need more than their own words
+        asked = frozenset(question.weights if intent.shape in SAYS_BACK else ())
         chosen = [(pool.found[i].rowid, float(pool.relevance[i])) for i in select(pool, intent)]
+        exchange = self.exchanges.turns(question, hits, pool)
+        if exchange:  # the exchange asked about, as it happened; its first turn told whole
+            rows = self.sentences.rows
+            turns = {rows[rowid].passage_id for rowid, _ in exchange}
+            exchange += [c for c in chosen if rows[c[0]].passage_id in turns]  # its best, too
+            asked_reply = exchange[0][0]
+            quotes = self.windows.quotes(exchange, {asked_reply}, asked)
+            lead = rows[asked_reply].passage_id if intent.replier else None
+            return self._written(in_thread_order(quotes, lead), limit)
         told: set[int] = set()
         if intent.asks_reply:  # the replies are what is asked: they get the room first
             chosen = self._replies(question, pool, chosen) + chosen
             told = self._asked_replies(chosen, intent)
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
-        quotes = self.windows.quotes(chosen, told)
+        quotes = self.windows.quotes(chosen, told, asked)
         hit_order: dict[str, int] = {}
         for hit in hits:
             hit_order.setdefault(hit.chunk.doc_id, len(hit_order))
-        items = self.citations_for(arrange(quotes, hit_order, intent))[:limit]
+        return self._written(arrange(quotes, hit_order, intent), limit)
+
+    def _written(self, quotes: list[Quote], limit: int | None) -> Composition:
+        items = self.citations_for(quotes)[:limit]
         return Composition(
             text=compose_text(items, self.documents), citations=[c for _, c in items]
         )
@@ -101,9 +119,9 @@ class ExtractiveComposer:
             if not replies or len(added) >= THREAD_REPLIES:
                 continue
             reply = min(replies, key=lambda p: p.speaker != question.intent.replier)
-            best = self._best_sentence(question, doc_id, reply)
+            best = key_sentence(self.sentences, question.vector, doc_id, reply)
             if best is not None:
-                added.append((best, floor))
+                added.append((best[0], floor))
                 quoted[reply.id] = doc_id
         return added
 
@@ -119,17 +137,6 @@ class ExtractiveComposer:
             if passage is not None and is_asked_reply(passage, others, intent):
                 told[rowid] = max(score, told.get(rowid, -np.inf))
         return {max(told, key=told.__getitem__)} if told else set()
-
-    def _best_sentence(self, question: Question, doc_id: str, passage: Passage) -> int | None:
-        rowids = [  # a reply often pastes the point it answers: that is not its own text
-            rowid
-            for rowid in self.sentences.overlapping(doc_id, passage.start, passage.end)
-            if not pasted(passage, self.sentences.rows[rowid].span)
-        ]
-        if not rowids:
-            return None
-        cosines = self.sentences.vectors_of(rowids) @ question.vector
-        return rowids[int(np.argmax(cosines))]
 
     def citations_for(self, quotes: list[Quote]) -> list[tuple[Quote, Citation]]:
         """Citations built from metadata, numbered in answer order; unverifiable ones

@@ -16,12 +16,17 @@ from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.text.sentences import MIN_WORDS
 from askalign.text.spans import Span, trim
+from askalign.text.terms import terms
 
 MAX_QUOTED = 8  # sentences in the whole answer, windows included
 NEXT_RATIO = 0.6  # the sentence after a chosen one joins it when it scores this share
 MAX_LIST_ITEMS = 5
 MAX_LIST_CHARS = 1600
 REPLY_SENTENCES = 2  # more of an asked-for reply's own sentences after the chosen one
+PAYOFF_SENTENCES = 3  # the sentences an announcement ("There are ways…") brings, at most
+SHORT_ANNOUNCEMENT = 14  # words: a longer sentence that names "some problems" announces none
+RESTATED_SHARE = 0.75  # of a sentence's words in the question: it says the question back
+RESTATED_WORDS = 3
 
 _BACK_REFERENCE = re.compile(
     r"^\W*(?:this|that|these|those|they|them|it|its|it's|so|such|but|however|thus|hence|"
@@ -51,6 +56,23 @@ _ANNOUNCES = re.compile(
     r"possibilities|strategies|routes|paths|stories|scenarios)\b",
     re.I,
 )
+# "There are ways of addressing this problem." / "Here are a few." : what they promise
+# comes next.
+_THERE_ARE = re.compile(
+    r"\b(?:there (?:are|were|exist)|here are) (?:\w+ )?(?:\w+ )?"
+    r"(?:reasons|ways|things|problems|arguments|points|issues|options|approaches|steps|ideas|"
+    r"objections|considerations|questions|claims|factors|examples|kinds|types|cases)\b",
+    re.I,
+)
+# "The answer is simple." / "My view is this." / "The problem is twofold.": a sentence
+# that ends where its point is about to start.
+_PROMISES = re.compile(
+    r"\b(?:the (?:\w+ )?(?:answer|reason|point|upshot|catch|trouble|key|idea|problem|"
+    r"question|difference)|my (?:\w+ )?(?:view|take|answer|guess|position|claim|worry|"
+    r"reply|sense)) (?:is|was)(?: \w+){0,2}\W*$",
+    re.I,
+)
+_BREAKS_OFF = (",", ";", "—", "–")
 _ITEM = re.compile(r"[ \t]*(?:[-*•‣◦▪–]|\(?\d{1,2}[.)]|\(?[a-h][.)])[ \t]+\S")
 
 
@@ -66,8 +88,32 @@ class Quote(NamedTuple):
 
 
 def leads_in(text: str) -> bool:
-    """Ends on a colon or an ellipsis: what it introduces comes next."""
-    return text.rstrip().rstrip("”\"'’)").endswith((":", "…", "..."))
+    """Ends on a colon, an ellipsis or mid-sentence: what it introduces comes next."""
+    return text.rstrip().rstrip("”\"'’)").endswith((":", "…", "...", *_BREAKS_OFF))
+
+
+def breaks_off(text: str) -> bool:
+    """Stops mid-sentence ("Then, perhaps,"): a list may finish it, or be it."""
+    return text.rstrip().rstrip("”\"'’)").endswith(_BREAKS_OFF)
+
+
+def payoff(text: str) -> int:
+    """How many of the sentences after a set-up pay it off, whatever they say: the one
+    after a lead-in or a promise ("The answer is simple."), up to PAYOFF_SENTENCES after
+    a short announcement ("There are ways of addressing this problem.")."""
+    short = len(text.split()) <= SHORT_ANNOUNCEMENT
+    if short and (_THERE_ARE.search(text) or _ANNOUNCES.search(text)):
+        return PAYOFF_SENTENCES
+    return int(leads_in(text) or bool(_PROMISES.search(text)))
+
+
+def restates(text: str, asked: frozenset[str]) -> bool:
+    """Says the question back and adds (almost) nothing: most of its words, and at
+    least RESTATED_WORDS of them, are the question's."""
+    [words] = terms([text])
+    own = set(words)
+    shared = own & asked
+    return len(shared) >= RESTATED_WORDS and len(shared) >= RESTATED_SHARE * len(own)
 
 
 class Windows:
@@ -75,14 +121,21 @@ class Windows:
         self.documents = documents
         self.sentences = sentences
 
-    def quotes(self, chosen: list[tuple[int, float]], told: set[int] | None = None) -> list[Quote]:
+    def quotes(
+        self,
+        chosen: list[tuple[int, float]],
+        told: set[int] | None = None,
+        asked: frozenset[str] = frozenset(),
+    ) -> list[Quote]:
         """Each chosen (sentence rowid, score) with the neighbours it needs,
         neighbouring sentences of one passage joined into one quote. A sentence in
-        `told` is a reply the question asks for: it brings the rest of its point."""
+        `told` is a reply the question asks for: it brings the rest of its point. One
+        that only says the question back (`asked`: its terms) gives way to the
+        sentences after it, and goes where none follow, unless nothing else is left."""
         spans: dict[int, float] = {}  # sentence rowid -> the score of the quote it serves
         for rowid, score in chosen:
             telling = told is not None and rowid in told
-            for neighbour in self.window(rowid, score, dict(chosen), telling):
+            for neighbour in self.window(rowid, score, dict(chosen), telling, asked):
                 if neighbour != rowid and self._pasted(neighbour):
                     continue
                 spans[neighbour] = max(spans.get(neighbour, -np.inf), score)
@@ -90,6 +143,8 @@ class Windows:
                     break
             if len(spans) >= MAX_QUOTED:
                 break
+        if not spans and asked:
+            return self.quotes(chosen, told)
         finished = [q for q in map(self._finished, self._joined(spans)) if q is not None]
         return [q for q in finished if not any(_inside(q, other) for other in finished)]
 
@@ -111,25 +166,36 @@ class Windows:
         return pieces
 
     def window(
-        self, rowid: int, score: float, scores: dict[int, float], telling: bool = False
+        self,
+        rowid: int,
+        score: float,
+        scores: dict[int, float],
+        telling: bool = False,
+        asked: frozenset[str] = frozenset(),
     ) -> list[int]:
         """The sentence, the one before if it leans on it, and the ones after if it
         leads into them, they carry on its point, or they score nearly as well (the
-        sentence that sets a scene is often followed by the one that answers). A reply
-        that is asked for (`telling`) goes on to the end of its point: up to
-        REPLY_SENTENCES more of its own sentences, stopping where it pastes the next
-        point it answers."""
+        sentence that sets a scene is often followed by the one that answers). A set-up
+        brings its payoff whatever the payoff says. A reply that is asked for
+        (`telling`) goes on to the end of its point: up to REPLY_SENTENCES more of its
+        own sentences, stopping where it pastes the next point it answers. A sentence
+        that restates the question is replaced by what follows it."""
         text = self._text(rowid)
+        restating = restates(text, asked)
         floor = NEXT_RATIO * score
         before, after = self.sentences.neighbours(rowid)
         window = [rowid]
-        if before is not None and (
-            _BACK_REFERENCE.match(text) or len(text.split()) < 2 * MIN_WORDS
+        if (
+            before is not None
+            and not restating
+            and (_BACK_REFERENCE.match(text) or len(text.split()) < 2 * MIN_WORDS)
         ):
             window.insert(0, before)
         opens = leads_in(text)
         listing = opens  # a lead-in's items, one a line, all follow it
+        owed = max(payoff(text), int(restating))  # sentences joining whatever they say
         following = 3 if opens else (REPLY_SENTENCES if telling else 2)
+        following = max(following, owed)
         while after is not None and (following > 0 or listing):
             next_text = self._text(after)
             listing = listing and self._on_own_line(after) and len(window) <= MAX_LIST_ITEMS
@@ -139,13 +205,14 @@ class Windows:
                 or scores.get(after, -np.inf) >= floor
                 or (telling and not self._pasted(after))
             )
-            if not (opens or listing or carries_on or _EXAMPLE.search(text)):
+            if not (owed > 0 or listing or carries_on or _EXAMPLE.search(text)):
                 break
             window.append(after)
             text, opens = next_text, leads_in(next_text)
-            following = 3 if opens else following - 1
+            owed = max(owed - 1, payoff(next_text))
+            following = max(3 if opens else following - 1, owed)
             _, after = self.sentences.neighbours(after)
-        return window
+        return window[window.index(rowid) + 1 :] if restating else window
 
     def _on_own_line(self, rowid: int) -> bool:
         """The sentence starts a line: an item of a list that lost its bullets."""
@@ -177,7 +244,8 @@ class Windows:
         for rowid in self.sentences.overlapping(quote.doc_id, quote.span.start, quote.span.end):
             sentence = self.sentences.rows[rowid]
             text = sentence.span.cut(source)
-            if leads_in(text) or _ANNOUNCES.search(text):
+            an_item = breaks_off(text) and _ITEM.match(_line_at(source, sentence.start))
+            if (leads_in(text) and not an_item) or _ANNOUNCES.search(text):
                 items = list_items(source, sentence.end)
                 if items:
                     break
@@ -253,6 +321,12 @@ def _inside(quote: Quote, other: Quote) -> bool:
         and quote.span.end <= other.span.end
         and (other.span.start, other.span.end) != (quote.span.start, quote.span.end)
     )
+
+
+def _line_at(source: str, offset: int) -> str:
+    start = source.rfind("\n", 0, offset) + 1
+    end = source.find("\n", offset)
+    return source[start : len(source) if end == -1 else end]
 
 
 class Item(NamedTuple):

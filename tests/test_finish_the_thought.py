@@ -1,0 +1,134 @@
+"""Answers that finish the thought (issue 31), on small texts of our own, real model and
+real index: a set-up sentence brings the sentences that pay it off, a sentence that only
+says the question back never opens the answer, and an exchange between two named
+people is told in thread order, from the point to its last turn."""
+
+from __future__ import annotations
+
+import pytest
+
+from askalign.assistant import Assistant
+from askalign.retrieval.open import open_index
+from askalign.retrieval.search import Searcher
+
+from .conftest import run_ingest
+
+SET_UP = "There are ways of addressing this problem."
+PAYOFF = (
+    "Sealed hardware keeps the sensor physically out of reach.",
+    "Myopic training removes any later gain from meddling.",
+)
+RESTATED = "Designers ask how to stop an agent tampering with its reward sensor."
+ANSWER = "Sealing the sensor inside tamper-proof hardware removes the opportunity entirely."
+OPENING = "A learned agent may tamper with the sensor that measures its reward."
+ESSAY = f"""Reward tampering
+
+{" ".join([OPENING, SET_UP, *PAYOFF])}
+
+Lighthouse keepers on rocky coasts kept careful logs of every passing ship and storm.
+
+{RESTATED} {ANSWER}
+
+Tide tables were printed each winter for the harbour pilots of the northern coast.
+"""
+THREAD = """LESSWRONG
+LW
+
+AI
+Frontpage
+
+42
+
+Buttons And Their Keepers
+
+by Ada Author
+3rd Feb 2024
+AI Alignment Forum
+5 min read
+4
+
+42
+
+Buttons And Their Keepers
+12bob_b
+3Carol C
+-1Dave
+New Comment
+5 comments, sorted by
+top scoring
+Click to highlight new comments since: Today at 8:42 AM
+[-]bob_b2dΩ4125
+
+A shutdown button fails because a capable agent learns to guard the button against its keepers.
+Reply
+[-]Carol C1d30
+
+@bob_b Guarding pays only when the agent expects a press to cost it reward.
+Reply1
+[-]bob_b1d20
+
+@Carol C Then the press must leave expected reward untouched, which nobody can arrange.
+Reply
+[-]Carol C1d10
+
+@bob_b We agree reward-neutral presses are the crux; we differ on whether they can be built.
+Reply
+[-]Dave5h-1-3
+
+Lighthouses on rocky coasts were once kept by families who lived inside them.
+Reply
+Moderation Log
+Curated and popular this week
+5Comments
+some tag
+
+1.1 Introduction
+
+Keepers of an off switch want it pressed only when needed.
+
+tag one
+Mentioned in
+99Another post
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    corpus = tmp_path_factory.mktemp("finish") / "corpus"
+    corpus.mkdir()
+    (corpus / "tampering.txt").write_text(ESSAY, encoding="utf-8")
+    (corpus / "buttons.txt").write_text(THREAD, encoding="utf-8")
+    index = corpus.parent / "index"
+    run_ingest(corpus, index, embedder)
+    return Assistant(Searcher(open_index(index, embedder.model_id, embedder.dimension), embedder))
+
+
+def quoted(answer) -> str:
+    return " ".join(" ".join(c.quote.split()) for c in answer.citations)
+
+
+def test_a_set_up_brings_the_sentences_that_pay_it_off(small: Assistant) -> None:
+    answer = small.ask("What ways of addressing reward tampering does the text give?")
+    assert SET_UP in quoted(answer), answer.text
+    assert all(payoff in quoted(answer) for payoff in PAYOFF), answer.text
+
+
+def test_a_sentence_that_restates_the_question_never_opens_the_answer(small: Assistant) -> None:
+    answer = small.ask("How can a designer stop an agent from tampering with its reward sensor?")
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith(ANSWER), answer.text
+    assert RESTATED not in quoted(answer)
+
+
+def test_an_exchange_is_told_in_thread_order_to_its_last_turn(small: Assistant) -> None:
+    answer = small.ask("Where did bob_b and Carol C end up on guarding the shutdown button?")
+    order = [c.passage_id.split("#")[1] for c in answer.citations]
+    assert order == ["c1", "c2", "c3", "c4"], answer.text
+    assert "Carol C, replying to bob_b, writes" in answer.text
+    assert "bob_b, replying to Carol C, writes" in answer.text
+
+
+def test_an_asked_reply_leads_then_the_exchange_runs_to_its_end(small: Assistant) -> None:
+    answer = small.ask("How did Carol C reply to bob_b's point about guarding the shutdown button?")
+    order = [c.passage_id.split("#")[1] for c in answer.citations]
+    assert order == ["c2", "c1", "c3", "c4"], answer.text
