@@ -50,6 +50,26 @@ def key_sentence(
     return rowids[best], float(cosines[best])
 
 
+def opening(sentences: SentenceTable, document: Document, passage: Passage) -> int | None:
+    """A reply's first sentence of its own, after any words it pastes or quotes: a
+    reply opens on what it makes of the point it answers ("That's not quite my
+    position."), which is what "how did X reply" asks, wherever the rest wanders."""
+    for rowid in sentences.overlapping(document.id, passage.start, passage.end):
+        span = sentences.rows[rowid].span
+        if passage.own_words(span.start, span.end) and not pasted(passage, span):
+            if _says_something(span.cut(document.source_text)):
+                return rowid
+    return None
+
+
+def _says_something(text: str) -> bool:
+    """Not an aside in brackets ("(partly copying from other comment)", "[...]")."""
+    bare = text.strip()
+    return bool(re.search(r"[^\W\d_]{2}", bare)) and not (
+        bare[:1] in "([" and bare.rstrip(".")[-1:] in ")]"
+    )
+
+
 class Exchanges:
     def __init__(self, documents: Documents, sentences: SentenceTable) -> None:
         self.documents = documents

@@ -14,7 +14,7 @@ import numpy as np
 
 from askalign.answer.answers import Citation
 from askalign.answer.compose import Composition
-from askalign.answer.exchange import Exchanges, in_thread_order, key_sentence
+from askalign.answer.exchange import Exchanges, in_thread_order, key_sentence, opening
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool, candidates, read, relevance
@@ -77,13 +77,17 @@ class ExtractiveComposer:
             turns = {rows[rowid].passage_id for rowid, _ in exchange}
             exchange += [c for c in chosen if rows[c[0]].passage_id in turns]  # its best, too
             asked_reply = exchange[0][0]
-            quotes = self.windows.quotes(exchange, {asked_reply}, asked)
+            openings = self._openings(exchange)
+            told = {asked_reply, *(rowid for rowid, _ in openings)}
+            quotes = self.windows.quotes(exchange + openings, told, asked)
             lead = rows[asked_reply].passage_id if intent.replier else None
             return self._written(in_thread_order(quotes, lead), limit)
         told: set[int] = set()
         if intent.asks_reply:  # the replies are what is asked: they get the room first
             chosen = self._replies(question, pool, chosen) + chosen
             told = self._asked_replies(chosen, intent)
+            openings = self._openings([c for c in chosen if c[0] in told])
+            chosen, told = openings + chosen, told | {rowid for rowid, _ in openings}
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
         quotes = self.windows.quotes(chosen, told, asked)
@@ -124,6 +128,21 @@ class ExtractiveComposer:
                 added.append((best[0], floor))
                 quoted[reply.id] = doc_id
         return added
+
+    def _openings(self, chosen: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The opening sentence of each reply among `chosen`, at its score: the reply's
+        answer to its point comes first, then the sentence nearest the question."""
+        rows = self.sentences.rows
+        found: list[tuple[int, float]] = []
+        for rowid, score in chosen:
+            doc_id = rows[rowid].doc_id
+            passage = self.documents.passage(doc_id, rows[rowid].passage_id)
+            if passage is None or passage.reply_to is None:
+                continue
+            first = opening(self.sentences, self.documents[doc_id], passage)
+            if first is not None and first != rowid:
+                found.append((first, score))
+        return found
 
     def _asked_replies(self, chosen: list[tuple[int, float]], intent: QueryIntent) -> set[int]:
         """The chosen sentence that best is the reply asked for: by the replier the
