@@ -56,9 +56,9 @@ def opening(sentences: SentenceTable, document: Document, passage: Passage) -> i
     position."), which is what "how did X reply" asks, wherever the rest wanders."""
     for rowid in sentences.overlapping(document.id, passage.start, passage.end):
         span = sentences.rows[rowid].span
-        if passage.own_words(span.start, span.end) and not pasted(passage, span):
-            if _says_something(span.cut(document.source_text)):
-                return rowid
+        own = passage.own_words(span.start, span.end) and not pasted(passage, span)
+        if own and _says_something(span.cut(document.source_text)):
+            return rowid
     return None
 
 
