@@ -99,12 +99,14 @@ def breaks_off(text: str) -> bool:
 
 def payoff(text: str) -> int:
     """How many of the sentences after a set-up pay it off, whatever they say: the one
-    after a lead-in or a promise ("The answer is simple."), up to PAYOFF_SENTENCES after
-    a short announcement ("There are ways of addressing this problem.")."""
+    after a lead-in, a promise ("The answer is simple.") or a question the text puts to
+    itself ("How do humans implement integrity?"), up to PAYOFF_SENTENCES after a short
+    announcement ("There are ways of addressing this problem.")."""
     short = len(text.split()) <= SHORT_ANNOUNCEMENT
     if short and (_THERE_ARE.search(text) or _ANNOUNCES.search(text)):
         return PAYOFF_SENTENCES
-    return int(leads_in(text) or bool(_PROMISES.search(text)))
+    asks = text.rstrip().rstrip("”\"'’)").endswith("?")
+    return int(leads_in(text) or asks or bool(_PROMISES.search(text)))
 
 
 def restates(text: str, asked: frozenset[str]) -> bool:
