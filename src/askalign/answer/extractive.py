@@ -15,6 +15,7 @@ import numpy as np
 from askalign.answer.answers import Citation
 from askalign.answer.compose import Composition
 from askalign.answer.exchange import Exchanges, in_thread_order, key_sentence, opening
+from askalign.answer.expects import Expected
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool, candidates, read, relevance
@@ -49,7 +50,8 @@ class ExtractiveComposer:
         self.exchanges = Exchanges(documents, sentences)
 
     def pool(self, question: Question, hits: list[Hit]) -> Pool:
-        found = candidates(self.documents, self.sentences, hits)
+        titles = question.expected is Expected.NAME
+        found = candidates(self.documents, self.sentences, hits, titles)
         texts = [c.span.cut(self.documents[c.doc_id].source_text) for c in found]
         cosines = self.sentences.vectors_of([c.rowid for c in found]) @ question.vector
         scores = relevance(question, found, texts, cosines)

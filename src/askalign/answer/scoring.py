@@ -18,6 +18,7 @@ from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader, ReaderUse
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
+from askalign.text.links import link_only
 from askalign.text.sentences import MIN_WORDS
 from askalign.text.spans import Span
 from askalign.text.terms import terms
@@ -74,7 +75,12 @@ def pasted(passage: Passage, span: Span) -> bool:
     return any(q.start <= span.start and span.end <= q.end for q in passage.pasted)
 
 
-def candidates(documents: Documents, sentences: SentenceTable, hits: list[Hit]) -> list[Candidate]:
+def candidates(
+    documents: Documents, sentences: SentenceTable, hits: list[Hit], titles: bool = False
+) -> list[Candidate]:
+    """The hits' sentences an answer may quote: the speaker's own words, long enough to
+    say something, and not a bare link to another text unless the question asks for
+    a name (`titles`)."""
     found: list[Candidate] = []
     seen: set[int] = set()
     for rank, hit in enumerate(hits[:MAX_HITS]):
@@ -87,7 +93,7 @@ def candidates(documents: Documents, sentences: SentenceTable, hits: list[Hit]) 
             if passage is None or pasted(passage, sentence.span):
                 continue
             text = sentence.span.cut(documents[sentence.doc_id].source_text)
-            if len(text.split()) >= MIN_WORDS:
+            if len(text.split()) >= MIN_WORDS and (titles or not link_only(text)):
                 seen.add(rowid)
                 found.append(Candidate(rowid, sentence.span, sentence.doc_id, passage, rank))
     return found
