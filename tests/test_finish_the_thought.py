@@ -30,6 +30,10 @@ Lighthouse keepers on rocky coasts kept careful logs of every passing ship and s
 {RESTATED} {ANSWER}
 
 Tide tables were printed each winter for the harbour pilots of the northern coast.
+
+Next up: [Sealed sensors and tamper-proof hardware for reward tampering](/posts/abc/part-two)
+
+“[Tamper-proof hardware against reward tampering, a survey](/posts/def/survey).” 2021.
 """
 THREAD = """LESSWRONG
 LW
@@ -72,6 +76,14 @@ Reply
 [-]Carol C1d10
 
 @bob_b We agree reward-neutral presses are the crux; we differ on whether they can be built.
+Reply
+[-]Erin2h30
+
+The post is only about hand-written ferry timetables, so the harbour problem is all outer alignment.
+Reply
+[-]Frank1h20
+
+@Erin That is not quite my position. I hold that both the timetable and the captains' habits can fail. Ferry timetables written by hand for a harbour still drift with the outer tides, as any pilot will tell you.
 Reply
 [-]Dave5h-1-3
 
@@ -118,6 +130,24 @@ def test_a_sentence_that_restates_the_question_never_opens_the_answer(small: Ass
     assert not answer.abstained
     assert answer.citations[0].quote.startswith(ANSWER), answer.text
     assert RESTATED not in quoted(answer)
+
+
+def test_a_bare_link_is_not_quoted_as_an_answer(small: Assistant) -> None:
+    answer = small.ask("What does the text say about tamper-proof hardware and sealed sensors?")
+    assert "Sealed hardware keeps the sensor" in quoted(answer), answer.text
+    assert "/posts/" not in answer.text, answer.text
+
+
+def test_a_reply_is_told_from_its_opening(small: Assistant) -> None:
+    """The reply's nearest sentence to the question is its last one; its answer to
+    the point is its first."""
+    answer = small.ask(
+        "How did Frank answer Erin's reading that the post is about hand-written ferry "
+        "timetables and outer tides?"
+    )
+    first = answer.citations[0]
+    assert first.speaker == "Frank", answer.text
+    assert first.quote.removeprefix("@Erin ").startswith("That is not quite my position.")
 
 
 def test_an_exchange_is_told_in_thread_order_to_its_last_turn(small: Assistant) -> None:
