@@ -83,7 +83,9 @@ The post is only about hand-written ferry timetables, so the harbour problem is 
 Reply
 [-]Frank1h20
 
-@Erin That is not quite my position. I hold that both the timetable and the captains' habits can fail. Ferry timetables written by hand for a harbour still drift with the outer tides, as any pilot will tell you.
+@Erin That is not quite my position.
+I hold that both the timetable and the captains' habits can fail.
+Ferry timetables written by hand for a harbour still drift with the outer tides, as any pilot will tell you.
 Reply
 [-]Dave5h-1-3
 
