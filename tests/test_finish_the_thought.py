@@ -85,7 +85,7 @@ Reply
 
 @Erin That is not quite my position.
 I hold that both the timetable and the captains' habits can fail.
-Ferry timetables written by hand for a harbour still drift with the outer tides, as any pilot will tell you.
+Ferry timetables written by hand for a harbour still drift with the outer tides.
 Reply
 [-]Dave5h-1-3
 
