@@ -19,7 +19,7 @@ from askalign.answer.expects import Expected
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool, candidates, read, relevance
-from askalign.answer.selection import arrange, is_asked_reply, select
+from askalign.answer.selection import arrange, is_asked_reply, named_texts, select
 from askalign.answer.verify import cited, verified
 from askalign.answer.windows import Quote, Windows
 from askalign.index.shelf import Documents, SentenceTable
@@ -92,7 +92,7 @@ class ExtractiveComposer:
             chosen, told = openings + chosen, told | {rowid for rowid, _ in openings}
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
-        quotes = self.windows.quotes(chosen, told, asked)
+        quotes = named_texts(self.windows.quotes(chosen, told, asked), intent)
         hit_order: dict[str, int] = {}
         for hit in hits:
             hit_order.setdefault(hit.chunk.doc_id, len(hit_order))

@@ -74,6 +74,15 @@ def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bo
     return same >= MAX_PER_PASSAGE
 
 
+def named_texts(quotes: list[Quote], intent: QueryIntent) -> list[Quote]:
+    """A question that names one text, and does not ask across texts, hears from that
+    text alone: another essay's sentences on the same topic only pad the answer."""
+    if intent.cross or len(intent.documents) != 1:
+        return quotes
+    theirs = [q for q in quotes if q.doc_id in intent.documents]
+    return theirs or quotes
+
+
 def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
     """A reply question: the replies first (the asked-for replier's before others'),
     then what they answer. A thread: reply order (the post, then comments in page
