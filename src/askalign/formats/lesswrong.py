@@ -287,7 +287,9 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
     comments = comment_passages(builder, regions.comments, index)
     post = post_passages(builder, post_lines, meta.author)
     check_comment_count(lines, len(comments), ctx)
-    return thread_document(ctx, post, comments, reader=NAME, text=text, meta=meta)
+    return thread_document(
+        ctx, post, comments, reader=NAME, text=text, meta=meta, in_thread_order=True
+    )
 
 
 def check_comment_count(lines: list[Line], read: int, ctx: ReadContext) -> None:
