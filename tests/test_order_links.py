@@ -80,7 +80,8 @@ def saved_page(comments: list[tuple[str, str, str]]) -> str:
     head = text[: text.index("[-][Wei Dai]")].replace("19 comments", f"{len(comments)} comments")
     link = "/posts/t8nXfPLBCxsqhbipp/3b-formal-faux-corrigibility?commentId="
     shown = [
-        f"[-][{name}](/users/{name.lower().replace(' ', '-')})[{age}]({link}c{n})1\n\n0\n\n{body}\n\nReply\n\n"
+        f"[-][{name}](/users/{name.lower().replace(' ', '-')})[{age}]({link}c{n})1\n\n0\n\n"
+        f"{body}\n\nReply\n\n"
         for n, (name, age, body) in enumerate(comments, 1)
     ]
     return head + "".join(shown)

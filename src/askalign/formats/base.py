@@ -9,10 +9,10 @@ from typing import NamedTuple, Protocol
 from pydantic import BaseModel, Field
 
 from askalign.documents import Document, Passage, Role, name_flaw, speaker_identity
+from askalign.formats.order_links import link_by_order
 from askalign.formats.pasted import link_thread, paragraph_spans
 from askalign.formats.quoted import mark_quoted
 from askalign.formats.sections import SectionTracker
-from askalign.formats.order_links import link_by_order
 from askalign.text.spans import Span
 
 DATASET_EXTENSIONS = frozenset({".jsonl"})  # one article a line (readers/jsonl.py)

@@ -36,11 +36,11 @@ def link_by_order(post: list[Passage], comments: list[Passage], text: str) -> No
     passage (deleted) breaks the run, by its `comment_index`."""
     authors = {passage.speaker for passage in post if passage.speaker}
     for above, comment in pairwise(comments):
-        if comment.reply_to is None and comment.replying_to_speaker is None:
-            if answers(comment, above, authors, text):
-                comment.reply_to = above.id
-                comment.replying_to_speaker = above.speaker
-                comment.reply_inferred_by = InferredBy.ORDER
+        unlinked = comment.reply_to is None and comment.replying_to_speaker is None
+        if unlinked and answers(comment, above, authors, text):
+            comment.reply_to = above.id
+            comment.replying_to_speaker = above.speaker
+            comment.reply_inferred_by = InferredBy.ORDER
 
 
 def answers(comment: Passage, above: Passage, authors: set[str], text: str) -> bool:
