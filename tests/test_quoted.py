@@ -252,7 +252,9 @@ def test_a_block_quoted_disagreement_is_no_stance_and_no_position(
 def test_the_shipped_deepseek_quote_is_the_papers_not_the_commenters(
     assistant: Assistant,
 ) -> None:
-    """A real comment: 'Quote from the DeepSeek R1 paper:' then the paper's sentence."""
+    """A real comment: 'Quote from the DeepSeek R1 paper:' then the paper's sentence. It
+    answers Steven Byrnes's reply right above it ("Thank you for the reply!"), a link the
+    page's thread order gives (formats/order_links.py)."""
     document = assistant.documents["foom-and-doom-2"]
     at = document.source_text.index("We do not apply the outcome or process neural reward")
     sentences = assistant.composer.sentences
@@ -260,8 +262,8 @@ def test_the_shipped_deepseek_quote_is_the_papers_not_the_commenters(
     quotes = assistant.composer.windows.quotes([(rowid, 1.0)])
     text = compose_text(assistant.composer.citations_for(quotes), assistant.documents)
     assert (
-        "Stephen McAleese, in a comment on “Foom & Doom 2: Technical alignment is hard”,"
-        " quotes the DeepSeek R1 paper: “We do not apply" in text
+        "Stephen McAleese, replying to Steven Byrnes, quotes the DeepSeek R1 paper:"
+        " “We do not apply" in text
     ), text
     assert "writes: “We do not apply" not in text
 

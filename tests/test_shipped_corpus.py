@@ -156,7 +156,11 @@ def test_bearish_quotes_point_at_what_they_repeat(docs: dict[str, Document]) -> 
     assert post_repliers and all(by_id[c.reply_to].role is Role.POST for c in post_repliers)
 
 
-def test_foom_replies_are_inferred_only_from_quotes(docs: dict[str, Document]) -> None:
+def test_foom_replies_are_inferred_from_quotes_then_thread_order(
+    docs: dict[str, Document],
+) -> None:
+    """The text page shows no nesting: a reply is read from a quote, or else from the
+    comment right above it (formats/order_links.py)."""
     foom = docs["foom-and-doom-2"]
     found = comments(foom)
     by_id = {p.id: p for p in foom.passages}
@@ -164,10 +168,14 @@ def test_foom_replies_are_inferred_only_from_quotes(docs: dict[str, Document]) -
     assert found[4].replying_to_speaker == "Aprillion"
     assert found[4].reply_to == found[3].id
     replies = [c for c in found if c.reply_to]
-    assert replies and all(c.reply_inferred_by.value == "quote" for c in replies)
+    assert {c.reply_inferred_by.value for c in replies} == {"quote", "order"}
     for reply in replies:
         assert by_id[reply.reply_to].speaker == reply.replying_to_speaker != reply.speaker
+        if reply.reply_inferred_by.value == "order":
+            assert by_id[reply.reply_to].comment_index == reply.comment_index - 1
     assert found[1].reply_to is None  # Aprillion's answer quotes nothing: no invented parent
+    # Steven Byrnes, the author, answers Jeremy Gillen's comment right above his.
+    assert (found[6].speaker, found[6].reply_to) == ("Steven Byrnes", found[5].id)
 
 
 def test_essay_is_plain_sections_without_comments(docs: dict[str, Document]) -> None:

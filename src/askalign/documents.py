@@ -60,6 +60,7 @@ class InferredBy(StrEnum):
     MENTION = "mention"
     HTML = "html"
     SITE = "site"  # the site's own data: a fetched thread's parent ids
+    ORDER = "order"  # the comment above, on a page in thread order (formats/order_links.py)
 
 
 class PastedSpan(BaseModel):

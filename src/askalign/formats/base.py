@@ -9,6 +9,7 @@ from typing import NamedTuple, Protocol
 from pydantic import BaseModel, Field
 
 from askalign.documents import Document, Passage, Role, name_flaw, speaker_identity
+from askalign.formats.order_links import link_by_order
 from askalign.formats.pasted import link_thread, paragraph_spans
 from askalign.formats.quoted import mark_quoted
 from askalign.formats.sections import SectionTracker
@@ -219,19 +220,24 @@ def thread_document(
     meta: DocumentMeta,
     units: Callable[[Passage, str], list[Span]] = paragraph_spans,
     replies_known: bool = False,
+    in_thread_order: bool = False,
     marked: Collection[Span] = (),
 ) -> Document:
     """A post and its comments, with each comment's pasted words and replies linked
     first, and the words anyone quotes marked. `units` cuts a passage where a comment
     may have pasted earlier words: paragraphs, unless the format keeps one paragraph a
     line. Where the site's own reply tree is known (`replies_known`), pasted words are
-    still marked but no reply is inferred. `marked`: the blocks the page shows inside a
-    block quote."""
+    still marked but no reply is inferred. Where the page lists the comments depth-first
+    with no nesting marks (`in_thread_order`), a comment that quotes and @names leave
+    unlinked may be read as replying to the one above it (order_links.py). `marked`:
+    the blocks the page shows inside a block quote."""
     cut = {passage.id: units(passage, text) for passage in post + comments}
     link_thread(
         post, comments, text, lambda passage: cut[passage.id], infer_replies=not replies_known
     )
     mark_quoted(post + comments, text, lambda passage: cut[passage.id], marked)
+    if in_thread_order and not replies_known:
+        link_by_order(post, comments, text)
     return build_document(ctx, reader=reader, text=text, meta=meta, passages=post + comments)
 
 

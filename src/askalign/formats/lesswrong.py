@@ -4,7 +4,9 @@ Copies come in two orders. One puts the comments before the post body; its comme
 list near the top gives each comment's author and karma in page order, which settles
 the digits of a one-line header. The other keeps the page's order: title block, post,
 then chrome ("Mentioned in", "New to LessWrong?", "N comments, sorted by …") and the
-comments. Text after the comments in that order is chrome, never the author's.
+comments. Text after the comments in that order is chrome, never the author's. Either
+way the comments come in thread order with no nesting shown: replies are read from quotes
+and @names, then from that order (order_links.py).
 
 A page that says how many comments it has is checked against the comments read: a
 shortfall is reported as a problem for the file, since the comments not read would
@@ -287,7 +289,9 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
     comments = comment_passages(builder, regions.comments, index)
     post = post_passages(builder, post_lines, meta.author)
     check_comment_count(lines, len(comments), ctx)
-    return thread_document(ctx, post, comments, reader=NAME, text=text, meta=meta)
+    return thread_document(
+        ctx, post, comments, reader=NAME, text=text, meta=meta, in_thread_order=True
+    )
 
 
 def check_comment_count(lines: list[Line], read: int, ctx: ReadContext) -> None:

@@ -232,7 +232,14 @@ def read(text: str, ctx: ReadContext) -> Document:
         )
     check_comment_count(lines, len(read_back), ctx)
     return thread_document(
-        ctx, post, comments, reader=NAME, text=text, meta=meta, units=markdown_units
+        ctx,
+        post,
+        comments,
+        reader=NAME,
+        text=text,
+        meta=meta,
+        units=markdown_units,
+        in_thread_order=True,
     )
 
 

@@ -8,7 +8,7 @@ numbers, so the page's comment index (`25Charlie Steiner`: each comment's karma,
 order) settles the split; where it cannot, two digits can only be one each, and any
 other split is left unknown. The agreement score is the line below the header, the body
 runs to `Reply`, and a count of replies may follow it. Nesting is not shown: replies are
-inferred from quotes and @names only (pasted.py).
+inferred from quotes and @names (pasted.py), then from thread order (order_links.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 LessWrong scrapes lose both blockquote markup and reply nesting. What survives is the
 habit of pasting the words one answers: a paragraph that repeats (exactly, or nearly)
 an earlier paragraph is a quote, and the comment holding it replies to whoever wrote
-those words. Only such evidence, or an explicit @mention, ever sets a reply.
+those words. Here only such evidence, or an explicit @mention, sets a reply; a page that
+lists its comments in thread order may then link the rest by that order (order_links.py).
 """
 
 from __future__ import annotations
