@@ -79,9 +79,9 @@ class ExtractiveComposer:
             turns = {rows[rowid].passage_id for rowid, _ in exchange}
             exchange += [c for c in chosen if rows[c[0]].passage_id in turns]  # its best, too
             asked_reply = exchange[0][0]
-            openings = self._openings(exchange)
-            told = {asked_reply, *(rowid for rowid, _ in openings)}
-            quotes = self.windows.quotes(exchange + openings, told, asked)
+            openings = self._openings(exchange[:1])  # the asked reply's own answer
+            told = {asked_reply, *openings.values()}
+            quotes = self.windows.quotes(_opened(exchange, openings), told, asked)
             lead = rows[asked_reply].passage_id if intent.replier else None
             return self._written(in_thread_order(quotes, lead), limit)
         told: set[int] = set()
@@ -89,7 +89,7 @@ class ExtractiveComposer:
             chosen = self._replies(question, pool, chosen) + chosen
             told = self._asked_replies(chosen, intent)
             openings = self._openings([c for c in chosen if c[0] in told])
-            chosen, told = openings + chosen, told | {rowid for rowid, _ in openings}
+            chosen, told = _opened(chosen, openings), told | set(openings.values())
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
         quotes = named_texts(self.windows.quotes(chosen, told, asked), intent)
@@ -131,19 +131,19 @@ class ExtractiveComposer:
                 quoted[reply.id] = doc_id
         return added
 
-    def _openings(self, chosen: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """The opening sentence of each reply among `chosen`, at its score: the reply's
-        answer to its point comes first, then the sentence nearest the question."""
+    def _openings(self, chosen: list[tuple[int, float]]) -> dict[int, int]:
+        """The opening sentence of each reply among `chosen` (rowid -> rowid): the
+        reply's answer to its point, told before the sentence nearest the question."""
         rows = self.sentences.rows
-        found: list[tuple[int, float]] = []
-        for rowid, score in chosen:
+        found: dict[int, int] = {}
+        for rowid, _ in chosen:
             doc_id = rows[rowid].doc_id
             passage = self.documents.passage(doc_id, rows[rowid].passage_id)
             if passage is None or passage.reply_to is None:
                 continue
             first = opening(self.sentences, self.documents[doc_id], passage)
             if first is not None and first != rowid:
-                found.append((first, score))
+                found[rowid] = first
         return found
 
     def _asked_replies(self, chosen: list[tuple[int, float]], intent: QueryIntent) -> set[int]:
@@ -170,3 +170,13 @@ class ExtractiveComposer:
             if verified(citation, document):
                 kept.append((quote, citation))
         return kept
+
+
+def _opened(chosen: list[tuple[int, float]], openings: dict[int, int]) -> list[tuple[int, float]]:
+    """Each chosen sentence after its reply's opening, at the same score: the windows
+    are filled in this order, so an opening is never crowded out by later turns."""
+    return [
+        (rowid, score)
+        for chosen_rowid, score in chosen
+        for rowid in ([openings[chosen_rowid]] if chosen_rowid in openings else []) + [chosen_rowid]
+    ]
