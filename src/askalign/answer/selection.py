@@ -76,10 +76,13 @@ def _full(found: list[Candidate], chosen: list[int], candidate: Candidate) -> bo
 
 def named_texts(quotes: list[Quote], intent: QueryIntent) -> list[Quote]:
     """A question that names one text, and does not ask across texts, hears from that
-    text alone: another essay's sentences on the same topic only pad the answer."""
+    text alone, and from the people it names: another essay's sentences on the same
+    topic only pad the answer."""
     if intent.cross or len(intent.documents) != 1:
         return quotes
-    theirs = [q for q in quotes if q.doc_id in intent.documents]
+    theirs = [
+        q for q in quotes if q.doc_id in intent.documents or q.passage.speaker in intent.speakers
+    ]
     return theirs or quotes
 
 
