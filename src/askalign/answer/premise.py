@@ -28,10 +28,9 @@ from askalign.text.terms import terms
 NOT_IN_CORPUS = "No one named {name} wrote or is mentioned in the corpus."
 ONLY_MENTIONED = "No one named {name} wrote in the corpus; the texts only mention {name}."
 
-_WORD = r"[A-Z][a-z][\w’'-]*"
+_WORD = r"[A-Z][a-z][\w-]*"
 # A name: capitalised words in a row, with initials ("S. Alex Bradt") between them.
 _NAME = re.compile(rf"\b{_WORD}(?:\s+(?:[A-Z]\.\s+)*{_WORD})*")
-_POSSESSIVE = re.compile(r"['’]s?\b")
 _REPLY_VERBS = (
     r"comment(?:s|ed)?|repl(?:y|ied|ies)|respon(?:d|ded|ds)|answer(?:s|ed)?|"
     r"push(?:es|ed)? back|react(?:s|ed)?|rebut(?:s|ted)?|retort(?:s|ed)?"
@@ -51,33 +50,42 @@ _SOURCE = re.compile(
 )
 # "did X say", "X replied", "X's comment": the name stands as someone who speaks.
 _ASKED = re.compile(rf"\b(?:{_AUXILIARY})\s+$", re.I)
-_SPEAKS = re.compile(rf"\s+(?:\w+\s+)?(?:{_SPEECH_VERBS})\b", re.I)
+_ADVERB = r"(?:\w+ly|ever|also|actually|really|not|never|first|then|later|even)\s+"
+_SPEAKS = re.compile(rf"\s+(?:{_ADVERB})?(?:{_SPEECH_VERBS})\b", re.I)
 _BARE = re.compile(r"\s+(?:say|think|write|make)\b", re.I)  # "the words Paul say": no subject
-_OWNS = re.compile(r"\s+(?:\w+\s+)?(?:comments?|repl(?:y|ies)|responses?|rebuttals?)\b")
-_REPLY = re.compile(rf"\b(?:{_REPLY_VERBS}|in (?:the )?comments?|in reply|in response)\b", re.I)
+_OWNS = re.compile(r"['’]s?\s+(?:\w+\s+)?(?:comments?|repl(?:y|ies)|responses?|rebuttals?)\b")
+# What the person is asked for is a reply: a reply word, or what they "think of" a text
+# or of a speaker's point ("what does Janus think of Bostock's argument").
+_REPLY = re.compile(
+    rf"\b(?:{_REPLY_VERBS}|in (?:the )?comments?|in reply|in response)\b"
+    r"|\b(?:think|thinks|thought|make|makes|made) of (?:the (?:post|essay|overview|piece|"
+    r"article|comments?)\b|[A-Z]\w*['’]s?\s)",
+    re.I,
+)
 
 
 class PremiseCheck:
-    """Reads a question's names against who speaks in the index and which words its
-    text holds (the catalog's `term_counts`, a few lookups a question)."""
+    """Reads a question's names against who speaks in the index, its titles (a word of
+    "Foom & Doom 2" names a document), and which words its text holds (the catalog's
+    `term_counts`, a few lookups a question)."""
 
     def __init__(self, catalog: ChunkSource, speakers: Iterable[str]) -> None:
         self.catalog = catalog
-        self.speaker_parts = {
-            part.casefold() for name in speakers for part in re.split(r"[\s_.,-]+", name) if part
+        known = [*speakers, *(title for _, title, _ in catalog.document_names())]
+        self.known_words = {
+            part.casefold() for name in known for part in re.split(r"[\s_.,&:()-]+", name) if part
         }
 
     def false_premise(self, question: str) -> str | None:
         """What to say instead of answering, when the question takes for granted the
         words of someone who did not write them; None when it does not."""
-        text = _POSSESSIVE.sub("", question)
-        for match in _NAME.finditer(text):
-            name = self._person(text, match)
+        for match in _NAME.finditer(question):
+            name = self._person(question, match)
             if name is None:
                 continue
             if not self._in_corpus(name):
                 return NOT_IN_CORPUS.format(name=name)
-            if self._asks_reply(text, match) and not _SOURCE.search(text):
+            if self._asks_reply(question, match) and not _SOURCE.search(question):
                 return ONLY_MENTIONED.format(name=name)
         return None
 
@@ -86,7 +94,7 @@ class PremiseCheck:
         words = match.group(0).split()
         if match.start() == 0:  # "Did ..." opens the question; the name may follow
             words = words[1:]
-        if not words or any(w.casefold().rstrip(".") in self.speaker_parts for w in words):
+        if not words or any(w.casefold().rstrip(".") in self.known_words for w in words):
             return None
         name = " ".join(words)
         after = text[match.end() :]
