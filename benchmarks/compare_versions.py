@@ -5,6 +5,8 @@ this tree's `askalign.evaluation`, so the metrics are the same code for each.
 
     .venv/bin/python benchmarks/compare_versions.py --base 3575dae \\
         --questions tests/data/paraphrase_questions.jsonl ../shared/eval/questions.jsonl
+
+`--reader off` (or `on`) runs both versions with the reader so, and only so.
 """
 
 from __future__ import annotations
@@ -116,7 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", required=True, help="git ref of the earlier version")
     parser.add_argument("--questions", type=Path, nargs="+", required=True)
+    parser.add_argument(
+        "--reader", choices=["off", "on"], help="both versions with the reader off (or on) only"
+    )
     args = parser.parse_args()
+    readers = [args.reader] if args.reader else ["off", "on"]
 
     sets = {path.name: load_questions(path) for path in args.questions}
     asked = list(dict.fromkeys(q.question for qs in sets.values() for q in qs))
@@ -124,10 +130,10 @@ def main() -> None:
         base = Path(temp) / "base"
         subprocess.run(["git", "worktree", "add", "-q", str(base), args.base], cwd=ROOT, check=True)
         try:
-            before = answers(base / "src", Path(temp) / "base-index", asked)
+            before = answers(base / "src", Path(temp) / "base-index", asked, args.reader or "auto")
             runs = {
                 reader: answers(ROOT / "src", Path(temp) / "now-index", asked, reader)
-                for reader in ("off", "on")
+                for reader in readers
             }
         finally:
             subprocess.run(
@@ -136,13 +142,14 @@ def main() -> None:
     for name, questions in sets.items():
         old = score(questions, before)
         new = {reader: score(questions, found) for reader, found in runs.items()}
-        print(f"\n{name} ({len(questions)} questions): {args.base} | this tree, reader off | on")
+        shown = " | ".join(f"reader {reader}" for reader in readers)
+        print(f"\n{name} ({len(questions)} questions): {args.base} | this tree, {shown}")
         for metric, was in old.model_dump().items():
             cells = []
             for scores in new.values():
                 value = getattr(scores, metric)
                 cells.append(f"{value:<7} ({value / was:.2f}x)" if was else f"{value:<7} (-)")
-            print(f"  {metric:22s} {was:>8} | {cells[0]} | {cells[1]}")
+            print(f"  {metric:22s} {was:>8} | {' | '.join(cells)}")
 
 
 if __name__ == "__main__":

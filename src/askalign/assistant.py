@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import BaseModel
 
-from askalign.answer.answers import Answer, Citation, hit_view
+from askalign.answer.answers import Answer, hit_view
 from askalign.answer.compose import Composer
-from askalign.answer.expects import expected_answer, holds
+from askalign.answer.expects import answered, expected_answer
 from askalign.answer.extractive import READ_CANDIDATES, ExtractiveComposer
 from askalign.answer.numbering import renumbered
+from askalign.answer.premise import PremiseCheck
 from askalign.answer.question import Question
 from askalign.answer.scoring import Pool
 from askalign.answer.strength import COVERAGE_HITS, Strength, StrengthGauge
@@ -87,6 +88,7 @@ class Assistant:
         self.directory = SpeakerDirectory(shelf.catalog.speakers())
         self.document_names = DocumentDirectory(shelf.catalog.document_names())
         self.gauge = StrengthGauge(shelf.catalog, self.directory.speakers)
+        self.premise = PremiseCheck(shelf.catalog, self.directory.speakers)
         self.composer = composer or ExtractiveComposer(
             self.documents, shelf.sentences, reader, read_candidates
         )
@@ -292,23 +294,25 @@ class Assistant:
         text = text.strip()
         if not text:
             return Answer(question="", text=EMPTY_TEXT, abstained=True), None
-        if intent.asks_positions:
+        premise = self.premise.false_premise(text)  # someone who never wrote it: say so
+        if intent.asks_positions and premise is None:
             mapped = self._positions_answer(text, intent, filters, k)
             if mapped is not None:
                 return mapped, None
         question, hits = self._evidence(text, intent, filters, k)
         views = [hit_view(hit) for hit in hits[:k]]
         if not hits:
-            return Answer(question=text, text=ABSTAIN_TEXT, abstained=True), None
+            return Answer(question=text, text=premise or ABSTAIN_TEXT, abstained=True), None
         pool = self.composer.pool(question, hits)
         strength = self.measure(question, hits, pool.reader_gain)
-        composed = None if strength.weak else self.composer.compose(question, hits, pool)
-        if composed is None or not self._answers_what_is_asked(question, composed.citations):
+        composed = None if premise or strength.weak else self.composer.compose(question, hits, pool)
+        quotes = [c.quote for c in composed.citations] if composed else []
+        if composed is None or not answered(question.expected, text, quotes):
             nearest = self.composer.compose(question, hits, pool, limit=NEAREST)
             shown = f"{NEAREST_LEAD}{nearest.text}" if nearest.text else ""
             abstained = Answer(
                 question=text,
-                text=ABSTAIN_TEXT + shown,
+                text=(premise or ABSTAIN_TEXT) + shown,
                 citations=nearest.citations,
                 abstained=True,
                 hits=views,
@@ -394,7 +398,3 @@ class Assistant:
             for rowid in table.overlapping(hit.chunk.doc_id, hit.chunk.start, hit.chunk.end)
         ]
         return self.gauge.measure(question, pairs, table.vectors_of(top), reader_gain)
-
-    def _answers_what_is_asked(self, question: Question, citations: list[Citation]) -> bool:
-        expected = question.expected
-        return expected is None or any(holds(c.quote, expected, question.text) for c in citations)

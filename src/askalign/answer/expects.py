@@ -10,6 +10,7 @@ did…", or "what / which" and the words up to its verb, whose nouns name the ty
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -78,3 +79,9 @@ def holds(text: str, expected: Expected, question: str = "") -> bool:
         return any(name.casefold() not in given for name in _NAME.findall(text))
     pattern = _YEAR if expected is Expected.YEAR else _NUMBER
     return bool(pattern.search(text))
+
+
+def answered(expected: Expected | None, question: str, quotes: Iterable[str]) -> bool:
+    """Whether the quotes give what the question asks for (any do, where it asks for no
+    type in particular)."""
+    return expected is None or any(holds(quote, expected, question) for quote in quotes)
