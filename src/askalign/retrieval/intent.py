@@ -51,7 +51,7 @@ _HOW = re.compile(r"^\W*how\b(?! (?:many|much|often|long)\b)", re.I)
 _WHO = re.compile(r"^\W*(?:who(?:m|se)?\b|which (?:commenters?|people|persons?|authors?)\b)", re.I)
 _YESNO = re.compile(
     r"^\W*(?:and |so |but )?(?:do|does|did|is|are|was|were|would|will|can|could|should|has|have"
-    r"|had)\b",
+    r"|had|must|may|might|shall)\b",
     re.I,
 )
 # Words that ask about an exchange between people: who answered whom, and how.
