@@ -3,7 +3,8 @@ X and Y end up", "how did the author respond to X") is answered with the exchang
 itself: the opening point, each reply's key sentence (the one nearest the question) and
 the last turn between them, in thread order, each said by whom and to whom. Who
 answered whom comes only from the reply links: the page's tree, or where a page gives
-none, the links inferred from quotes and mentions; never from page order alone. The
+none, the links inferred from quotes, mentions and turns taken in thread order
+(formats/order_links.py); never from page order alone. The
 quote-by-quote answer it replaces led with whichever sentence scored best, so it told
 the opening move and stopped, or mixed in another exchange."""
 
