@@ -48,6 +48,7 @@ _SOURCE = re.compile(
     r"(?:say|says|said|mention|mentions|describe|describes|report|reports|cite|cites)\b",
     re.I,
 )
+_SENTENCE_END = re.compile(r"[.?!]\s+$")
 # "did X say", "X replied", "X's comment": the name stands as someone who speaks.
 _ASKED = re.compile(rf"\b(?:{_AUXILIARY})\s+$", re.I)
 _ADVERB = r"(?:\w+ly|ever|also|actually|really|not|never|first|then|later|even)\s+"
@@ -92,15 +93,22 @@ class PremiseCheck:
     def _person(self, text: str, match: re.Match[str]) -> str | None:
         """The name, where the question has it speak and it is nobody the index knows."""
         words = match.group(0).split()
-        if match.start() == 0:  # "Did ..." opens the question; the name may follow
+        opens = match.start() == 0 or _SENTENCE_END.search(text[: match.start()])
+        if opens:  # "Did ..." or "… this? Who …" opens a sentence; the name may follow
             words = words[1:]
-        if not words or any(w.casefold().rstrip(".") in self.known_words for w in words):
+        if not words or any(self._known(word) for word in words):
             return None
         name = " ".join(words)
         after = text[match.end() :]
-        asked = match.start() == 0 or _ASKED.search(text[: match.start()])
+        asked = opens or _ASKED.search(text[: match.start()])
         speaks = _SPEAKS.match(after) and (asked or not _BARE.match(after))
         return name if speaks or _OWNS.match(after) else None
+
+    def _known(self, word: str) -> bool:
+        """A word of a speaker's name or a title, itself or each part of a handle
+        ("Towards_Keeperhood")."""
+        parts = [part for part in re.split(r"[_.-]+", word.casefold()) if part]
+        return bool(parts) and all(part in self.known_words for part in parts)
 
     def _in_corpus(self, name: str) -> bool:
         """Every word of the name somewhere, or the name as a handle ("@Kaj_Sotala")."""
