@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import pytest
 
+from askalign.answer.scoring import pasted
 from askalign.assistant import Assistant
+from askalign.documents import Passage, PastedSpan, Role
 from askalign.retrieval.open import open_index
 from askalign.retrieval.search import Searcher
+from askalign.text.spans import Span
 
 from .conftest import run_ingest
 
@@ -164,3 +167,24 @@ def test_an_asked_reply_leads_then_the_exchange_runs_to_its_end(small: Assistant
     answer = small.ask("How did Carol C reply to bob_b's point about guarding the shutdown button?")
     order = [c.passage_id.split("#")[1] for c in answer.citations]
     assert order == ["c2", "c1", "c3", "c4"], answer.text
+
+
+def test_a_sentence_opening_on_quote_marks_before_pasted_words_is_pasted() -> None:
+    """A saved page puts "> " before the words a reply pastes; the sentence the splitter
+    cuts starts on those marks, and is still the quoted person's, not the replier's."""
+    text = "Thanks.\n\n> > agents can be money-pumped\n\nYou are correct."
+    passage = Passage(
+        id="d#c2",
+        role=Role.COMMENT,
+        start=100,
+        end=100 + len(text),
+        text=text,
+        pasted=[
+            PastedSpan(
+                start=113, end=139, source_passage_id="d#c1", source_speaker="Ann", exact=True
+            )
+        ],
+    )
+    assert pasted(passage, Span(109, 139))  # "> > agents can be money-pumped"
+    assert not pasted(passage, Span(100, 107))  # "Thanks."
+    assert not pasted(passage, Span(141, 157))  # "You are correct."

@@ -72,6 +72,8 @@ def test_a_commenter_asked_about_words_they_never_used_abstains(assistant) -> No
         "What did Steven Byrnes reply to Jeremy Gillen?",
         "Which commenter replied to Seth Herd about self-other overlap?",
         "What did S. Alex Bradt say about hallucinations?",
+        "Someone doubted the reward function. Who raised this and how did Byrnes answer?",
+        "What did Ryan_Greenblatt reply to Jeremy Gillen?",
     ],
 )
 def test_names_of_things_and_of_speakers_are_no_false_premise(assistant, question) -> None:

@@ -70,9 +70,19 @@ class Pool(NamedTuple):
     reader: ReaderUse | None  # None: no reader configured
 
 
+QUOTE_MARKS = "> \t\r\n"
+
+
 def pasted(passage: Passage, span: Span) -> bool:
-    """Pasted from earlier text: the original's author said it, not this commenter."""
-    return any(q.start <= span.start and span.end <= q.end for q in passage.pasted)
+    """Pasted from earlier text: the original's author said it, not this commenter. A
+    sentence that starts on the block-quote marks before a pasted span ("> > agents
+    with…") is pasted too."""
+    for q in passage.pasted:
+        if span.end <= q.end and span.start < q.end:
+            lead = passage.text[span.start - passage.start : max(q.start - passage.start, 0)]
+            if not lead.strip(QUOTE_MARKS):
+                return True
+    return False
 
 
 def candidates(

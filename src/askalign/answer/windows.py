@@ -225,11 +225,13 @@ class Windows:
     def _finished(self, quote: Quote) -> Quote | None:
         """A quote that introduces a list takes the list; one that ends on a lead-in
         whose continuation it cannot have loses that sentence (and goes, if it was
-        nothing else)."""
+        nothing else). A quote of no words (a lone ">" line) goes."""
+        source = self.documents[quote.doc_id].source_text
+        if not any(ch.isalnum() for ch in quote.span.cut(source)):
+            return None
         listed = self._with_list(quote)
         if listed is not None:
             return listed
-        source = self.documents[quote.doc_id].source_text
         while leads_in(quote.span.cut(source)):
             inside = self.sentences.overlapping(quote.doc_id, quote.span.start, quote.span.end)
             if len(inside) < 2:
