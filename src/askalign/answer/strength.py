@@ -44,7 +44,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 from pydantic import BaseModel, Field
 
 from askalign.answer.question import Question
@@ -69,12 +68,6 @@ FRAMING = (
     "did does why what how anyone according say said says think thinks mean means discuss"
     " discussed post essay comment commenter commenters author authors text texts document"
     " documents paper argue argued"
-)
-# Words a question uses to ask, not to say what it is about: whether the evidence is
-# there is judged without them ("what did X complain about", "her main criticism").
-ASKING = (
-    "respond responded response reply replied answer answered complain complained"
-    " criticism criticize critique object objected objection concede conceded main"
 )
 
 
@@ -146,8 +139,6 @@ class StrengthGauge:
         self.catalog = catalog
         names = {t for name in speakers for t in terms([name.replace("_", " ")])[0]}
         self.ignored = names | set(terms([FRAMING])[0])
-        asking, function_words = terms([ASKING, " ".join(STOPWORDS_EN_PLUS)])
-        self.asking = set(asking) | set(function_words)
 
     def document_frequency(self, wanted: Iterable[str]) -> dict[str, int]:
         return self.catalog.term_counts(wanted)
@@ -173,8 +164,7 @@ class StrengthGauge:
     ) -> Strength:
         """`sentences`: the vectors of the top hits' sentences; `reader_gain`: the
         reader's best score on the shortlist over its no-passage baseline, when it read."""
-        vector, named_speakers = question.vector, question.speakers
-        weights = {t: w for t, w in question.weights.items() if t not in self.asking}
+        weights, vector, named_speakers = question.weights, question.vector, question.speakers
         unknown = sum(count == 0 for count in self.document_frequency(weights).values())
         top_terms = _terms_of(chunk for chunk, _ in hits[:COVERAGE_HITS])
         coverage = _share(weights, top_terms)
