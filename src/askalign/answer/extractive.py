@@ -79,7 +79,7 @@ class ExtractiveComposer:
             turns = {rows[rowid].passage_id for rowid, _ in exchange}
             exchange += [c for c in chosen if rows[c[0]].passage_id in turns]  # its best, too
             asked_reply = exchange[0][0]
-            openings = self._openings(exchange[:1] if intent.replier else [])
+            openings = self._openings(exchange[:1]) if intent.replier else {}
             told = {asked_reply, *openings.values()}
             quotes = self.windows.quotes(_opened(exchange, openings), told, asked)
             lead = rows[asked_reply].passage_id if intent.replier else None
@@ -88,7 +88,7 @@ class ExtractiveComposer:
         if intent.asks_reply:  # the replies are what is asked: they get the room first
             chosen = self._replies(question, pool, chosen) + chosen
             told = self._asked_replies(chosen, intent)
-            openings = self._openings([c for c in chosen if c[0] in told and intent.replier])
+            openings = self._openings([c for c in chosen if c[0] in told]) if intent.replier else {}
             chosen, told = _opened(chosen, openings), told | set(openings.values())
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
