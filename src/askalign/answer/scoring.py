@@ -18,7 +18,7 @@ from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader, ReaderUse
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
-from askalign.text.links import link_only
+from askalign.text.readable import link_only
 from askalign.text.sentences import MIN_WORDS
 from askalign.text.spans import Span
 from askalign.text.terms import terms

@@ -20,6 +20,8 @@ MARKDOWN_FORMATS = frozenset({MARKDOWN_FORMAT, DATASET_FORMAT, SAVED_PAGE_FORMAT
 _INLINE = MarkdownIt("commonmark")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _SPACES = re.compile(r"[ \t]+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+MAX_OWN_WORDS = 3  # words a link-only sentence may have outside its links: "Next up:"
 
 
 def readable(fragment: str, source_format: str) -> str:
@@ -55,3 +57,19 @@ def _words(token: Token) -> str:
     if token.type == "image":
         return "".join(_words(child) for child in token.children or [])
     return ""
+
+
+def link_only(text: str) -> bool:
+    """A sentence that is only a link ("Next up: [4. Existing Writing](/posts/…)", a
+    bibliography entry "“[Petrov corrigibility](/posts/…).” 2018.") names a text
+    without saying anything of it: at least one link, and almost no words outside."""
+    outside: list[str] = []
+    links = depth = 0
+    for token in (child for block in _INLINE.parseInline(text) for child in block.children or []):
+        if token.type == "link_open":
+            links, depth = links + 1, depth + 1
+        elif token.type == "link_close":
+            depth -= 1
+        elif token.type == "text" and depth == 0:
+            outside.append(token.content)
+    return links > 0 and len(_WORD.findall(" ".join(outside))) <= MAX_OWN_WORDS
