@@ -12,6 +12,8 @@ from askalign.assistant import Assistant
 from askalign.documents import Passage, PastedSpan, Role
 from askalign.retrieval.open import open_index
 from askalign.retrieval.search import Searcher
+from askalign.text.courtesy import says_something
+from askalign.text.readable import only_names
 from askalign.text.spans import Span
 
 from .conftest import run_ingest
@@ -23,6 +25,7 @@ PAYOFF = (
 )
 RESTATED = "Designers ask how to stop an agent tampering with its reward sensor."
 ANSWER = "Sealing the sensor inside tamper-proof hardware removes the opportunity entirely."
+BYLINE = "Sealed Sensor Group, Tamper Hardware Lab, and Reward Tampering Institute"
 OPENING = "A learned agent may tamper with the sensor that measures its reward."
 ESSAY = f"""Reward tampering
 
@@ -37,6 +40,8 @@ Tide tables were printed each winter for the harbour pilots of the northern coas
 Next up: [Sealed sensors and tamper-proof hardware for reward tampering](/posts/abc/part-two)
 
 “[Tamper-proof hardware against reward tampering, a survey](/posts/def/survey).” 2021.
+
+{BYLINE}
 """
 THREAD = """LESSWRONG
 LW
@@ -86,6 +91,7 @@ The post is only about hand-written ferry timetables, so the harbour problem is 
 Reply
 [-]Frank1h20
 
+Thanks, great comment!
 @Erin That is not quite my position.
 I hold that both the timetable and the captains' habits can fail.
 Ferry timetables written by hand for a harbour still drift with the outer tides.
@@ -137,15 +143,16 @@ def test_a_sentence_that_restates_the_question_never_opens_the_answer(small: Ass
     assert RESTATED not in quoted(answer)
 
 
-def test_a_bare_link_is_not_quoted_as_an_answer(small: Assistant) -> None:
+def test_a_bare_link_or_a_list_of_names_is_not_quoted_as_an_answer(small: Assistant) -> None:
     answer = small.ask("What does the text say about tamper-proof hardware and sealed sensors?")
     assert "Sealed hardware keeps the sensor" in quoted(answer), answer.text
     assert "/posts/" not in answer.text, answer.text
+    assert BYLINE not in answer.text
 
 
 def test_a_reply_is_told_from_its_opening(small: Assistant) -> None:
     """The reply's nearest sentence to the question is its last one; its answer to
-    the point is its first."""
+    the point is its first after the thanks."""
     answer = small.ask(
         "How did Frank answer Erin's reading that the post is about hand-written ferry "
         "timetables and outer tides?"
@@ -188,3 +195,31 @@ def test_a_sentence_opening_on_quote_marks_before_pasted_words_is_pasted() -> No
     assert pasted(passage, Span(109, 139))  # "> > agents can be money-pumped"
     assert not pasted(passage, Span(100, 107))  # "Thanks."
     assert not pasted(passage, Span(141, 157))  # "You are correct."
+
+
+@pytest.mark.parametrize(
+    ("text", "names_only"),
+    [
+        ("Dylan Hadfield-Menell, Anca Dragan, Pieter Abbeel, and Stuart Russell", True),
+        ("[Soares](/users/so8res), Fallenstein, and Yudkowsky", True),
+        ("Paul Christiano and Eliezer Yudkowsky disagree about this.", False),
+        ("Corrigibility As Singular Target", False),  # a title, not a list of names
+    ],
+)
+def test_a_byline_names_people_without_saying_anything(text: str, names_only: bool) -> None:
+    assert only_names(text) is names_only
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Excellent response. Thank you. :)", False),
+        ("You're welcome! I'm glad you're enjoying it. ^_^", False),
+        ("I'll start with some basic responses, and will respond later when I have time.", False),
+        ("Thanks for noticing the typo.", True),
+        ("I agree.", True),
+        ("That's not quite my position.", True),
+    ],
+)
+def test_courtesy_alone_says_nothing_of_the_point(text: str, said: bool) -> None:
+    assert says_something(text) is said

@@ -21,6 +21,7 @@ from askalign.documents import Document, Passage, Role
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import Shape
+from askalign.text.courtesy import says_something
 
 MAX_TURNS = 5  # the opening point, the last turn and the best of the turns between
 
@@ -58,17 +59,17 @@ def opening(sentences: SentenceTable, document: Document, passage: Passage) -> i
     for rowid in sentences.overlapping(document.id, passage.start, passage.end):
         span = sentences.rows[rowid].span
         own = passage.own_words(span.start, span.end) and not pasted(passage, span)
-        if own and _says_something(span.cut(document.source_text)):
+        if own and _opens(span.cut(document.source_text)):
             return rowid
     return None
 
 
-def _says_something(text: str) -> bool:
-    """Not an aside in brackets ("(partly copying from other comment)", "[...]")."""
+def _opens(text: str) -> bool:
+    """Says something of the point, and is not an aside in brackets ("(partly copying
+    from other comment)", "[...]")."""
     bare = text.strip()
-    return bool(re.search(r"[^\W\d_]{2}", bare)) and not (
-        bare[:1] in "([" and bare.rstrip(".")[-1:] in ")]"
-    )
+    aside = bare[:1] in "([" and bare.rstrip(".")[-1:] in ")]"
+    return not aside and says_something(bare)
 
 
 class Exchanges:

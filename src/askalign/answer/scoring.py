@@ -18,7 +18,7 @@ from askalign.index.shelf import Documents, SentenceTable
 from askalign.reader import Reader, ReaderUse
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import QueryIntent, Shape
-from askalign.text.readable import link_only
+from askalign.text.readable import only_names
 from askalign.text.sentences import MIN_WORDS
 from askalign.text.spans import Span
 from askalign.text.terms import terms
@@ -103,7 +103,7 @@ def candidates(
             if passage is None or pasted(passage, sentence.span):
                 continue
             text = sentence.span.cut(documents[sentence.doc_id].source_text)
-            if len(text.split()) >= MIN_WORDS and (titles or not link_only(text)):
+            if len(text.split()) >= MIN_WORDS and (titles or not only_names(text)):
                 seen.add(rowid)
                 found.append(Candidate(rowid, sentence.span, sentence.doc_id, passage, rank))
     return found

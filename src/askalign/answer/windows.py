@@ -14,6 +14,7 @@ import numpy as np
 from askalign.answer.scoring import pasted
 from askalign.documents import Passage
 from askalign.index.shelf import Documents, SentenceTable
+from askalign.text.courtesy import says_something
 from askalign.text.sentences import MIN_WORDS
 from askalign.text.spans import Span, trim
 from askalign.text.terms import terms
@@ -175,9 +176,10 @@ class Windows:
         telling: bool = False,
         asked: frozenset[str] = frozenset(),
     ) -> list[int]:
-        """The sentence, the one before if it leans on it, and the ones after if it
-        leads into them, they carry on its point, or they score nearly as well (the
-        sentence that sets a scene is often followed by the one that answers). A set-up
+        """The sentence, the one before if it leans on it (unless that one is only
+        thanks), and the ones after if it leads into them, they carry on its point, or
+        they score nearly as well (the sentence that sets a scene is often followed by
+        the one that answers). A set-up
         brings its payoff whatever the payoff says. A reply that is asked for
         (`telling`) goes on to the end of its point: up to REPLY_SENTENCES more of its
         own sentences, stopping where it pastes the next point it answers. A sentence
@@ -191,6 +193,7 @@ class Windows:
             before is not None
             and not restating
             and (_BACK_REFERENCE.match(text) or len(text.split()) < 2 * MIN_WORDS)
+            and says_something(self._text(before))
         ):
             window.insert(0, before)
         opens = leads_in(text)

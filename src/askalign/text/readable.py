@@ -22,6 +22,7 @@ _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _SPACES = re.compile(r"[ \t]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 MAX_OWN_WORDS = 3  # words a link-only sentence may have outside its links: "Next up:"
+_NAME_GLUE = frozenset({"and", "or", "et", "al"})  # "A, B, and C"; "A et al."
 
 
 def readable(fragment: str, source_format: str) -> str:
@@ -57,6 +58,19 @@ def _words(token: Token) -> str:
     if token.type == "image":
         return "".join(_words(child) for child in token.children or [])
     return ""
+
+
+def only_names(text: str) -> bool:
+    """Names texts or people without saying anything of them: a bare link, or a list
+    of names ("Dylan Hadfield-Menell, Anca Dragan, Pieter Abbeel, and Stuart Russell",
+    a paper's byline) whose words are all capitalised but for the "and" between them."""
+    return link_only(text) or _name_list(markdown_words(text))
+
+
+def _name_list(words_read: str) -> bool:
+    words = _WORD.findall(words_read)
+    own = [word for word in words if not word[0].isupper() and word not in _NAME_GLUE]
+    return len(words) >= 2 and not own and ("," in words_read or " and " in words_read)
 
 
 def link_only(text: str) -> bool:
