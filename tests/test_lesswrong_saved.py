@@ -245,3 +245,25 @@ def test_a_comment_count_that_disagrees_is_reported_with_both_numbers(corpus_dir
     )
     [problem] = scan_corpus(corpus_dir).problems
     assert "says it has 17 comments but 19 were read" in problem.reason
+
+
+ESCAPED = Path(__file__).parents[1] / "benchmarks" / "texts2" / "o1-technical-primer.md"
+
+
+def test_a_page_saved_with_escaped_headers_and_whole_addresses(corpus_dir: Path) -> None:
+    """Another saving tool writes `\\[-\\][Kei](https://…/users/kei-1)5mo\\*14`: brackets
+    escaped, the age plain, whole addresses, reactions after `Reply` (a real Alignment
+    Forum page, benchmarks/texts2/SOURCES.md); before, all 8 comments had no speaker."""
+    [doc] = scan(corpus_dir, ESCAPED)
+    assert (doc.title, doc.author) == ("o1: A Technical Primer", "Jesse Hoogland")
+    assert doc.url == "https://www.alignmentforum.org/posts/byNYzsfFmb2TpYFPW/o1-a-technical-primer"
+    said = [p for p in comments(doc)]
+    assert len(said) == 8
+    assert {p.speaker for p in said} == {
+        "Kei",
+        "Jesse Hoogland",
+        "Kaj Sotala",
+        "Abhimanyu Pallavi Sudhir",
+    }
+    assert (said[0].speaker, said[0].karma, said[0].agreement) == ("Kei", 14, 6)
+    assert not [p for p in doc.passages if "Reply![]" in p.text or "\\[-\\]" in p.text]

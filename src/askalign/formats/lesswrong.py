@@ -44,7 +44,9 @@ HEADER_FALLBACK = re.compile(
 INDEX_ENTRY = re.compile(r"^(?P<karma>-?\d+)(?P<author>[^\d\s].*)$")
 FOOTNOTE_MARK = re.compile(r"^\s+(?P<label>\d+)\.\s*\^\s*$")
 BY_LINE = re.compile(r"^by (?P<author>.+)$")
-REPLY = re.compile(r"^Reply\d*$")  # "Reply1": the page appends a count of hidden replies
+# "Reply1": the page appends a count of hidden replies; a saved page may put the
+# comment's reactions there too ("Reply![](…/thankyou.svg)1").
+REPLY = re.compile(r"^Reply(?:!\[\]\([^)\s]*\)\d*)*\d*$")
 END_OF_PAGE = ("Mentioned in", "New to LessWrong?")  # what follows a post placed last
 COMMENT_COUNT = re.compile(r"^(?P<count>\d+) comments?, sorted by\b")
 # Where the post ends in the page's own order: what the page shows below the post.

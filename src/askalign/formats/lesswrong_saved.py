@@ -38,8 +38,10 @@ from askalign.text.spans import Line, Span, iter_lines, trim
 NAME = SAVED_PAGE_FORMAT
 SITE_MARK = re.compile(r"^\[LESSWRONG\]\(/\)$", re.MULTILINE)
 BY_LINE = re.compile(r"^by (?P<names>\[.+)$")
-USER_LINK = re.compile(r"\[(?P<name>(?:\\.|[^\]\\])+)\]\(/users/[^)\s]*\)")
-TITLE_LINK = re.compile(r"^# \[(?P<title>.+)\]\((?P<path>/posts/[^)\s]+)\)$")
+# Links are site-relative, or whole addresses where the saving tool wrote them out.
+SITE = r"(?P<site>https?://[^/)\s]+)?"
+USER_LINK = re.compile(r"\[(?P<name>(?:\\.|[^\]\\])+)\]\(" + SITE + r"/users/[^)\s]*\)")
+TITLE_LINK = re.compile(r"^# \[(?P<title>.+)\]\(" + SITE + r"(?P<path>/posts/[^)\s]+)\)$")
 KARMA = re.compile(r"^# (?P<karma>-?\d+)$")
 # Between the by-line and the post: the date, the crosspost link, reading time, the
 # comment count, the karma and AF karma as headings, the review links.
@@ -108,7 +110,8 @@ def title_block(lines: list[Line], host: str | None) -> TitleBlock:
     title = TITLE_LINK.match(shown[-1][1]) if shown else None
     if title:
         meta.title = markdown_words(title["title"])
-        meta.url = f"{host}{title['path']}" if host else None
+        site = title["site"] or host
+        meta.url = f"{site}{title['path']}" if site else None
         if len(shown) > 1 and (karma := KARMA.match(shown[-2][1])):
             meta.karma = int(karma["karma"])
     start = by_at + 1

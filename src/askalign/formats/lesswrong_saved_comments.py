@@ -1,14 +1,16 @@
-"""The comments of a LessWrong page saved as Markdown (lesswrong_saved.py).
+r"""The comments of a LessWrong page saved as Markdown (lesswrong_saved.py).
 
 Each comment opens with one header line,
 `[-][Name](/users/slug)[2y](/posts/ID/slug?commentId=CID)Ω1225`: the name is the link
-text, the age links to the comment's own address, and the digits are its karma with the
-Alignment Forum karma run in front of it when an `Ω` shows one. Nothing separates the two
-numbers, so the page's comment index (`25Charlie Steiner`: each comment's karma, in page
-order) settles the split; where it cannot, two digits can only be one each, and any
-other split is left unknown. The agreement score is the line below the header, the body
-runs to `Reply`, and a count of replies may follow it. Nesting is not shown: replies are
-inferred from quotes and @names (pasted.py), then from thread order (order_links.py).
+text, the age links to the comment's own address (some saving tools escape the
+brackets and leave the age plain: `\[-\][Name](https://…/users/slug)5mo\*14`), and
+the digits are its karma with the Alignment Forum karma run in front of it when an
+`Ω` shows one. Nothing separates the two numbers, so the page's comment index
+(`25Charlie Steiner`: each comment's karma, in page order) settles the split; where it
+cannot, two digits can only be one each, and any other split is left unknown. The
+agreement score is the line below the header, the body runs to `Reply`, and a count
+of replies may follow it. Nesting is not shown: replies are inferred from quotes and
+@names (pasted.py), then from thread order (order_links.py).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 from askalign.formats.lesswrong import REPLY
 from askalign.text.spans import Line, Span, trim
 
+# The escaped header (`\[-\]`) comes with a plain age; the other links its age.
 HEADER = re.compile(
-    r"^\[[-+]\]\[(?P<name>(?:\\.|[^\]\\\n])*)\](?:\((?P<profile>[^)\s]*)\))?"
-    r"\[(?P<age>\d+(?:mo|[smhdwy]))\*?\]\((?P<link>[^)\s]*commentId=[^)\s]*)\)"
+    r"^(?P<escaped>\\)?\[[-+](?(escaped)\\)\]\[(?P<name>(?:\\.|[^\]\\\n])*)\]"
+    r"(?:\((?P<profile>[^)\s]*)\))?"
+    r"(?(escaped)(?P<plain_age>\d+(?:mo|[smhdwy]))(?:\\\*)?"
+    r"|\[(?P<age>\d+(?:mo|[smhdwy]))\*?\]\((?P<link>[^)\s]*commentId=[^)\s]*)\))"
     r"(?P<omega>[\u03a9\u2126])?(?P<digits>[-\d]*)[ \t]*$",
     re.MULTILINE,
 )
@@ -30,7 +35,8 @@ NUMBER = re.compile(r"^\s*-?\d+\s*$")
 MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # What the page shows after its last comment.
 AFTER_COMMENTS = re.compile(
-    r"^(?:\[Moderation Log\]\(/moderation\)|More from .*|Curated and popular this week)$"
+    r"^(?:\[Moderation Log\]\((?:https?://[^/)\s]+)?/moderation\)|More from .*"
+    r"|Curated and popular this week)$"
 )
 
 
@@ -59,13 +65,12 @@ class Header(NamedTuple):
 def find_headers(lines: list[Line]) -> list[Header]:
     found: list[Header] = []
     for at, line in enumerate(lines):
-        match = HEADER.match(line.text) if line.text.startswith("[") else None
+        match = HEADER.match(line.text) if line.text.startswith(("[", "\\[")) else None
         if match:
             name = MARKDOWN_ESCAPE.sub(r"\1", match["name"])
             profile, omega = bool(match["profile"]), bool(match["omega"])
-            found.append(
-                Header(at, name, profile, match["age"], match["link"], omega, match["digits"])
-            )
+            age, link = match["age"] or match["plain_age"], match["link"] or ""
+            found.append(Header(at, name, profile, age, link, omega, match["digits"]))
     return found
 
 
