@@ -247,7 +247,9 @@ def test_a_comment_count_that_disagrees_is_reported_with_both_numbers(corpus_dir
     assert "says it has 17 comments but 19 were read" in problem.reason
 
 
-ESCAPED = Path(__file__).parents[1] / "benchmarks" / "texts2" / "o1-technical-primer.md"
+BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+ESCAPED = BENCHMARKS / "texts2" / "o1-technical-primer.md"
+PLAIN_AGE = BENCHMARKS / "texts3" / "interpreting-gpt-the-logit-lens.md"
 
 
 def test_a_page_saved_with_escaped_headers_and_whole_addresses(corpus_dir: Path) -> None:
@@ -267,3 +269,14 @@ def test_a_page_saved_with_escaped_headers_and_whole_addresses(corpus_dir: Path)
     }
     assert (said[0].speaker, said[0].karma, said[0].agreement) == ("Kei", 14, 6)
     assert not [p for p in doc.passages if "Reply![]" in p.text or "\\[-\\]" in p.text]
+
+
+def test_a_page_saved_with_whole_addresses_and_a_plain_age(corpus_dir: Path) -> None:
+    """`[-][gwern](https://www.lesswrong.com/users/gwern)6yΩ818` (a real page,
+    benchmarks/texts3/SOURCES.md): before, its 38 comments had no speaker."""
+    [doc] = scan(corpus_dir, PLAIN_AGE)
+    assert (doc.title, doc.author) == ("interpreting GPT: the logit lens", "nostalgebraist")
+    said = comments(doc)
+    assert len(said) == 38
+    assert len({p.speaker for p in said}) == 17 and None not in {p.speaker for p in said}
+    assert not [p for p in doc.passages if "[-][" in p.text]

@@ -2,8 +2,8 @@ r"""The comments of a LessWrong page saved as Markdown (lesswrong_saved.py).
 
 Each comment opens with one header line,
 `[-][Name](/users/slug)[2y](/posts/ID/slug?commentId=CID)Ω1225`: the name is the link
-text, the age links to the comment's own address (some saving tools escape the
-brackets and leave the age plain: `\[-\][Name](https://…/users/slug)5mo\*14`), and
+text, the age links to the comment's own address (tools that write whole addresses
+may leave it plain, and escape the brackets: `\[-\][Name](https://…/users/slug)5mo\*14`), and
 the digits are its karma with the Alignment Forum karma run in front of it when an
 `Ω` shows one. Nothing separates the two numbers, so the page's comment index
 (`25Charlie Steiner`: each comment's karma, in page order) settles the split; where it
@@ -22,12 +22,13 @@ from urllib.parse import parse_qs, urlsplit
 from askalign.formats.lesswrong import REPLY
 from askalign.text.spans import Line, Span, trim
 
-# The escaped header (`\[-\]`) comes with a plain age; the other links its age.
+_AGE = r"\d+(?:mo|[smhdwy])"
+_LINKED_AGE = rf"\[(?P<age>{_AGE})\*?\]\((?P<link>[^)\s]*commentId=[^)\s]*)\)"
+# The age links to the comment; where the page writes whole addresses, it may stand plain.
 HEADER = re.compile(
-    r"^(?P<escaped>\\)?\[[-+](?(escaped)\\)\]\[(?P<name>(?:\\.|[^\]\\\n])*)\]"
-    r"(?:\((?P<profile>[^)\s]*)\))?"
-    r"(?(escaped)(?P<plain_age>\d+(?:mo|[smhdwy]))(?:\\\*)?"
-    r"|\[(?P<age>\d+(?:mo|[smhdwy]))\*?\]\((?P<link>[^)\s]*commentId=[^)\s]*)\))"
+    r"^\\?\[[-+]\\?\]\[(?P<name>(?:\\.|[^\]\\\n])*)\]"
+    r"(?:\((?P<profile>(?P<whole>https?://)?[^)\s]*)\))?"
+    rf"(?:{_LINKED_AGE}|(?(whole)(?P<plain_age>{_AGE})(?:\\?\*)?|(?!)))"
     r"(?P<omega>[\u03a9\u2126])?(?P<digits>[-\d]*)[ \t]*$",
     re.MULTILINE,
 )
