@@ -75,6 +75,21 @@ def spread_over_documents(hits: list[Hit]) -> list[Hit]:
     return firsts + [hit for hit in hits if hit not in firsts]
 
 
+def every_speaker_heard(hits: list[Hit], k: int, best_of: dict[str, Hit]) -> list[Hit]:
+    """The top k, where each speaker the question names who has none of them gets their
+    best hit in place of the last ones: a commenter asked about under a long post by
+    someone the question also names was otherwise crowded out by the post's passages."""
+    top = hits[:k]
+    missing = [
+        next((hit for hit in hits if hit.chunk.speaker == speaker), best)
+        for speaker, best in best_of.items()
+        if not any(hit.chunk.speaker == speaker for hit in top)
+    ]
+    if not missing:
+        return top
+    return [*top[: max(k - len(missing), 1)], *missing][:k]
+
+
 def collapse_quotes(hits: list[Hit]) -> list[Hit]:
     """A hit that is mostly text pasted from another hit's passage goes; the original
     stays, marked as quoted by the one who pasted it."""

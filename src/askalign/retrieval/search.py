@@ -24,7 +24,13 @@ from pydantic import BaseModel
 from askalign.documents import Role
 from askalign.embedding import Embedder
 from askalign.engines import Ranked, Scope
-from askalign.retrieval.hits import Hit, collapse_quotes, merge_overlaps, spread_over_documents
+from askalign.retrieval.hits import (
+    Hit,
+    collapse_quotes,
+    every_speaker_heard,
+    merge_overlaps,
+    spread_over_documents,
+)
 from askalign.retrieval.intent import QueryIntent
 from askalign.retrieval.open import OpenIndex, open_index
 
@@ -110,9 +116,18 @@ class Searcher:
         pool = max(k, CANDIDATES)
         dense, lexical, sentence = found = self._rank(query, vector, pool, scope, mode)
         rankings = self._weighted(found)
+        best_of: dict[str, Hit] = {}  # named speakers' best chunks where the question puts them
+        for speaker, where in _speaker_scopes(intent):
+            there = self._focus(query, vector, pool, scope.narrowed(where), mode)
+            anywhere = Scope(speakers=(speaker,))
+            if there and (best := self.index.shelf.chunk(there[0][0])) is not None:
+                best_of[speaker] = Hit(chunk=best, score=there[0][1])
+            elif where != anywhere:  # not in the text named: their words anywhere
+                there = self._focus(query, vector, pool, scope.narrowed(anywhere), mode)
+            rankings.append((there, self.weights.focus))
         for focus in _focus_scopes(intent):
-            narrowed = self._rank(query, vector, pool, scope.narrowed(focus), mode)
-            rankings.append((fuse(self._weighted(narrowed), pool), self.weights.focus))
+            narrowed = self._focus(query, vector, pool, scope.narrowed(focus), mode)
+            rankings.append((narrowed, self.weights.focus))
         ranks = [_ranks(ranking) for ranking in (dense, lexical, sentence)]
         hits = []
         for chunk_id, score in fuse(rankings, 2 * k):
@@ -129,11 +144,17 @@ class Searcher:
                 )
             )
         hits = collapse_quotes(merge_overlaps(hits))
-        return (spread_over_documents(hits) if intent and intent.cross else hits)[:k]
+        hits = spread_over_documents(hits) if intent and intent.cross else hits
+        return every_speaker_heard(hits, k, best_of)
 
     def _weighted(self, found: tuple[Ranked, Ranked, Ranked]) -> list[tuple[Ranked, float]]:
         weights = (self.weights.dense, self.weights.lexical, self.weights.sentence)
         return list(zip(found, weights, strict=True))
+
+    def _focus(
+        self, query: str, vector: np.ndarray | None, k: int, scope: Scope, mode: Mode
+    ) -> Ranked:
+        return fuse(self._weighted(self._rank(query, vector, k, scope, mode)), k)
 
     def _rank(
         self, query: str, vector: np.ndarray | None, k: int, scope: Scope, mode: Mode
@@ -148,13 +169,22 @@ class Searcher:
         return dense, lexical, sentence
 
 
-def _focus_scopes(intent: QueryIntent | None) -> list[Scope]:
-    """The speakers a question names (together), each role and each document it names."""
+def _speaker_scopes(intent: QueryIntent | None) -> list[tuple[str, Scope]]:
+    """Each speaker the question names, each on their own (together, the post's author
+    filled the ranking and the commenter asked about had no passage among the hits),
+    within the one text the question asks about, if it names one."""
     if intent is None:
         return []
-    speakers = tuple(dict.fromkeys(intent.speakers))
+    one_text = len(intent.documents) == 1 and not intent.cross
+    docs = tuple(intent.documents) if one_text else None
+    return [(s, Scope(speakers=(s,), docs=docs)) for s in dict.fromkeys(intent.speakers)]
+
+
+def _focus_scopes(intent: QueryIntent | None) -> list[Scope]:
+    """Each role and each document the question names."""
+    if intent is None:
+        return []
     return [
-        *([Scope(speakers=speakers)] if speakers else []),
         *(Scope(roles=(role,)) for role in intent.roles),
         *(Scope(docs=(doc_id,)) for doc_id in intent.documents),
     ]
