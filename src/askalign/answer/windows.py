@@ -179,10 +179,10 @@ class Windows:
         """The sentence, the one before if it leans on it (unless that one is only
         thanks), and the ones after if it leads into them, they carry on its point, or
         they score nearly as well (the sentence that sets a scene is often followed by
-        the one that answers). A set-up
-        brings its payoff whatever the payoff says. A reply that is asked for
-        (`telling`) goes on to the end of its point: up to REPLY_SENTENCES more of its
-        own sentences, stopping where it pastes the next point it answers. A sentence
+        the one that answers). A set-up brings its payoff whatever the payoff says. A
+        reply that is asked for (`telling`) goes on to the end of its point: up to
+        REPLY_SENTENCES more of its own sentences, stopping where it pastes the next
+        point it answers. A sentence
         that restates the question is replaced by what follows it."""
         text = self._text(rowid)
         restating = restates(text, asked)
