@@ -182,8 +182,8 @@ class Windows:
         the one that answers). A set-up brings its payoff whatever the payoff says. A
         reply that is asked for (`telling`) goes on to the end of its point: up to
         REPLY_SENTENCES more of its own sentences, stopping where it pastes the next
-        point it answers. A sentence
-        that restates the question is replaced by what follows it."""
+        point it answers. A sentence that restates the question is replaced by what
+        follows it."""
         text = self._text(rowid)
         restating = restates(text, asked)
         floor = NEXT_RATIO * score
