@@ -224,3 +224,24 @@ def test_split_header_fields(lines: str, expected: tuple | None) -> None:
         [at] = headers
         assert at.header is not None
         assert tuple(at.header) == expected
+
+
+REFUSAL = Path(__file__).parents[1] / "benchmarks" / "texts4" / "refusal-single-direction.txt"
+
+
+def test_a_copy_with_folded_headers_and_collapsed_comments(corpus_dir: Path) -> None:
+    """A real page (benchmarks/texts4/SOURCES.md): full comments open with `[-]` alone
+    and `Zack_M_Davis2yΩ19` below it, collapsed ones are one line, `8Buck2y`. Before,
+    none of its 95 comments was read. A name may end in a digit of its age
+    (`lone171y`, `6Neel Nanda11mo`): the comment index settles which."""
+    (corpus_dir / REFUSAL.name).write_bytes(REFUSAL.read_bytes())
+    scan = scan_corpus(corpus_dir)
+    assert scan.problems == []
+    [doc] = scan.documents
+    said = [p for p in doc.passages if p.role is Role.COMMENT]
+    assert len(said) == 95
+    speakers = {p.speaker for p in said}
+    assert len(speakers) == 38 and None not in speakers
+    assert "lone17" in speakers and "lone" not in speakers
+    assert ("Neel Nanda", "11mo") in {(p.speaker, p.age) for p in said}
+    assert (said[2].speaker, said[2].karma) == ("Buck", 8)

@@ -17,6 +17,7 @@ author's mouth).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 from askalign.documents import Document, Passage, Role
@@ -94,10 +95,21 @@ def split_header_digits(digits: str, omega: bool, karma: int | None) -> tuple[in
     return None, karma, None
 
 
-def parse_header(rest: str, index_entry: tuple[int, str] | None) -> CommentHeader:
+def parse_header(
+    rest: str, index_entry: tuple[int, str] | None, known: Collection[str] = ()
+) -> CommentHeader:
+    """A one-line header's name and numbers: the name is the index entry's, else the
+    longest name the index lists that the header starts with ("lone171y20" is lone17's,
+    a year ago), else the shortest name before an age."""
     karma, author = index_entry if index_entry else (None, None)
+    listed = [
+        name for name in known if rest.startswith(name) and HEADER_TAIL.match(rest[len(name) :])
+    ]
     if author and rest.startswith(author):
         tail = rest[len(author) :]
+    elif listed:
+        author = max(listed, key=len)
+        tail, karma = rest[len(author) :], None
     else:  # a real header is short; the lazy pattern is quadratic on a long one
         fallback = HEADER_FALLBACK.match(rest) if len(rest) <= MAX_HEADER_CHARS else None
         author, tail = (fallback["author"], fallback["tail"]) if fallback else (rest, "")
@@ -180,6 +192,12 @@ def parse_page_meta(header: list[Line]) -> tuple[DocumentMeta, list[tuple[int, s
     return meta, comment_index(texts)
 
 
+def index_names(lines: list[Line]) -> set[str]:
+    """Every name the page lists as `12ryan_greenblatt`: names a header may run into
+    its age ("lone171y")."""
+    return {m["author"] for line in lines if (m := INDEX_ENTRY.match(line.text.strip()))}
+
+
 def comment_index(texts: list[str]) -> list[tuple[int, str]]:
     """The (karma, author) list the page prints above the comments: the last run of
     lines shaped `12ryan_greenblatt` in the header."""
@@ -246,6 +264,7 @@ def comment_passages(
     builder: PassageBuilder,
     comments: list[tuple[HeaderAt, list[Line]]],
     index: list[tuple[int, str]],
+    known: Collection[str] = (),
 ) -> list[Passage]:
     passages: list[Passage] = []
     use_index = len(index) == len(comments)
@@ -253,7 +272,8 @@ def comment_passages(
         span = _span_of(body, builder.text)
         if span is None:
             continue
-        header = at.header or parse_header(at.rest or "", index[order - 1] if use_index else None)
+        entry = index[order - 1] if use_index else None
+        header = at.header or parse_header(at.rest or "", entry, known)
         passages.append(comment_passage(builder, span, order, header))
     return passages
 
@@ -266,7 +286,8 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
     """The page in text[start:]; `stated` holds facts stated outside it (front matter),
     which win over what the page shows."""
     lines = list(iter_lines(text, start))
-    regions = split_regions(lines, find_headers(lines))
+    known = index_names(lines)
+    regions = split_regions(lines, find_headers(lines, known))
     post_lines, index_lines = regions.post, regions.header
     above, post_start = post_above_comments(regions.header)
     if not post_lines or any(len(line.text) >= PROSE_CHARS for line in above):
@@ -288,7 +309,7 @@ def read_page(text: str, ctx: ReadContext, stated: DocumentMeta, *, start: int =
         )
     meta = ctx.catalog.overriding(stated.overriding(found))
     builder = PassageBuilder(ctx.doc_id, text)
-    comments = comment_passages(builder, regions.comments, index)
+    comments = comment_passages(builder, regions.comments, index, known)
     post = post_passages(builder, post_lines, meta.author)
     check_comment_count(lines, len(comments), ctx)
     return thread_document(

@@ -4,17 +4,26 @@ A copy from the page reader puts a header on one line, `[-]ryan_greenblatt19dΩ4
 name, age, Ω and AF karma, karma and agreement run together, so the digits are split
 with the help of the comment index (lesswrong.py). A copy from the browser puts each
 part on a line of its own, `[`, `-`, `]`, the name, the age, then the numbers; there
-the numbers need no guessing.
+the numbers need no guessing. Other copies put `[-]` alone on its line and the rest of
+the one-line header on the next (`Zack_M_Davis2yΩ19`, the karma and agreement digits
+on a line of their own), or show a collapsed comment as one line of karma, name and
+age (`8Buck2y`) with its first line of text below.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 from askalign.text.spans import Line
 
 ONE_LINE = re.compile(r"^\[[-+]\](?P<rest>\S.*)$")
+FOLD_ALONE = re.compile(r"^\[[-+]\]$")
+# The rest of a one-line header: a name, then its age, [Ω], digits.
+REST = re.compile(r"^\S.{0,99}?\d+(?:mo|[smhdwy])\*?[\u03a9\u2126]?[-\d]*$")
+# A collapsed comment: karma, name, age ("8Buck2y"); "6Neel Nanda11mo" reads two ways.
+COLLAPSED = re.compile(r"^(?P<karma>-?\d+)(?P<rest>[^\d\s].{0,100}\d(?:mo|[smhdwy]))$")
 AGE = re.compile(r"^(?P<age>\d+(?:mo|[smhdwy]))\*?$")
 NUMBER = re.compile(r"^[-\u2212]?\d+$")
 OMEGA = re.compile(r"^[\u03a9\u2126]\s*(?P<af>\d+)?$")
@@ -40,20 +49,69 @@ class HeaderAt(NamedTuple):
     header: CommentHeader | None
 
 
-def find_headers(lines: list[Line]) -> list[HeaderAt]:
-    """Every comment header of the page, in page order, in either layout."""
+def find_headers(lines: list[Line], known: Collection[str] = ()) -> list[HeaderAt]:
+    """Every comment header of the page, in page order, in any of its layouts; `known`:
+    the names the page's comment index lists, to settle a name that may end in a digit."""
     found: list[HeaderAt] = []
+    collapsed: dict[int, list[tuple[str, str]]] = {}  # found index -> (name, age) readings
     at = 0
     while at < len(lines):
+        text = lines[at].text.strip()
         one_line = ONE_LINE.match(lines[at].text)
-        split = split_header(lines, at) if lines[at].text.strip() == "[" else None
+        split = split_header(lines, at) if text == "[" else None
+        below = _rest_below(lines, at) if FOLD_ALONE.match(text) else None
+        folded = COLLAPSED.match(text)
         if one_line:
             found.append(HeaderAt(at, at, one_line["rest"], None))
-        elif split is not None:
-            found.append(split)
-            at = split.last
+        elif split is not None or below is not None:
+            found.append(split or below)
+            at = (split or below).last
+        elif folded and (readings := _name_and_age(folded["rest"])):
+            name, age = readings[0]
+            collapsed[len(found)] = readings
+            found.append(
+                HeaderAt(at, at, None, CommentHeader(name, age, int(folded["karma"]), None, None))
+            )
         at += 1
+    return _names_settled(found, collapsed, known)
+
+
+def _name_and_age(rest: str) -> list[tuple[str, str]]:
+    """Each way `rest` reads as a name, then an age of one or two digits: the longer
+    name first."""
+    unit = "mo" if rest.endswith("mo") else rest[-1]
+    head = rest[: -len(unit)]
+    readings = []
+    for digits in (1, 2):
+        number, name = head[-digits:], head[:-digits]
+        if number.isdigit() and name and not name[-1].isspace():
+            readings.append((name, number + unit))
+    return readings
+
+
+def _names_settled(
+    found: list[HeaderAt], collapsed: dict[int, list[tuple[str, str]]], known: Collection[str]
+) -> list[HeaderAt]:
+    """A collapsed header whose name may end in a digit of its age ("6Neel Nanda11mo")
+    takes the reading whose name the comment index lists."""
+    for number, readings in collapsed.items():
+        name, age = next((reading for reading in readings if reading[0] in known), readings[0])
+        header = found[number].header
+        if header is not None:
+            found[number] = found[number]._replace(header=header._replace(author=name, age=age))
     return found
+
+
+def _rest_below(lines: list[Line], at: int) -> HeaderAt | None:
+    """`[-]` alone, then the rest of a one-line header, its digits perhaps a line below."""
+    index = _content_after(lines, at)
+    if index is None:
+        return None
+    rest, last = lines[index].text.strip(), index
+    after = _content_after(lines, index)
+    if after is not None and NUMBER.match(lines[after].text.strip()):
+        rest, last = rest + lines[after].text.strip(), after
+    return HeaderAt(at, last, rest, None) if REST.match(rest) else None
 
 
 def _content_after(lines: list[Line], at: int) -> int | None:
