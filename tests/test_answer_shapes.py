@@ -122,6 +122,8 @@ def test_no_answer_quotes_the_premise_before_the_reply(
             None,
             "Steven Byrnes",
         ),
+        # the one who raised the point, in a sentence of its own, is not the one answering
+        ("Hallgren asked about culture. What was the answer?", True, None, "Jonas Hallgren"),
     ],
 )
 def test_who_a_question_asks_about(
@@ -132,3 +134,32 @@ def test_who_a_question_asks_about(
     directory = SpeakerDirectory(["Steven Byrnes", "ryan_greenblatt", "Jonas Hallgren"])
     intent = read_intent(question, directory)
     assert (intent.asks_reply, intent.replier, intent.subject) == (asks_reply, replier, subject)
+
+
+def test_a_full_name_is_found_before_a_question_mark() -> None:
+    """Names whose parts are shared with a co-authored byline are found whole only:
+    "…with Andy Arditi?" was not, so the exchange it asks about was never looked for."""
+    from askalign.retrieval.intent import Shape, SpeakerDirectory, read_intent
+
+    directory = SpeakerDirectory(["Andy Arditi", "Andy Arditi, Neel Nanda", "Neel Nanda", "lone17"])
+    intent = read_intent("What came out of lone17's back-and-forth with Andy Arditi?", directory)
+    assert set(intent.speakers) == {"Andy Arditi", "lone17"}
+    assert intent.shape is Shape.THREAD
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_thing"),
+    [
+        ("Hallgren objected. What example did Byrnes give in reply?", True),
+        ("What evidence came up in that thread?", True),
+        ("Hallgren objected. What was the answer?", False),
+        ("What reply did Byrnes give?", False),
+        ("How did Byrnes respond?", False),
+        ("What did Byrnes say to that?", False),
+    ],
+)
+def test_a_thing_asked_for_is_not_the_whole_reply(question: str, asks_thing: bool) -> None:
+    from askalign.retrieval.intent import SpeakerDirectory, read_intent
+
+    intent = read_intent(question, SpeakerDirectory(["Steven Byrnes", "Jonas Hallgren"]))
+    assert intent.asks_thing is asks_thing

@@ -245,3 +245,18 @@ def test_a_copy_with_folded_headers_and_collapsed_comments(corpus_dir: Path) -> 
     assert "lone17" in speakers and "lone" not in speakers
     assert ("Neel Nanda", "11mo") in {(p.speaker, p.age) for p in said}
     assert (said[2].speaker, said[2].karma) == ("Buck", 8)
+
+
+def test_each_co_author_answers_commenters_in_thread_order(corpus_dir: Path) -> None:
+    """The refusal page's post speaks as its five authors ("Andy Arditi, Oscar Obeso,
+    Aaquib111, wesg, Neel Nanda"); each of them answering the commenter above is the
+    author answering. Before, no co-author's comment was linked by order, so "how did
+    Neel Nanda answer Zack_M_Davis?" found no exchange. Two co-authors in a row stay
+    unlinked: as often siblings under one comment."""
+    (corpus_dir / REFUSAL.name).write_bytes(REFUSAL.read_bytes())
+    [doc] = scan_corpus(corpus_dir).documents
+    said = [p for p in doc.passages if p.role is Role.COMMENT]
+    answered = {(p.speaker, p.replying_to_speaker) for p in said if p.reply_inferred_by == "order"}
+    assert {("Neel Nanda", "Zack_M_Davis"), ("Andy Arditi", "lone17")} <= answered
+    assert ("lone17", "Andy Arditi") in answered  # the back-and-forth goes on: A, B, A
+    assert not {(a, b) for a, b in answered if {a, b} <= {"Andy Arditi", "Neel Nanda"}}

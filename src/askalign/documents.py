@@ -7,6 +7,7 @@ anything downstream (chunks, citations) can be checked against the source.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from enum import StrEnum
 
@@ -23,6 +24,17 @@ def speaker_identity(name: str | None) -> str | None:
         c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf"
     )
     return " ".join(visible.split()) or None
+
+
+_BYLINE_JOINS = re.compile(r",\s*(?:and\s+)?|\s+(?:and|&)\s+")
+
+
+def byline_names(byline: str | None) -> list[str]:
+    """Each author of a byline ("A, B and C", "A, B, C"): a co-author answering a
+    commenter is the post's author answering, though the post speaks as all of them."""
+    if byline is None:
+        return []
+    return [name for name in (part.strip() for part in _BYLINE_JOINS.split(byline)) if name]
 
 
 MAX_NAME_CHARS = 100

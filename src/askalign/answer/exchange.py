@@ -17,7 +17,7 @@ import numpy as np
 from askalign.answer.question import Question
 from askalign.answer.scoring import MAX_HITS, Pool, pasted
 from askalign.answer.windows import Quote
-from askalign.documents import Document, Passage, Role
+from askalign.documents import Document, Passage, Role, byline_names
 from askalign.index.shelf import Documents, SentenceTable
 from askalign.retrieval.hits import Hit
 from askalign.retrieval.intent import Shape
@@ -25,10 +25,11 @@ from askalign.text.courtesy import says_something
 
 MAX_TURNS = 5  # the opening point, the last turn and the best of the turns between
 
-# "Where did they end up?", "how did it end", "did they settle it", "the last word"
+# "Where did they end up?", "how did it end", "did they settle it", "the last word",
+# "what came of it"
 _LANDS = re.compile(
     r"\b(?:end(?:ed|s)?(?: up)?|land(?:ed|s)?|settle[ds]?|resolved?|conclu(?:ded|sion)|"
-    r"last word|in the end|ultimately)\b",
+    r"last word|in the end|ultimately|came (?:out )?of)\b",
     re.I,
 )
 # "the author", "the post's author", "OP": the speaker of the document's own text.
@@ -97,8 +98,8 @@ class Exchanges:
         for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[:MAX_HITS]):
             document = self.documents[doc_id]
             people = set(intent.speakers)
-            if document.author and _AUTHOR.search(question.text):
-                people.add(document.author)
+            if _AUTHOR.search(question.text):
+                people.update(byline_names(document.author))
             if len(people) < 2:
                 continue
             for chain in _chains(document, people, intent.subject, intent.replier):

@@ -79,16 +79,17 @@ class ExtractiveComposer:
             turns = {rows[rowid].passage_id for rowid, _ in exchange}
             exchange += [c for c in chosen if rows[c[0]].passage_id in turns]  # its best, too
             asked_reply = exchange[0][0]
-            openings = self._openings(exchange[:1]) if intent.replier else {}
+            openings = self._openings(exchange[:1]) if _whole_reply(intent) else {}
             told = {asked_reply, *openings.values()}
             quotes = self.windows.quotes(_opened(exchange, openings), told, asked)
-            lead = rows[asked_reply].passage_id if intent.replier else None
+            lead = rows[asked_reply].passage_id if intent.asks_reply else None
             return self._written(in_thread_order(quotes, lead), limit)
         told: set[int] = set()
         if intent.asks_reply:  # the replies are what is asked: they get the room first
             chosen = self._replies(question, pool, chosen) + chosen
             told = self._asked_replies(chosen, intent)
-            openings = self._openings([c for c in chosen if c[0] in told]) if intent.replier else {}
+            asked_openings = [c for c in chosen if c[0] in told] if _whole_reply(intent) else []
+            openings = self._openings(asked_openings)
             chosen, told = _opened(chosen, openings), told | set(openings.values())
         elif intent.shape is Shape.THREAD:
             chosen += self._replies(question, pool, chosen)
@@ -170,6 +171,13 @@ class ExtractiveComposer:
             if verified(citation, document):
                 kept.append((quote, citation))
         return kept
+
+
+def _whole_reply(intent: QueryIntent) -> bool:
+    """The question asks how someone answered ("what was the answer?"), so the reply's
+    opening, what it makes of the point, is told first; one that asks for a thing in it
+    ("what example did she give in reply?") gets the sentence nearest it instead."""
+    return intent.asks_reply and not intent.asks_thing
 
 
 def _opened(chosen: list[tuple[int, float]], openings: dict[int, int]) -> list[tuple[int, float]]:

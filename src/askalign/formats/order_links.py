@@ -8,8 +8,10 @@ comment above is taken as the parent only where the thread's shape leaves little
 doubt, and only for a comment that its quotes and @names leave unlinked (those win):
 
 - the two speakers differ (nobody is read as answering themselves);
-- the speaker is the post's author (authors answer their commenters), or the one the
-  comment above was replying to (a back-and-forth: A, B, A);
+- the speaker is the post's author or one of its co-authors and the comment above is
+  a commenter's (authors answer their commenters; two co-authors in a row are as often
+  siblings under one comment), or the one the comment above was replying to (a
+  back-and-forth: A, B, A);
 - it does not open with a quote (a comment that opens by quoting, most often the post,
   starts a thread of its own);
 - it is not older than the comment above, where both show their age ("2y", "3mo"): a
@@ -23,7 +25,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from askalign.documents import InferredBy, Passage
+from askalign.documents import InferredBy, Passage, byline_names
 
 AGE = re.compile(r"^(?P<count>\d+)(?P<unit>mo|[smhdwy])$")
 UNITS = ("s", "m", "h", "d", "w", "mo", "y")  # as a "time ago" display grows
@@ -34,7 +36,7 @@ def link_by_order(post: list[Passage], comments: list[Passage], text: str) -> No
     """Link each unlinked comment to the one above it, in page order, where the rules
     above hold. `comments` in page order; a comment the page shows but that has no
     passage (deleted) breaks the run, by its `comment_index`."""
-    authors = {passage.speaker for passage in post if passage.speaker}
+    authors = {name for passage in post for name in byline_names(passage.speaker)}
     for above, comment in pairwise(comments):
         unlinked = comment.reply_to is None and comment.replying_to_speaker is None
         if unlinked and answers(comment, above, authors, text):
@@ -49,7 +51,8 @@ def answers(comment: Passage, above: Passage, authors: set[str], text: str) -> b
         return False
     if comment.speaker is None or above.speaker is None or comment.speaker == above.speaker:
         return False
-    if comment.speaker not in authors and comment.speaker != above.replying_to_speaker:
+    answers_commenter = comment.speaker in authors and above.speaker not in authors
+    if not answers_commenter and comment.speaker != above.replying_to_speaker:
         return False
     return not opens_with_quote(comment, text) and not older(comment.age, above.age)
 

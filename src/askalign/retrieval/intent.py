@@ -59,7 +59,8 @@ _THREAD = re.compile(
     r"\b(?:repl(?:y|ied|ies|ying)|respon(?:d|ded|ds|se|ses)|answer(?:ed|s)?|rebut(?:ted)?|"
     r"disagree(?:d|s|ment)?|agree(?:d|s)?|push(?:ed)? back|object(?:ed|s|ion)?|counter(?:ed)?|"
     r"persuaded|convinced|accept(?:ed|s)?|reject(?:ed|s)?|disput(?:e|ed|es)|challenged?|"
-    r"exchange|debate[ds]?|argue[ds]? with|thread)\b",
+    r"exchange|back[- ]and[- ]forth|debate[ds]?|argue[ds]? with|thread|"
+    r"change[ds]? (?:his|her|their|its) mind|play(?:ed|s)? out|say to (?:that|this|it))\b",
     re.I,
 )
 _DOCUMENT_NOUNS = r"(?:post|essay|piece|article|overview|paper|text|write-?up|document)s?"
@@ -74,6 +75,8 @@ _ASKS_REPLY = re.compile(
     r"defend(?:ed|s)?|come back|came back|retort(?:ed)?)\b",
     re.I,
 )
+# Where one sentence of a question ends and the next begins.
+_SENTENCE_END = re.compile(r"[.?!](?=\s+[A-Z\"“])")
 # "answer" as a noun someone got, not a reply someone gave: "a correct answer",
 # "the right answer". Blanked out (offsets kept) before the reply words are read.
 _ANSWER_NOUN = re.compile(
@@ -98,6 +101,14 @@ _ASKS_POSITIONS = re.compile(
 )
 
 
+# "What example…", "which benchmark…": a thing inside a reply, not the reply as a whole
+# ("what was the answer?", "what did X say?").
+_ASKS_THING = re.compile(
+    r"(?:^|[.?!]\s+)\W*(?:what|which)\s+(?!(?:did|does|do|was|were|is|are|has|had|have|"
+    r"came|comes|happened|would|will|can|could|should|about|if|of)\b)"
+    r"(?!(?:[\w-]+\s+)?(?:answers?|repl(?:y|ies)|responses?|reactions?|rebuttals?)\b)[\w-]+",
+    re.I,
+)
 # A question about the other side in particular: its stated disagreements come first.
 _ASKS_DISAGREEMENT = re.compile(
     r"\b(?:disagree\w*|against|push\w* back|pushback|object\w*|critic\w*|opposed|"
@@ -137,10 +148,14 @@ class QueryIntent(BaseModel):
     )
     topic: str = Field("", description="The content without the words that ask for sides.")
     asks_disagreement: bool = Field(False, description="It asks about the other side.")
+    asks_thing: bool = Field(
+        False, description="It asks for a thing (which example, what evidence), not a whole reply."
+    )
 
 
 def _folded(name: str) -> str:
-    return re.sub(r"[\s_.\-]+", " ", name).strip().casefold()
+    """Words only: a name is found before "?" or "," ("…with Andy Arditi?") as well."""
+    return re.sub(r"[\s_.\-,;:!?()\"“”]+", " ", name).strip().casefold()
 
 
 class SpeakerDirectory:
@@ -245,6 +260,7 @@ def read_intent(
     return QueryIntent(
         asks_positions=bool(_ASKS_POSITIONS.search(question)) and replier is None,
         asks_disagreement=bool(_ASKS_DISAGREEMENT.search(question)),
+        asks_thing=bool(_ASKS_THING.search(question)),
         topic=" ".join(_ASKS_POSITIONS.sub(" ", content).split()) or content,
         asks_reply=reply is not None,
         replier=replier,
@@ -261,9 +277,11 @@ def read_intent(
 
 
 def _replier(question: str, speakers: list[str], verb_at: int) -> str | None:
-    """The speaker named last before the reply word: "How did Byrnes answer
-    Greenblatt's objection?" asks for Byrnes's words, and Greenblatt's are the premise."""
-    placed = _placed(question[:verb_at], speakers, last=True)
+    """The speaker named last before the reply word, in its sentence: "How did Byrnes
+    answer Greenblatt's objection?" asks for Byrnes's words, and Greenblatt's are the
+    premise; in "TurnTrout asked whether… What was the answer?" the answer is another's."""
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(question[:verb_at])), default=0)
+    placed = _placed(question[sentence_start:verb_at], speakers, last=True)
     return max(placed)[1] if placed else None
 
 
