@@ -122,6 +122,8 @@ def test_no_answer_quotes_the_premise_before_the_reply(
             None,
             "Steven Byrnes",
         ),
+        # a model's answers are not anyone's reply
+        ("What did Byrnes think of o1's answers?", False, None, "Steven Byrnes"),
         # the one who raised the point, in a sentence of its own, is not the one answering
         ("Hallgren asked about culture. What was the answer?", True, None, "Jonas Hallgren"),
     ],

@@ -78,3 +78,18 @@ def test_a_commenter_asked_about_words_they_never_used_abstains(assistant) -> No
 )
 def test_names_of_things_and_of_speakers_are_no_false_premise(assistant, question) -> None:
     assert assistant.premise.false_premise(question) is None
+
+
+def test_a_reply_nobody_wrote_is_said_not_to_be_there(assistant) -> None:
+    """jessicata's comment on the foom-and-doom post has no reply from Byrnes: asked how
+    he answered it, the answer says so rather than quoting her and his other words as if
+    they were the exchange. Joey Marcellino's has one, and it is quoted."""
+    unanswered = assistant.ask("How did Byrnes respond to jessicata's comment?")
+    assert unanswered.abstained
+    assert unanswered.text.startswith("No reply by Steven Byrnes to jessicata appears")
+    answered = assistant.ask(
+        "How did Byrnes respond to Joey Marcellino's doubt about magically transmuting"
+        " observations into behaviors?"
+    )
+    assert not answered.abstained
+    assert answered.citations[0].speaker == "Steven Byrnes"

@@ -14,6 +14,7 @@ from askalign.answer.answers import Answer, hit_view
 from askalign.answer.compose import Composer
 from askalign.answer.expects import answered, expected_answer
 from askalign.answer.extractive import READ_CANDIDATES, ExtractiveComposer
+from askalign.answer.no_reply import no_reply
 from askalign.answer.numbering import renumbered
 from askalign.answer.premise import PremiseCheck
 from askalign.answer.question import Question
@@ -47,9 +48,9 @@ EMPTY_TEXT = "Ask a question about the essays or the comment threads under them.
 
 class SpeakerInfo(BaseModel):
     name: str
-    passages: int
-    roles: list[Role]
-    documents: list[str]
+    passages: int = 0
+    roles: list[Role] = []  # pydantic copies a default per instance
+    documents: list[str] = []
 
 
 class UnknownFilterError(ValueError):
@@ -161,9 +162,7 @@ class Assistant:
     def speakers(self) -> list[SpeakerInfo]:
         found: dict[str, SpeakerInfo] = {}
         for speaker, role, doc_id, passages in self.searcher.index.catalog.speaker_rows():
-            info = found.setdefault(
-                speaker, SpeakerInfo(name=speaker, passages=0, roles=[], documents=[])
-            )
+            info = found.setdefault(speaker, SpeakerInfo(name=speaker))
             info.passages += passages
             if Role(role) not in info.roles:
                 info.roles.append(Role(role))
@@ -303,6 +302,7 @@ class Assistant:
         views = [hit_view(hit) for hit in hits[:k]]
         if not hits:
             return Answer(question=text, text=premise or ABSTAIN_TEXT, abstained=True), None
+        premise = premise or no_reply(question, hits[:k], self.documents)
         pool = self.composer.pool(question, hits)
         strength = self.measure(question, hits, pool.reader_gain)
         composed = None if premise or strength.weak else self.composer.compose(question, hits, pool)

@@ -32,8 +32,8 @@ _LANDS = re.compile(
     r"last word|in the end|ultimately|came (?:out )?of)\b",
     re.I,
 )
-# "the author", "the post's author", "OP": the speaker of the document's own text.
-_AUTHOR = re.compile(r"\b(?:the (?:post['’]s |essay['’]s )?author|OP)\b")
+# "the author(s)", "the post's author", "OP": the speakers of the document's own text.
+AUTHOR = re.compile(r"\b(?:the (?:post['’]s |essay['’]s )?authors?|OP)\b")
 
 
 def key_sentence(
@@ -98,7 +98,7 @@ class Exchanges:
         for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[:MAX_HITS]):
             document = self.documents[doc_id]
             people = set(intent.speakers)
-            if _AUTHOR.search(question.text):
+            if AUTHOR.search(question.text):
                 people.update(byline_names(document.author))
             if len(people) < 2:
                 continue

@@ -78,9 +78,10 @@ _ASKS_REPLY = re.compile(
 # Where one sentence of a question ends and the next begins.
 _SENTENCE_END = re.compile(r"[.?!](?=\s+[A-Z\"“])")
 # "answer" as a noun someone got, not a reply someone gave: "a correct answer",
-# "the right answer". Blanked out (offsets kept) before the reply words are read.
+# "the right answer", "o1's answers". Blanked out (offsets kept) before the reply words are read.
 _ANSWER_NOUN = re.compile(
-    r"\b(?:a|an|correct|right|wrong|good|best|final|short|simple|clear|true|one)\s+answers?\b",
+    r"(?:\b(?:a|an|correct|right|wrong|good|best|final|short|simple|clear|true|one)|['’]s)"
+    r"\s+answers?\b",
     re.I,
 )
 
