@@ -24,6 +24,7 @@ from askalign.retrieval.intent import Shape
 from askalign.text.courtesy import says_something
 
 MAX_TURNS = 5  # the opening point, the last turn and the best of the turns between
+LAST_TURN = "last"  # the lead of an exchange asked where it landed
 
 # "Where did they end up?", "how did it end", "did they settle it", "the last word",
 # "what came of it"
@@ -87,7 +88,7 @@ class Exchanges:
         its best candidate, or where retrieval did not reach it, its own sentence
         nearest the question."""
         intent = question.intent
-        if not (intent.asks_reply or intent.shape is Shape.THREAD or _LANDS.search(question.text)):
+        if not (intent.asks_reply or intent.shape is Shape.THREAD or asks_landing(question)):
             return []
         scored: dict[str, tuple[int, float]] = {}  # passage id -> its best candidate
         for candidate, score in zip(pool.found, pool.relevance, strict=True):
@@ -163,11 +164,18 @@ def _first_told(
     return [keys[i] for i in [*first, *between][:MAX_TURNS]]
 
 
+def asks_landing(question: Question) -> bool:
+    """ "Where did they end up?", "what came of it": the last turn is the answer."""
+    return bool(_LANDS.search(question.text))
+
+
 def in_thread_order(quotes: list[Quote], lead: str | None) -> list[Quote]:
-    """The exchange as it happened, led by the reply the question asks for where it
-    names a replier (`lead`: its passage id): the question states the point, the
-    reply is what it asks."""
+    """The exchange as it happened, led by the turn the question asks for (`lead`: its
+    passage id, or "last" for the last turn): the question states the point, the reply
+    or where they landed is what it asks."""
     ordered = sorted(quotes, key=lambda q: (_thread_order(q.passage), q.span.start))
+    if lead == LAST_TURN and ordered:
+        lead = ordered[-1].passage.id
     asked = [q for q in ordered if q.passage.id == lead]
     return [*asked, *(q for q in ordered if q not in asked)]
 

@@ -14,7 +14,14 @@ import numpy as np
 
 from askalign.answer.answers import Citation
 from askalign.answer.compose import Composition
-from askalign.answer.exchange import Exchanges, in_thread_order, key_sentence, opening
+from askalign.answer.exchange import (
+    LAST_TURN,
+    Exchanges,
+    asks_landing,
+    in_thread_order,
+    key_sentence,
+    opening,
+)
 from askalign.answer.expects import Expected
 from askalign.answer.prose import compose_text
 from askalign.answer.question import Question
@@ -83,6 +90,8 @@ class ExtractiveComposer:
             told = {asked_reply, *openings.values()}
             quotes = self.windows.quotes(_opened(exchange, openings), told, asked)
             lead = rows[asked_reply].passage_id if intent.asks_reply else None
+            if lead is None and asks_landing(question):
+                lead = LAST_TURN
             return self._written(in_thread_order(quotes, lead), limit)
         told: set[int] = set()
         if intent.asks_reply:  # the replies are what is asked: they get the room first
