@@ -120,12 +120,13 @@ def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent)
     return [best, *same_doc, *(q for q in rest if q.doc_id != best.doc_id)]
 
 
-def _named(quote: Quote, intent: QueryIntent) -> tuple[bool, bool]:
-    """A question that names a text or a speaker hears from them first; others' words
-    follow, attributed to them."""
+def _named(quote: Quote, intent: QueryIntent) -> tuple[bool, bool, bool]:
+    """A question that names a text, a speaker or a role ("why does the post…") hears
+    from them first; others' words follow, attributed to them."""
     return (
         not intent.documents or quote.doc_id in intent.documents,
         not intent.speakers or quote.passage.speaker in intent.speakers,
+        not intent.roles or quote.passage.role in intent.roles,
     )
 
 
