@@ -93,3 +93,12 @@ def test_a_reply_nobody_wrote_is_said_not_to_be_there(assistant) -> None:
     )
     assert not answered.abstained
     assert answered.citations[0].speaker == "Steven Byrnes"
+
+
+@pytest.mark.parametrize("verb", ["relate", "explain", "compare"])
+def test_a_person_asked_to_explain_or_relate_is_a_speaker_too(assistant, verb: str) -> None:
+    """ "How did Evan Hubinger relate this to his own work?" takes his words for granted
+    as much as "what did he say"; before, only speech and reply verbs were read so."""
+    answer = assistant.ask(f"How did Geoffrey Hinton {verb} reward functions written in Python?")
+    assert answer.abstained
+    assert answer.text.startswith("No one named Geoffrey Hinton")

@@ -38,7 +38,10 @@ _REPLY_VERBS = (
 _SPEECH_VERBS = (
     rf"{_REPLY_VERBS}|say|says|said|argue[ds]?|think|thinks|thought|write|writes|wrote|"
     r"claim(?:s|ed)?|suggest(?:s|ed)?|propose[ds]?|object(?:s|ed)?|raise[ds]?|believe[ds]?|"
-    r"criticiz(?:e|es|ed)|mak(?:e|es) of|made of|ask(?:s|ed)?|note[ds]?|offer(?:s|ed)?"
+    r"criticiz(?:e|es|ed)|mak(?:e|es) of|made of|ask(?:s|ed)?|note[ds]?|offer(?:s|ed)?|"
+    r"explain(?:s|ed)?|describe[ds]?|relate[ds]?|connect(?:s|ed)?|compare[ds]?|"
+    r"mention(?:s|ed)?|add(?:s|ed)?|admit(?:s|ted)?|concede[ds]?|(?:dis)?agree[ds]?|"
+    r"doubt(?:s|ed)?|warn(?:s|ed)?|predict(?:s|ed)?|recommend(?:s|ed)?|point(?:s|ed)? (?:out|to)"
 )
 _AUXILIARY = r"do|does|did|has|have|had|would|will|could|might|was|is"
 # The question has a text speak of the person: then it asks what the text says.
