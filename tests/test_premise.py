@@ -87,6 +87,8 @@ def test_a_reply_nobody_wrote_is_said_not_to_be_there(assistant) -> None:
     unanswered = assistant.ask("How did Byrnes respond to jessicata's comment?")
     assert unanswered.abstained
     assert unanswered.text.startswith("No reply by Steven Byrnes to jessicata appears")
+    granted = assistant.ask("Why did the author agree with jessicata about the RL paper?")
+    assert granted.text.startswith("No reply by the author (Steven Byrnes) to jessicata")
     answered = assistant.ask(
         "How did Byrnes respond to Joey Marcellino's doubt about magically transmuting"
         " observations into behaviors?"

@@ -1,5 +1,5 @@
 """A question that takes a reply for granted: "How did the authors respond to X's idea?"
-when nobody answered X. Quoting X's comment and whatever the authors said elsewhere
+or "Why did the author agree with X?" when nobody answered X. Quoting X's comment and whatever the authors said elsewhere
 reads as the reply it asks for; the honest answer is that the thread holds none.
 
 A reply is there when the replier has a comment linked to one of the point-maker's (the
@@ -11,6 +11,8 @@ one is no proof. Only when neither holds does the question get "no reply".
 
 from __future__ import annotations
 
+import re
+
 from askalign.answer.exchange import AUTHOR
 from askalign.answer.question import Question
 from askalign.documents import Document, InferredBy, Passage, Role, byline_names
@@ -19,6 +21,8 @@ from askalign.retrieval.hits import Hit
 
 NO_REPLY = "No reply by {replier} to {speaker} appears in the thread under “{title}”."
 KNOWN_TREE = (InferredBy.SITE, InferredBy.HTML)
+# "Why did the author agree with X…?": a reply taken for granted as much as "how did…".
+_GRANTS = re.compile(r"\b(?:agree(?:d|s)? with|conced(?:e|ed|es) to)\b", re.I)
 
 
 def repliers(question: Question, document: Document) -> set[str]:
@@ -33,7 +37,7 @@ def no_reply(question: Question, hits: list[Hit], documents: Documents) -> str |
     """What to say instead of answering, when the question asks how someone answered a
     named speaker's point and the thread holds no reply of theirs; None otherwise."""
     intent = question.intent
-    if not intent.asks_reply:
+    if not (intent.asks_reply or _GRANTS.search(question.text)):
         return None
     for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits):
         document = documents[doc_id]
