@@ -1,6 +1,7 @@
 """A question that takes a reply for granted: "How did the authors respond to X's idea?"
-or "Why did the author agree with X?" when nobody answered X. Quoting X's comment and whatever the authors said elsewhere
-reads as the reply it asks for; the honest answer is that the thread holds none.
+or "Why did the author agree with X?" when nobody answered X. Quoting X's comment and
+whatever the authors said elsewhere reads as the reply it asks for; the honest answer
+is that the thread holds none.
 
 A reply is there when the replier has a comment linked to one of the point-maker's (the
 page's tree, or the links read from quotes, @names and thread order), or, on a page

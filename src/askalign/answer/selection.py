@@ -126,8 +126,14 @@ def _named(quote: Quote, intent: QueryIntent) -> tuple[bool, bool, bool]:
     return (
         not intent.documents or quote.doc_id in intent.documents,
         not intent.speakers or quote.passage.speaker in intent.speakers,
-        not intent.roles or quote.passage.role in intent.roles,
+        not intent.roles or _speaks_as(quote.passage, intent.roles),
     )
+
+
+def _speaks_as(passage: Passage, roles: list[Role]) -> bool:
+    """A footnote speaks for its text: "what does the post say" takes the post's."""
+    footnote = passage.role is Role.FOOTNOTE and bool({Role.POST, Role.ESSAY} & set(roles))
+    return footnote or passage.role in roles
 
 
 def _is_reply(quote: Quote, quotes: list[Quote], intent: QueryIntent) -> bool:
