@@ -165,3 +165,16 @@ def test_a_thing_asked_for_is_not_the_whole_reply(question: str, asks_thing: boo
 
     intent = read_intent(question, SpeakerDirectory(["Steven Byrnes", "Jonas Hallgren"]))
     assert intent.asks_thing is asks_thing
+
+
+def test_a_point_stated_first_is_answered_by_what_followed_it(assistant: Assistant) -> None:
+    """ "X argued… What came of that?": the first sentence is the premise, the answer is
+    the reply to it. Before, the answer quoted Hallgren's own comment back first."""
+    question = (
+        "Jonas Hallgren argued that infants pick up object permanence from cultural"
+        " exposure. What came of that?"
+    )
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert (first.speaker, first.replying_to_speaker) == ("Steven Byrnes", "Jonas Hallgren")

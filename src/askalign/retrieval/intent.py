@@ -263,7 +263,7 @@ def read_intent(
         asks_disagreement=bool(_ASKS_DISAGREEMENT.search(question)),
         asks_thing=bool(_ASKS_THING.search(question)),
         topic=" ".join(_ASKS_POSITIONS.sub(" ", content).split()) or content,
-        asks_reply=reply is not None,
+        asks_reply=reply is not None or _after_a_premise(question, speakers),
         replier=replier,
         subject=_first_named(
             question[: second_part.start()] if second_part else question, speakers
@@ -275,6 +275,23 @@ def read_intent(
         shape=shape,
         content=content,
     )
+
+
+# Someone the question's last sentence points back at: then it asks about them.
+_BACK_TO_THEM = re.compile(r"\b(?:he|she|they|him|her|them|his|hers|their|theirs)\b", re.I)
+
+
+def _after_a_premise(question: str, speakers: list[str]) -> bool:
+    """ "Gurkenglas asked for X. What came of that request?": the first sentence states a
+    speaker's point, the last asks about what followed it, naming neither them nor
+    "he" or "she"; the answer is in the replies to that point, not in the point."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(question)]
+    if not ends:
+        return False
+    premise, asked = question[: ends[-1]], question[ends[-1] :]
+    stated = [speaker for _, speaker in _placed(premise, speakers, last=False)]
+    named_again = _placed(asked, stated, last=False)
+    return bool(stated) and not named_again and not _BACK_TO_THEM.search(asked)
 
 
 def _replier(question: str, speakers: list[str], verb_at: int) -> str | None:
