@@ -162,10 +162,12 @@ def test_a_reply_is_told_from_its_opening(small: Assistant) -> None:
     assert first.quote.removeprefix("@Erin ").startswith("That is not quite my position.")
 
 
-def test_an_exchange_is_told_in_thread_order_to_its_last_turn(small: Assistant) -> None:
+def test_an_exchange_asked_where_it_landed_leads_with_its_last_turn(small: Assistant) -> None:
+    """Where they ended up is the answer, so it comes first; then the exchange in thread
+    order, to show how they got there."""
     answer = small.ask("Where did bob_b and Carol C end up on guarding the shutdown button?")
     order = [c.passage_id.split("#")[1] for c in answer.citations]
-    assert order == ["c1", "c2", "c3", "c4"], answer.text
+    assert order == ["c4", "c1", "c2", "c3"], answer.text
     assert "Carol C, replying to bob_b, writes" in answer.text
     assert "bob_b, replying to Carol C, writes" in answer.text
 

@@ -118,15 +118,17 @@ class ExtractiveComposer:
         self, question: Question, pool: Pool, chosen: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
         """An exchange is told to its end: for each chosen comment, the best sentence of
-        a direct reply to it (the asked-for replier's first), read from the thread
-        itself when retrieval did not bring it."""
+        a direct reply to it (the asked-for replier's first), and of the reply to that
+        reply, read from the thread itself when retrieval did not bring them."""
         quoted: dict[str, str] = {}  # passage id -> document id
         for rowid, _ in chosen:
             sentence = self.sentences.rows[rowid]
             quoted[sentence.passage_id] = sentence.doc_id
         floor = min(score for _, score in chosen)
         added: list[tuple[int, float]] = []
-        for passage_id, doc_id in list(quoted.items()):
+        pending = list(quoted.items())
+        while pending:
+            passage_id, doc_id = pending.pop(0)
             replies = [
                 p
                 for p in self.documents[doc_id].passages
@@ -139,6 +141,7 @@ class ExtractiveComposer:
             if best is not None:
                 added.append((best[0], floor))
                 quoted[reply.id] = doc_id
+                pending.append((reply.id, doc_id))
         return added
 
     def _openings(self, chosen: list[tuple[int, float]]) -> dict[int, int]:

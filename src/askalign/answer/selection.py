@@ -87,8 +87,9 @@ def named_texts(quotes: list[Quote], intent: QueryIntent) -> list[Quote]:
 
 
 def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent) -> list[Quote]:
-    """A reply question: the replies first (the asked-for replier's before others'),
-    then what they answer. A thread: reply order (the post, then comments in page
+    """A reply question: the replies first (the asked-for replier's before others', and
+    those answering the person whose point it asks about before the rest), then what
+    they answer. A thread: reply order (the post, then comments in page
     order), led by the best quote of the speaker the question names first. Otherwise
     the best quote (of the text or speaker the question names, if any) first, then the
     rest of its document in reading order, then the other documents in the order
@@ -100,9 +101,11 @@ def arrange(quotes: list[Quote], hit_order: dict[str, int], intent: QueryIntent)
         replies = [q for q in in_order if _is_reply(q, quotes, intent)]
         if replies:
             answered = {q.passage.id for q in quotes}
+            point_maker = intent.subject if intent.subject != intent.replier else None
             replies.sort(
                 key=lambda q: (
                     q.passage.speaker != intent.replier,
+                    point_maker is not None and q.passage.replying_to_speaker != point_maker,
                     q.passage.reply_to not in answered,
                     -q.lead,
                 )
@@ -143,12 +146,14 @@ def _is_reply(quote: Quote, quotes: list[Quote], intent: QueryIntent) -> bool:
 
 def is_asked_reply(passage: Passage, answered: set[str], intent: QueryIntent) -> bool:
     """A reply the question asks for: by the replier it names (not their opening
-    comment), or else a passage answering one of `answered` (passage ids)."""
+    comment), or else a passage answering one of `answered` (passage ids) or the person
+    whose point the question is about."""
     if intent.replier is not None:
         return passage.speaker == intent.replier and (
             passage.reply_to is not None or passage.role is not Role.COMMENT
         )
-    return passage.reply_to in answered
+    to_subject = intent.subject is not None and passage.replying_to_speaker == intent.subject
+    return passage.reply_to in answered or (to_subject and passage.speaker != intent.subject)
 
 
 def _reading_key(quote: Quote, hit_order: dict[str, int]) -> tuple:

@@ -247,13 +247,14 @@ def read_intent(
         or {Role.ESSAY, Role.POST} <= set(roles)
         or bool(_PLURAL_DOCUMENTS.search(question))
     )
-    shape = question_shape(question, speakers)
+    asking = _ANSWER_NOUN.sub(lambda found: " " * len(found[0]), question)  # offsets kept
+    shape = question_shape(asking, speakers)
     content = _without_framing(
         documents.without_references(question) if documents else question, speakers
     )
     if shape is Shape.THREAD and Role.COMMENT not in roles:
         roles.append(Role.COMMENT)  # an exchange happens in the comments
-    reply = _ASKS_REPLY.search(_ANSWER_NOUN.sub(lambda found: " " * len(found[0]), question))
+    reply = _ASKS_REPLY.search(asking)
     second_part = _SECOND_PART.search(question)
     if reply and second_part and second_part.start() < reply.start():
         reply = None  # "what did X suggest, and how did Y respond?" asks for both, in order
