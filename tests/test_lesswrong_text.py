@@ -260,3 +260,15 @@ def test_each_co_author_answers_commenters_in_thread_order(corpus_dir: Path) -> 
     assert {("Neel Nanda", "Zack_M_Davis"), ("Andy Arditi", "lone17")} <= answered
     assert ("lone17", "Andy Arditi") in answered  # the back-and-forth goes on: A, B, A
     assert not {(a, b) for a, b in answered if {a, b} <= {"Andy Arditi", "Neel Nanda"}}
+
+
+def test_a_comment_addressing_someone_by_name_answers_them(corpus_dir: Path) -> None:
+    """Buck opens "Lawrence, how are these results any more grounded…": he answers
+    LawrenceC, and LawrenceC's comment below answers him back (thread order, A B A)."""
+    (corpus_dir / REFUSAL.name).write_bytes(REFUSAL.read_bytes())
+    [doc] = scan_corpus(corpus_dir).documents
+    said = [p for p in doc.passages if p.role is Role.COMMENT]
+    [asking] = [p for p in said if p.text.startswith("Lawrence, how are these")]
+    assert (asking.replying_to_speaker, asking.reply_inferred_by) == ("LawrenceC", "mention")
+    [answering] = [p for p in said if p.text.startswith("To be clear: I don't think")]
+    assert (answering.replying_to_speaker, answering.reply_to) == ("Buck", asking.id)

@@ -220,11 +220,14 @@ def mark_quotes(
 
 
 def mark_mentions(comments: list[Passage], text: str, speakers: list[str]) -> None:
-    """An @name outside quoted text, naming someone in the thread, points a reply at them."""
+    """An @name outside quoted text, naming someone in the thread, points a reply at them;
+    so does a comment that opens by addressing one of them ("Lawrence, how are…")."""
     latest_by_speaker: dict[str, str] = {}
     for comment in comments:
         if comment.reply_to is None and comment.replying_to_speaker is None:
-            named = _mentioned_speaker(comment, text, speakers)
+            named = _mentioned_speaker(comment, text, speakers) or _addressed_speaker(
+                comment, text, [s for s in speakers if s in latest_by_speaker]
+            )
             if named is not None:
                 comment.replying_to_speaker = named
                 comment.reply_to = latest_by_speaker.get(named)
@@ -249,6 +252,21 @@ def _mentioned_speaker(comment: Passage, text: str, speakers: list[str]) -> str 
         for length in lengths
     }
     return min(named & names, key=lambda name: (-len(name), name), default=None)
+
+
+# A comment's first word, a name followed by a comma: "Lawrence, how are these…"
+_ADDRESS = re.compile(r"\s*([A-Z][\w.-]{3,}),\s")
+
+
+def _addressed_speaker(comment: Passage, text: str, speakers: list[str]) -> str | None:
+    """The one earlier commenter whose name starts with the word the comment opens by
+    addressing ("Lawrence" for LawrenceC, "Steve" for Steve_Byrnes)."""
+    opening = _ADDRESS.match(_outside_quotes(comment, text))
+    if opening is None:
+        return None
+    word = opening[1].casefold()
+    named = [s for s in speakers if s != comment.speaker and s.casefold().startswith(word)]
+    return named[0] if len(named) == 1 else None
 
 
 def _outside_quotes(passage: Passage, text: str) -> str:
