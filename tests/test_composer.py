@@ -138,3 +138,18 @@ def test_does_anyone_disagree_quotes_commenters(assistant: Assistant) -> None:
     )
     assert not answer.abstained
     assert any(c.role is Role.COMMENT for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("who", "said"),
+    [
+        ("Andy Arditi, Oscar Obeso, Neel Nanda", "Andy Arditi, Oscar Obeso, Neel Nanda go on"),
+        ("Max Harms and Jeremy Gillen", "Max Harms and Jeremy Gillen go on"),
+        ("Steven Byrnes", "Steven Byrnes goes on"),
+    ],
+)
+def test_a_byline_of_several_authors_takes_the_plural(who: str, said: str) -> None:
+    """A copied page's byline lists its authors with commas only ("A, B, C")."""
+    from askalign.answer.prose import _says
+
+    assert _says(who, "goes on") == said

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from askalign.answer.answers import Citation
 from askalign.answer.windows import Quote
-from askalign.documents import Document, Role
+from askalign.documents import Document, Role, byline_names
 
 PLURAL_VERBS = {"writes": "write", "adds": "add", "goes": "go", "quotes": "quote"}
 
@@ -55,8 +55,8 @@ def _quotes(source: str | None) -> str:
 
 
 def _says(who: str, verb: str) -> str:
-    """Co-authors ("A and B") take the plural verb."""
-    if " and " not in who:
+    """Co-authors ("A and B", "A, B, C") take the plural verb."""
+    if len(byline_names(who)) < 2:
         return f"{who} {verb}"
     first, _, rest = verb.partition(" ")
     return f"{who} {' '.join(filter(None, (PLURAL_VERBS[first], rest)))}"
