@@ -178,3 +178,24 @@ def test_a_point_stated_first_is_answered_by_what_followed_it(assistant: Assista
     assert not answer.abstained
     first = answer.citations[0]
     assert (first.speaker, first.replying_to_speaker) == ("Steven Byrnes", "Jonas Hallgren")
+
+
+def test_the_point_makers_own_later_words_are_not_the_reply() -> None:
+    """ "McAleese said X. What was the reply?": his answer back to Byrnes replies to a
+    quoted passage too, but it is the premise's author talking, not the reply asked for."""
+    from askalign.answer.selection import is_asked_reply
+    from askalign.retrieval.intent import SpeakerDirectory, read_intent
+
+    directory = SpeakerDirectory(["Stephen McAleese", "Steven Byrnes"])
+    intent = read_intent(
+        "Stephen McAleese said rewards can be learned. What was the reply?", directory
+    )
+
+    def comment(speaker: str, to: str) -> Passage:
+        return Passage(
+            id=f"d#{speaker[:3]}", role=Role.COMMENT, speaker=speaker, start=0, end=1, text="x",
+            reply_to="d#c1", replying_to_speaker=to,
+        )  # fmt: skip
+
+    assert is_asked_reply(comment("Steven Byrnes", "Stephen McAleese"), {"d#c1"}, intent)
+    assert not is_asked_reply(comment("Stephen McAleese", "Steven Byrnes"), {"d#c1"}, intent)

@@ -152,8 +152,10 @@ def is_asked_reply(passage: Passage, answered: set[str], intent: QueryIntent) ->
         return passage.speaker == intent.replier and (
             passage.reply_to is not None or passage.role is not Role.COMMENT
         )
+    if intent.subject is not None and passage.speaker == intent.subject:
+        return False  # the point-maker's own later words are not the reply asked for
     to_subject = intent.subject is not None and passage.replying_to_speaker == intent.subject
-    return passage.reply_to in answered or (to_subject and passage.speaker != intent.subject)
+    return passage.reply_to in answered or to_subject
 
 
 def _reading_key(quote: Quote, hit_order: dict[str, int]) -> tuple:
