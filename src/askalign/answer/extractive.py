@@ -188,8 +188,9 @@ class ExtractiveComposer:
 def _whole_reply(intent: QueryIntent) -> bool:
     """The question asks how someone answered ("what was the answer?"), so the reply's
     opening, what it makes of the point, is told first; one that asks for a thing in it
-    ("what example did she give in reply?") gets the sentence nearest it instead."""
-    return intent.asks_reply and not intent.asks_thing
+    ("what example did she give in reply?"), or the reasons for it ("why does he…"),
+    gets the sentence nearest it instead."""
+    return intent.asks_reply and not intent.asks_thing and intent.shape is not Shape.WHY
 
 
 def _opened(chosen: list[tuple[int, float]], openings: dict[int, int]) -> list[tuple[int, float]]:

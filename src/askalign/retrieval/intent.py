@@ -119,17 +119,20 @@ _ASKS_DISAGREEMENT = re.compile(
 
 
 def question_shape(question: str, speakers: list[str]) -> Shape:
+    """Read off the question's last sentence: "McAleese argues X. Why does Byrnes…?"
+    asks why."""
     if _THREAD.search(question) and (
         speakers or re.search(r"\b(?:anyone|commenters?|someone)\b", question, re.I)
     ):
         return Shape.THREAD
+    asked = question[max((m.end() for m in _SENTENCE_END.finditer(question)), default=0) :]
     for shape, pattern in (
         (Shape.WHY, _WHY),
         (Shape.WHO, _WHO),
         (Shape.HOW, _HOW),
         (Shape.YESNO, _YESNO),
     ):
-        if pattern.search(question):
+        if pattern.search(asked):
             return shape
     return Shape.WHAT
 
