@@ -77,6 +77,13 @@ _ASKS_REPLY = re.compile(
 )
 # Where one sentence of a question ends and the next begins.
 _SENTENCE_END = re.compile(r"[.?!](?=\s+[A-Z\"“])")
+
+
+def _last_sentence_at(text: str) -> int:
+    """Where the last sentence of `text` begins (0 for one sentence)."""
+    return max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)
+
+
 # "answer" as a noun someone got, not a reply someone gave: "a correct answer",
 # "the right answer", "o1's answers". Blanked out (offsets kept) before the reply words are read.
 _ANSWER_NOUN = re.compile(
@@ -125,7 +132,7 @@ def question_shape(question: str, speakers: list[str]) -> Shape:
         speakers or re.search(r"\b(?:anyone|commenters?|someone)\b", question, re.I)
     ):
         return Shape.THREAD
-    asked = question[max((m.end() for m in _SENTENCE_END.finditer(question)), default=0) :]
+    asked = question[_last_sentence_at(question) :]
     for shape, pattern in (
         (Shape.WHY, _WHY),
         (Shape.WHO, _WHO),
@@ -289,10 +296,10 @@ def _after_a_premise(question: str, speakers: list[str]) -> bool:
     """ "Gurkenglas asked for X. What came of that request?": the first sentence states a
     speaker's point, the last asks about what followed it, naming neither them nor
     "he" or "she"; the answer is in the replies to that point, not in the point."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(question)]
-    if not ends:
+    at = _last_sentence_at(question)
+    if not at:
         return False
-    premise, asked = question[: ends[-1]], question[ends[-1] :]
+    premise, asked = question[:at], question[at:]
     stated = [speaker for _, speaker in _placed(premise, speakers, last=False)]
     named_again = _placed(asked, stated, last=False)
     return bool(stated) and not named_again and not _BACK_TO_THEM.search(asked)
@@ -302,8 +309,7 @@ def _replier(question: str, speakers: list[str], verb_at: int) -> str | None:
     """The speaker named last before the reply word, in its sentence: "How did Byrnes
     answer Greenblatt's objection?" asks for Byrnes's words, and Greenblatt's are the
     premise; in "TurnTrout asked whether… What was the answer?" the answer is another's."""
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(question[:verb_at])), default=0)
-    placed = _placed(question[sentence_start:verb_at], speakers, last=True)
+    placed = _placed(question[_last_sentence_at(question[:verb_at]) : verb_at], speakers, last=True)
     return max(placed)[1] if placed else None
 
 
