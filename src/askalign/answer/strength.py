@@ -13,11 +13,13 @@ beside this file.
 - `together`: the best such share within a single hit, since words scattered over
   three passages answer less than words that meet in one;
 - `speaker_coverage`: the same share within the passages of the speakers the question
-  names, so "what did Seth Herd say about climate change?" is not answered by someone
-  else's words about climate; below `SPEAKER_FLOOR` it abstains whatever the rest say,
-  and so it does when the share within everything they wrote in the index is below
-  `SPEAKER_ANYWHERE_FLOOR`: "what did plex say about Self-Other Overlap?" asks about
-  words plex never used;
+  names among the hits, a signal of the fitted model; and where the share within
+  everything they wrote in the index is below `SPEAKER_ANYWHERE_FLOOR` it abstains
+  whatever the rest say: "what did plex say about Self-Other Overlap?" asks about words
+  plex never used. (A floor on the hits' share alone, 0.1, refused paraphrased
+  questions about what people did say: on the round-five and -six pages 5 more of 247
+  answerable ones, for 1 more of 77 unanswerable caught; on our own sets 2 more of 152
+  answerable, for none more caught.)
 - `unknown`: content words the corpus never uses at all ("sourdough", "bitcoin");
 - `missing_weight` and `rarest_missing`: the summed and the largest IDF of the content
   words the top hits lack, which weigh a rare missing word ("neuromorphic") above a
@@ -54,10 +56,6 @@ from askalign.text.terms import terms
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 MAX_UNKNOWN_COUNTED = 2
-# Below this share of the question's words in a named speaker's own passages, they did
-# not say it. Set on our own questions that name someone (120): it abstains on 7 of the
-# 42 unanswerable ones among them and on 1 of the 78 answerable.
-SPEAKER_FLOOR = 0.1
 # Below this share of the question's words in all a named speaker wrote, they never spoke
 # of it. Chosen by 5-fold cross-validation on our 150 questions that name someone
 # (calibration, dev, paraphrase and premise questions; each fold chose 0.20-0.23): out
@@ -124,10 +122,8 @@ class Strength(BaseModel):
     @property
     def weak(self) -> bool:
         """Below the fitted threshold, or a named speaker who never wrote the question's
-        words: "what did Seth Herd say about chicks?" is not his to answer."""
-        unsaid = self.speaker_named and (
-            self.speaker_coverage < SPEAKER_FLOOR or self.speaker_anywhere < SPEAKER_ANYWHERE_FLOOR
-        )
+        words anywhere: "what did Seth Herd say about chicks?" is not his to answer."""
+        unsaid = self.speaker_named and self.speaker_anywhere < SPEAKER_ANYWHERE_FLOOR
         return unsaid or self.score < self.model.threshold
 
 
