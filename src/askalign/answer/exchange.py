@@ -24,7 +24,6 @@ from askalign.retrieval.intent import Shape
 from askalign.text.courtesy import says_something
 
 MAX_TURNS = 5  # the opening point, the last turn and the best of the turns between
-LAST_TURN = "last"  # the lead of an exchange asked where it landed
 
 # "Where did they end up?", "how did it end", "did they settle it", "the last word",
 # "what came of it"
@@ -169,12 +168,12 @@ def asks_landing(question: Question) -> bool:
     return bool(_LANDS.search(question.text))
 
 
-def in_thread_order(quotes: list[Quote], lead: str | None) -> list[Quote]:
-    """The exchange as it happened, led by the turn the question asks for (`lead`: its
-    passage id, or "last" for the last turn): the question states the point, the reply
-    or where they landed is what it asks."""
+def in_thread_order(quotes: list[Quote], lead: str | None, landing: bool) -> list[Quote]:
+    """The exchange as it happened, led by the turn the question asks for: the reply
+    (`lead`: its passage id), else where it asks where they landed, the last turn. The
+    question states the point; the reply or the landing is what it asks."""
     ordered = sorted(quotes, key=lambda q: (_thread_order(q.passage), q.span.start))
-    if lead == LAST_TURN and ordered:
+    if lead is None and landing and ordered:
         lead = ordered[-1].passage.id
     asked = [q for q in ordered if q.passage.id == lead]
     return [*asked, *(q for q in ordered if q not in asked)]

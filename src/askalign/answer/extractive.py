@@ -15,7 +15,6 @@ import numpy as np
 from askalign.answer.answers import Citation
 from askalign.answer.compose import Composition
 from askalign.answer.exchange import (
-    LAST_TURN,
     Exchanges,
     asks_landing,
     in_thread_order,
@@ -90,9 +89,7 @@ class ExtractiveComposer:
             told = {asked_reply, *openings.values()}
             quotes = self.windows.quotes(_opened(exchange, openings), told, asked)
             lead = rows[asked_reply].passage_id if intent.asks_reply else None
-            if lead is None and asks_landing(question):
-                lead = LAST_TURN
-            return self._written(in_thread_order(quotes, lead), limit)
+            return self._written(in_thread_order(quotes, lead, asks_landing(question)), limit)
         told: set[int] = set()
         if intent.asks_reply:  # the replies are what is asked: they get the room first
             chosen = self._replies(question, pool, chosen) + chosen
